@@ -1,0 +1,144 @@
+"""The plain data that flows between stages.
+
+Every span says which text it indexes: ``target_*`` offsets index
+``Page.text`` of the audited page, ``source_*`` offsets index ``Article.text``
+of the publisher's article. Both are Python ``str`` indices.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# --- the audited page -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Block:
+    """A block of the page's visible text: paragraph, list item, quote, heading, cell…"""
+
+    index: int  # 0-based, document order
+    kind: str  # tag name of the block element: "p", "li", "blockquote", "h2", "div", "td", "pre", …
+    start: int  # offsets into Page.text, end exclusive
+    end: int
+
+
+@dataclass(frozen=True)
+class Link:
+    """One ``<a href>`` of the page, visible or not, with what decides whether it counts."""
+
+    href: str  # the attribute as written, stripped
+    url: str | None  # absolute http(s) URL resolved against the page base; None otherwise
+    text: str  # anchor text, white space collapsed
+    rel: tuple[str, ...]  # lower-cased rel tokens, e.g. ("nofollow",)
+    hidden: str | None  # why it is invisible ("hidden attribute", "display:none", …) or None
+    in_noscript: bool
+    in_comment: bool
+    block: int | None  # Block.index it stands in; None when it is not part of the visible text
+    position: int  # offset in Page.text where the link stands (where its text starts)
+
+
+@dataclass(frozen=True)
+class Page:
+    """A target page reduced to what an audit needs."""
+
+    location: str  # URL, file path or "-"
+    text: str  # visible text; blocks separated by blank lines
+    title: str = ""
+    blocks: tuple[Block, ...] = ()
+    links: tuple[Link, ...] = ()
+    canonical: str | None = None  # <link rel=canonical>, absolute
+    og_url: str | None = None  # <meta property=og:url>, absolute
+    robots: tuple[str, ...] = ()  # meta robots directives, lower-cased ("nofollow", "noindex", …)
+
+
+# --- the publisher's article --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Article:
+    """A publisher article as indexed: the story's body, headline kept apart."""
+
+    url: str
+    text: str  # the body; paragraphs separated by blank lines
+    title: str = ""
+    aliases: tuple[str, ...] = ()  # other URLs of the same article (fetched URL, canonical, og:url)
+    published: str | None = None
+
+
+# --- findings -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Passage:
+    """One reused passage: a span of the target aligned to a span of the source."""
+
+    target_start: int
+    target_end: int
+    source_start: int
+    source_end: int
+    chars: int  # visible characters of the target span, counted as design.md says
+    similarity: float  # 0..1, normalised target span against normalised source span
+    text: str  # the target span as it stands in Page.text
+
+
+@dataclass(frozen=True)
+class LinkEvidence:
+    """The best link evidence on the page for one source article."""
+
+    found: bool
+    href: str | None = None
+    active: bool = False
+    followable: bool = True
+    paragraph: int | None = None  # 1-based number of the block the link stands in
+    problems: tuple[str, ...] = ()  # plain-words reasons it does not count
+
+
+@dataclass(frozen=True)
+class Violation:
+    code: str  # EXCERPT_TOO_LONG, LINK_MISSING, …
+    message: str
+
+
+@dataclass(frozen=True)
+class SourceFinding:
+    """What one target page reused from one source article, and how it fares."""
+
+    url: str
+    title: str
+    reused_chars: int
+    limit: int  # 0 = no limit
+    article_chars: int
+    passages: tuple[Passage, ...]
+    link: LinkEvidence
+    violations: tuple[Violation, ...] = ()
+
+
+@dataclass(frozen=True)
+class TargetResult:
+    target: str
+    status: str  # compliant | violation | error
+    title: str = ""
+    error: str | None = None
+    sources: tuple[SourceFinding, ...] = ()
+    text: str | None = None  # the page text, with --include-text
+
+
+@dataclass(frozen=True)
+class PolicySummary:
+    name: str
+    max_chars: int
+    count: str
+
+
+@dataclass(frozen=True)
+class Report:
+    policy: PolicySummary
+    targets: tuple[TargetResult, ...] = field(default_factory=tuple)
+
+    @property
+    def has_violation(self) -> bool:
+        return any(t.status == "violation" for t in self.targets)
+
+    @property
+    def has_error(self) -> bool:
+        return any(t.status == "error" for t in self.targets)
