@@ -1,0 +1,266 @@
+"""Passages: exact k-gram seeds chained along diagonals, extended and verified.
+
+The target and the source are compared after normalisation (text.py), token
+by token. Shared k-grams are seeds; seeds on one diagonal form runs; runs are
+chained across small gaps, so a changed quote mark, a fixed typo, a dropped or
+swapped word, or a sentence left out in the middle neither splits nor hides a
+passage. The ends are then extended token by token across isolated edits and
+character by character across punctuation, and snapped to the target's word
+boundaries, because the verdict at 500 characters depends on them.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+
+from rapidfuzz.fuzz import ratio
+
+from .fingerprint import K, Token, kgram_hashes, tokenize
+from .models import Passage
+from .text import NormalizedText, normalize, visible_length
+
+# Largest gap, in tokens, bridged inside one passage on the target side where
+# source words were replaced: a reworded phrase.
+MAX_TARGET_GAP = 6
+# Largest run of target words bridged where nothing of the source was left
+# out: one inserted word is an edit; a longer insertion is the partner's own
+# text and splits the passage, so that it is not counted as reuse.
+MAX_INSERTION = 1
+# Largest gap bridged on the source side: words dropped, or a sentence left out.
+MAX_SOURCE_GAP = 40
+# A k-gram repeated more often than this within one article is its own
+# boilerplate (a refrain, a table header) and seeds nothing.
+MAX_SEED_REPEATS = 8
+# After an edit at a passage's end, this many tokens must match again before
+# the passage is extended over the edit.
+RESYNC_TOKENS = 2
+# Edits bridged at a passage's ends, as (target tokens, source tokens) skipped:
+# a changed word, a dropped word or two, one inserted word.
+_EDITS = ((1, 1), (0, 1), (1, 0), (0, 2))
+
+
+@dataclass(frozen=True)
+class PreparedText:
+    """A text ready to compare: normalised, tokenised, k-gram hashed."""
+
+    norm: NormalizedText
+    tokens: tuple[Token, ...]
+    kgrams: tuple[int, ...]
+
+    @property
+    def original(self) -> str:
+        return self.norm.original
+
+
+def prepare(text: str) -> PreparedText:
+    norm = normalize(text)
+    tokens = tokenize(norm.text)
+    return PreparedText(norm, tuple(tokens), tuple(kgram_hashes(tokens)))
+
+
+@dataclass
+class _Chain:
+    t_start: int  # token indices, end exclusive
+    t_end: int
+    s_start: int
+    s_end: int
+    matched: int  # tokens covered by seeds
+
+
+def _diagonal_runs(seeds: list[tuple[int, int]]) -> list[tuple[int, int, int]]:
+    """Maximal runs of consecutive seeds on one diagonal: (t0, s0, tokens covered)."""
+    seeds.sort(key=lambda p: (p[0] - p[1], p[0]))
+    runs: list[tuple[int, int, int]] = []
+    start_t = start_s = prev_t = prev_d = None
+    for t, s in seeds:
+        d = t - s
+        if prev_t is not None and d == prev_d and t == prev_t + 1:
+            prev_t = t
+            continue
+        if start_t is not None:
+            runs.append((start_t, start_s, prev_t - start_t + K))
+        start_t, start_s, prev_t, prev_d = t, s, t, d
+    if start_t is not None:
+        runs.append((start_t, start_s, prev_t - start_t + K))
+    runs.sort()
+    return runs
+
+
+def _chain_runs(runs: list[tuple[int, int, int]]) -> list[_Chain]:
+    open_chains: list[_Chain] = []
+    done: list[_Chain] = []
+    for t0, s0, n in runs:
+        still_open = []
+        for c in open_chains:
+            (still_open if c.t_end + MAX_TARGET_GAP >= t0 else done).append(c)
+        open_chains = still_open
+        best: _Chain | None = None
+        best_cost = 0
+        for c in open_chains:
+            t_gap = t0 - c.t_end
+            s_gap = s0 - c.s_end
+            if t_gap < -(K - 1) or s_gap < -(K - 1) or s_gap > MAX_SOURCE_GAP:
+                continue
+            if t_gap > (MAX_INSERTION if s_gap <= 0 else s_gap + MAX_INSERTION):
+                continue
+            if t0 + n <= c.t_end:
+                continue  # nothing new on the target side
+            cost = abs(t_gap) + abs(s_gap)
+            if best is None or cost < best_cost:
+                best, best_cost = c, cost
+        if best is None:
+            open_chains.append(_Chain(t0, t0 + n, s0, s0 + n, n))
+        else:
+            best.matched += min(n, t0 + n - best.t_end)
+            best.t_end = max(best.t_end, t0 + n)
+            best.s_end = max(best.s_end, s0 + n)
+    done.extend(open_chains)
+    return done
+
+
+def _extend_tokens(chain: _Chain, t_hash: Sequence[int], s_hash: Sequence[int]) -> None:
+    """Grow the chain's ends over isolated token edits that are followed by matches again."""
+
+    def matches(ti: int, si: int, step: int, count: int) -> bool:
+        for m in range(count):
+            a, b = ti + step * m, si + step * m
+            if not (0 <= a < len(t_hash) and 0 <= b < len(s_hash)) or t_hash[a] != s_hash[b]:
+                return False
+        return True
+
+    # forward
+    ti, si = chain.t_end, chain.s_end
+    while ti < len(t_hash) and si < len(s_hash):
+        if t_hash[ti] == s_hash[si]:
+            ti, si = ti + 1, si + 1
+            continue
+        for dt, ds in _EDITS:
+            if matches(ti + dt, si + ds, 1, RESYNC_TOKENS):
+                ti, si = ti + dt, si + ds
+                break
+        else:
+            break
+    chain.t_end, chain.s_end = ti, si
+    # backward
+    ti, si = chain.t_start - 1, chain.s_start - 1
+    while ti >= 0 and si >= 0:
+        if t_hash[ti] == s_hash[si]:
+            ti, si = ti - 1, si - 1
+            continue
+        for dt, ds in _EDITS:
+            if matches(ti - dt, si - ds, -1, RESYNC_TOKENS):
+                ti, si = ti - dt, si - ds
+                break
+        else:
+            break
+    chain.t_start, chain.s_start = ti + 1, si + 1
+
+
+def _extend_chars(t: str, s: str, a: int, c: int, b: int, d: int) -> tuple[int, int, int, int]:
+    """Extend normalised spans t[a:c] ~ s[b:d] over equal characters, snapped to target words.
+
+    An extension that would stop inside a target word (a host word that happens
+    to start like the source's next word) is cut back to the last space.
+    """
+    a0, b0 = a, b
+    while a > 0 and b > 0 and t[a - 1] == s[b - 1]:
+        a, b = a - 1, b - 1
+    if a > 0 and a < a0 and t[a - 1] != " " and t[a] != " ":
+        space = t.find(" ", a, a0)
+        shift = (space + 1 - a) if space >= 0 else (a0 - a)
+        a, b = a + shift, b + shift
+    c0, d0 = c, d
+    while c < len(t) and d < len(s) and t[c] == s[d]:
+        c, d = c + 1, d + 1
+    if c < len(t) and c > c0 and t[c - 1] != " " and t[c] != " ":
+        space = t.rfind(" ", c0, c)
+        shift = (c - space) if space >= 0 else (c - c0)
+        c, d = c - shift, d - shift
+    while a < c and t[a] == " ":
+        a, b = a + 1, b + 1
+    while c > a and t[c - 1] == " ":
+        c, d = c - 1, d - 1
+    return a, c, b, d
+
+
+def _remove_overlaps(spans: list[tuple[int, int, _Chain]]) -> list[_Chain]:
+    """Keep the longest chains; drop those mostly covered on the target side, trim the rest."""
+    kept: list[_Chain] = []
+    for _, _, chain in sorted(spans, key=lambda x: (-(x[2].t_end - x[2].t_start), x[0])):
+        for other in kept:
+            lo, hi = max(chain.t_start, other.t_start), min(chain.t_end, other.t_end)
+            if lo >= hi:
+                continue
+            if chain.t_start >= other.t_start:
+                cut = other.t_end - chain.t_start
+                chain.t_start += cut
+                chain.s_start += cut
+            else:
+                cut = chain.t_end - other.t_start
+                chain.t_end -= cut
+                chain.s_end -= cut
+        if chain.t_end - chain.t_start >= K and chain.s_end > chain.s_start:
+            kept.append(chain)
+    return kept
+
+
+def align(
+    target: PreparedText,
+    source: PreparedText,
+    *,
+    ignore: Collection[int] = (),
+    min_chars: int = 1,
+) -> list[Passage]:
+    """Passages of ``target`` reused from ``source``, in target order.
+
+    ``ignore`` holds k-gram hashes that seed nothing (publisher boilerplate).
+    Passages shorter than ``min_chars`` visible characters are dropped.
+    """
+    positions: dict[int, list[int]] = defaultdict(list)
+    for j, h in enumerate(source.kgrams):
+        if h not in ignore:
+            positions[h].append(j)
+    seeds: list[tuple[int, int]] = []
+    for i, h in enumerate(target.kgrams):
+        found = positions.get(h)
+        if found and len(found) <= MAX_SEED_REPEATS:
+            seeds.extend((i, j) for j in found)
+    if not seeds:
+        return []
+    chains = _chain_runs(_diagonal_runs(seeds))
+    t_hash = [tok.hash for tok in target.tokens]
+    s_hash = [tok.hash for tok in source.tokens]
+    for chain in chains:
+        _extend_tokens(chain, t_hash, s_hash)
+    kept = _remove_overlaps([(c.t_start, c.t_end, c) for c in chains])
+    passages = []
+    tn, sn = target.norm.text, source.norm.text
+    for chain in kept:
+        a = target.tokens[chain.t_start].start
+        c = target.tokens[chain.t_end - 1].end
+        b = source.tokens[chain.s_start].start
+        d = source.tokens[chain.s_end - 1].end
+        a, c, b, d = _extend_chars(tn, sn, a, c, b, d)
+        if a >= c or b >= d:
+            continue
+        t0, t1 = target.norm.to_original(a, c)
+        s0, s1 = source.norm.to_original(b, d)
+        span = target.original[t0:t1]
+        chars = visible_length(span)
+        if chars < min_chars:
+            continue
+        passages.append(
+            Passage(
+                target_start=t0,
+                target_end=t1,
+                source_start=s0,
+                source_end=s1,
+                chars=chars,
+                similarity=round(ratio(tn[a:c], sn[b:d]) / 100, 4),
+                text=span,
+            )
+        )
+    passages.sort(key=lambda p: (p.target_start, p.source_start))
+    return passages
