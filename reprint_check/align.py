@@ -164,14 +164,14 @@ def _extend_chars(t: str, s: str, a: int, c: int, b: int, d: int) -> tuple[int, 
     An extension that would stop inside a target word (a host word that happens
     to start like the source's next word) is cut back to the last space.
     """
-    a0, b0 = a, b
+    a0 = a
     while a > 0 and b > 0 and t[a - 1] == s[b - 1]:
         a, b = a - 1, b - 1
     if a > 0 and a < a0 and t[a - 1] != " " and t[a] != " ":
         space = t.find(" ", a, a0)
         shift = (space + 1 - a) if space >= 0 else (a0 - a)
         a, b = a + shift, b + shift
-    c0, d0 = c, d
+    c0 = c
     while c < len(t) and d < len(s) and t[c] == s[d]:
         c, d = c + 1, d + 1
     if c < len(t) and c > c0 and t[c - 1] != " " and t[c] != " ":

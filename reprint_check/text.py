@@ -99,7 +99,7 @@ class NormalizedText:
 
 
 def normalize(original: str) -> NormalizedText:
-    """NFKC, case-fold, drop invisibles, unify quotes/dashes, fold look-alikes, collapse white space.
+    """NFKC, case-fold, drop invisibles, unify punctuation, fold look-alikes, collapse spaces.
 
     Leading and trailing white space is dropped; a run of white space (including
     no-break spaces and line breaks) becomes one space mapped to its first character.
