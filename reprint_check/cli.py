@@ -1,0 +1,316 @@
+"""The command line: options, progress and exit codes over the library, nothing more.
+
+Exit codes: 0 compliant, 1 at least one violation, 2 bad usage or bad input,
+3 some target could not be fetched or parsed and none broke the policy.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .audit import audit, index_from_sources
+from .errors import ReprintCheckError
+from .fetch import Fetcher, FetchSettings
+from .index import open_index
+from .models import Report
+from .policy import Policy, explain, list_policies, load_policy
+from .report import FORMATS, render
+from .sources import SourceError, iter_articles
+
+EXIT_OK, EXIT_VIOLATION, EXIT_USAGE, EXIT_ERROR = 0, 1, 2, 3
+INGEST_BATCH = 200
+
+
+def exit_code(report: Report) -> int:
+    if report.has_violation:
+        return EXIT_VIOLATION
+    if report.has_error:
+        return EXIT_ERROR
+    return EXIT_OK
+
+
+def _fail(message: str) -> None:
+    click.echo(f"reprint-check: {message}", err=True)
+    raise SystemExit(EXIT_USAGE)
+
+
+def _show_progress() -> bool:
+    """Progress bars only for a person at a terminal: quiet in CI and when piped."""
+    return sys.stderr.isatty() and not os.environ.get("CI")
+
+
+@contextlib.contextmanager
+def _progress(description: str, total: int | None) -> Iterator[Callable[..., None]]:
+    if not _show_progress():
+        yield lambda advance=1: None
+        return
+    from rich.progress import Progress
+
+    with Progress(transient=True, console=None) as bar:
+        task = bar.add_task(description, total=total)
+        yield lambda advance=1: bar.advance(task, advance)
+
+
+index_option = click.option(
+    "--index",
+    "index_location",
+    metavar="PATH",
+    help="Index file (default: $REPRINT_CHECK_INDEX or ./.reprint-check/index.sqlite).",
+)
+private_option = click.option(
+    "--allow-private",
+    is_flag=True,
+    help="Allow fetching from loopback and private-network addresses.",
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="reprint-check")
+def main() -> None:
+    """Check third-party pages against a publisher's republication policy."""
+
+
+# --- index ------------------------------------------------------------------------
+
+
+@main.group()
+def index() -> None:
+    """Build and inspect the index of publisher articles."""
+
+
+@index.command("add")
+@click.argument("sources", nargs=-1, required=True)
+@index_option
+@private_option
+def index_add(sources: tuple[str, ...], index_location: str | None, allow_private: bool) -> None:
+    """Add publisher articles: HTML or .txt files, folders, JSONL exports, URLs."""
+    try:
+        store = open_index(index_location)
+    except ReprintCheckError as e:
+        _fail(str(e))
+    added = replaced = failed = 0
+    with (
+        store,
+        Fetcher(FetchSettings(allow_private=allow_private)) as fetcher,
+        _progress("Indexing", None) as advance,
+    ):
+        batch = []
+        for spec in sources:
+            for item in iter_articles(spec, fetcher=fetcher):
+                if isinstance(item, SourceError):
+                    failed += 1
+                    click.echo(f"reprint-check: {item.source}: {item.message}", err=True)
+                    continue
+                batch.append(item)
+                advance()
+                if len(batch) >= INGEST_BATCH:
+                    replaced += store.add_many(batch)
+                    added += len(batch)
+                    batch = []
+        if batch:
+            replaced += store.add_many(batch)
+            added += len(batch)
+        total = store.stats().articles
+    click.echo(
+        f"{added} article(s) indexed ({replaced} replaced), {failed} error(s); "
+        f"{total} in {store.location}",
+        err=True,
+    )
+    if failed and not added:
+        raise SystemExit(EXIT_USAGE)
+
+
+@index.command("stats")
+@index_option
+def index_stats(index_location: str | None) -> None:
+    """Articles, fingerprints, size on disk, boilerplate suppressed."""
+    try:
+        with open_index(index_location, create=False) as store:
+            s = store.stats()
+    except ReprintCheckError as e:
+        _fail(str(e))
+    ratio = (
+        f" ({s.size_bytes / s.text_chars:.2f} bytes per article character)" if s.text_chars else ""
+    )
+    click.echo(f"index: {s.location}")
+    click.echo(f"articles: {s.articles}")
+    click.echo(f"article characters: {s.text_chars}")
+    click.echo(f"fingerprints: {s.fingerprints}")
+    click.echo(f"boilerplate fingerprints suppressed: {s.boilerplate_fingerprints}")
+    click.echo(f"size on disk: {s.size_bytes} bytes{ratio}")
+    click.echo(
+        f"k-grams of {s.k} tokens, window {s.window}: any shared run of "
+        f"{s.guarantee_tokens} tokens is found"
+    )
+
+
+@index.command("list")
+@index_option
+def index_list(index_location: str | None) -> None:
+    """One line per indexed article: URL, characters, title."""
+    try:
+        with open_index(index_location, create=False) as store:
+            for info in store.articles():
+                click.echo(f"{info.url}\t{info.chars}\t{info.title}")
+    except ReprintCheckError as e:
+        _fail(str(e))
+
+
+@index.command("remove")
+@click.argument("urls", nargs=-1, required=True)
+@index_option
+def index_remove(urls: tuple[str, ...], index_location: str | None) -> None:
+    """Remove articles by URL (any of their aliases)."""
+    missing = 0
+    try:
+        with open_index(index_location, create=False) as store:
+            for url in urls:
+                if not store.remove(url):
+                    missing += 1
+                    click.echo(f"reprint-check: {url}: not in the index", err=True)
+    except ReprintCheckError as e:
+        _fail(str(e))
+    if missing:
+        raise SystemExit(EXIT_USAGE)
+
+
+# --- audit ------------------------------------------------------------------------
+
+
+@main.command("audit")
+@click.argument("targets", nargs=-1, required=True)
+@index_option
+@click.option(
+    "--source",
+    "sources",
+    multiple=True,
+    metavar="SRC",
+    help="Publisher article(s) for a one-off audit with no index.",
+)
+@click.option(
+    "--policy", "policy_name", metavar="NAME|FILE", help="Policy name or file (default: default)."
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(sorted(FORMATS)), default="console", show_default=True
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report here.")
+@click.option("--include-text", is_flag=True, help="Add each page's extracted text to the report.")
+@click.option("--no-color", is_flag=True, help="Plain console output.")
+@private_option
+def audit_command(
+    targets: tuple[str, ...],
+    index_location: str | None,
+    sources: tuple[str, ...],
+    policy_name: str | None,
+    fmt: str,
+    output: str | None,
+    include_text: bool,
+    no_color: bool,
+    allow_private: bool,
+) -> None:
+    """Audit pages: URL, .html/.htm or .txt file, or - for standard input."""
+    try:
+        policy = load_policy(policy_name)
+    except ReprintCheckError as e:
+        _fail(str(e))
+    settings = FetchSettings(allow_private=allow_private)
+    with Fetcher(settings) as fetcher:
+        try:
+            if sources:
+                store, errors = index_from_sources(sources, fetcher=fetcher)
+                for err in errors:
+                    click.echo(f"reprint-check: {err.source}: {err.message}", err=True)
+                if store.count() == 0:
+                    _fail("no usable article in --source")
+            else:
+                store = open_index(index_location, create=False)
+        except ReprintCheckError as e:
+            _fail(str(e))
+        with store, _progress("Auditing", len(targets)) as advance:
+            report = audit(
+                targets,
+                index=store,
+                policy=policy,
+                include_text=include_text,
+                fetcher=fetcher,
+                on_target=lambda _result: advance(),
+            )
+    _emit(report, fmt, output, include_text=include_text, no_color=no_color)
+    raise SystemExit(exit_code(report))
+
+
+def _emit(
+    report: Report, fmt: str, output: str | None, *, include_text: bool, no_color: bool
+) -> None:
+    color: bool | None = False if (no_color or output) else None
+    text = render(report, fmt, include_text=include_text, color=color)
+    if output:
+        try:
+            Path(output).write_text(text, encoding="utf-8")
+        except OSError as e:
+            _fail(f"{output}: cannot write report ({e.strerror})")
+    else:
+        click.echo(text, nl=not text.endswith("\n"))
+
+
+# --- policy -----------------------------------------------------------------------
+
+
+@main.group("policy")
+def policy_group() -> None:
+    """List, show and check policy files."""
+
+
+@policy_group.command("list")
+def policy_list() -> None:
+    """The shipped policies."""
+    for p in list_policies():
+        click.echo(f"{p.name}\t{p.publisher}\t{p.excerpt.max_chars} chars")
+
+
+@policy_group.command("show")
+@click.argument("name")
+def policy_show(name: str) -> None:
+    """A policy's rules in plain words."""
+    _explain(name)
+
+
+@policy_group.command("check")
+@click.argument("file", type=click.Path(dir_okay=False))
+def policy_check(file: str) -> None:
+    """Validate a policy file and explain each rule."""
+    _explain(file)
+
+
+def _explain(name: str) -> None:
+    try:
+        policy: Policy = load_policy(name)
+    except ReprintCheckError as e:
+        _fail(str(e))
+    click.echo(f"{policy.name} ({policy.path or 'built in'}): valid")
+    for line in explain(policy):
+        click.echo(f"  - {line}")
+
+
+def run() -> None:
+    """Entry point that never shows a traceback: every failure is one line on stderr."""
+    try:
+        main(standalone_mode=True)
+    except ReprintCheckError as e:
+        _fail(str(e))
+    except KeyboardInterrupt:
+        click.echo("reprint-check: interrupted", err=True)
+        raise SystemExit(130) from None
+    except Exception as e:  # the last resort: a bug must not print a traceback at a user
+        _fail(f"internal error: {type(e).__name__}: {e}")
+
+
+if __name__ == "__main__":
+    run()

@@ -1,0 +1,157 @@
+"""Publisher articles from what an editor has: files, folders, JSONL exports, URLs.
+
+Each source yields articles or one-line errors; a bad file or a bad line
+never stops the rest of the ingest.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import FetchError, InputError
+from .extract import extract_article
+from .fetch import Fetcher, decode_body, read_local
+from .models import Article
+
+HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz", ".xhtml")
+TEXT_SUFFIXES = (".txt", ".txt.gz")
+JSONL_SUFFIXES = (".jsonl", ".ndjson", ".jsonl.gz")
+MAX_FILE_BYTES = 50 * 1024 * 1024
+MAX_JSONL_LINE_BYTES = 50 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class SourceError:
+    """A source (or one line of an export) that could not be read."""
+
+    source: str
+    message: str
+
+
+def is_url(spec: str) -> bool:
+    return spec.lower().startswith(("http://", "https://"))
+
+
+def _suffix_in(path: Path, suffixes: tuple[str, ...]) -> bool:
+    name = path.name.lower()
+    return any(name.endswith(s) for s in suffixes)
+
+
+def article_from_file(path: Path) -> Article:
+    """One article from an HTML or plain-text file."""
+    data = read_local(path, MAX_FILE_BYTES)
+    if _suffix_in(path, TEXT_SUFFIXES):
+        text, _ = decode_body(data, "text/plain")
+        if not text.strip():
+            raise FetchError(f"{path}: empty file")
+        return Article(url=str(path), text=text, title="")
+    article = extract_article(data, None)
+    if not article.url:
+        article = Article(
+            str(path), article.text, article.title, article.aliases, article.published
+        )
+    return article
+
+
+def _article_from_record(record: object, where: str) -> Article:
+    if not isinstance(record, dict):
+        raise FetchError(f"{where}: expected a JSON object")
+    url = record.get("url")
+    if not isinstance(url, str) or not url.strip():
+        raise FetchError(f'{where}: missing "url"')
+    title = record.get("title")
+    published = record.get("published")
+    if isinstance(record.get("text"), str):
+        text = record["text"]
+        if not text.strip():
+            raise FetchError(f'{where}: empty "text"')
+        article = Article(url=url, text=text, title=title if isinstance(title, str) else "")
+    elif isinstance(record.get("html"), str):
+        article = extract_article(record["html"], url)
+        if isinstance(title, str) and title:
+            article = Article(article.url, article.text, title, article.aliases, article.published)
+    else:
+        raise FetchError(f'{where}: needs "text" or "html"')
+    if isinstance(published, str) and published:
+        article = Article(article.url, article.text, article.title, article.aliases, published)
+    if article.url != url:
+        aliases = tuple(dict.fromkeys(a for a in (article.url, *article.aliases) if a != url))
+        article = Article(url, article.text, article.title, aliases, article.published)
+    return article
+
+
+def articles_from_jsonl(path: Path) -> Iterator[Article | SourceError]:
+    """Stream an export line by line: a 500 MB file never sits in memory whole."""
+    import gzip
+
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    try:
+        with opener(path, "rb") as fh:
+            for number, raw in enumerate(fh, 1):
+                where = f"{path}:{number}"
+                if len(raw) > MAX_JSONL_LINE_BYTES:
+                    yield SourceError(where, "line larger than 50 MiB")
+                    continue
+                if not raw.strip():
+                    continue
+                try:
+                    record = json.loads(raw)
+                    yield _article_from_record(record, where)
+                except json.JSONDecodeError as e:
+                    yield SourceError(where, f"not JSON ({e.msg})")
+                except (FetchError, InputError) as e:
+                    yield SourceError(where, str(e).removeprefix(f"{where}: "))
+    except OSError as e:
+        yield SourceError(str(path), f"cannot read ({e.strerror or e})")
+
+
+def _walk(folder: Path) -> Iterator[Path]:
+    """Files below a folder in a stable order; symlinked folders are not followed (no loops)."""
+    for root, dirs, files in os.walk(folder, followlinks=False):
+        dirs.sort()
+        for name in sorted(files):
+            yield Path(root) / name
+
+
+def iter_articles(spec: str, *, fetcher: Fetcher | None = None) -> Iterator[Article | SourceError]:
+    """Every article a source spec names: URL, HTML/text file, JSONL export or folder."""
+    if is_url(spec):
+        if fetcher is None:
+            yield SourceError(spec, "URLs need a fetcher")
+            return
+        try:
+            fetched = fetcher.fetch(spec)
+            article = extract_article(fetched.text, fetched.final_url)
+            aliases = tuple(
+                dict.fromkeys(
+                    u for u in (spec, fetched.final_url, *article.aliases) if u != article.url
+                )
+            )
+            yield Article(article.url, article.text, article.title, aliases, article.published)
+        except FetchError as e:
+            yield SourceError(spec, str(e).removeprefix(f"{spec}: "))
+        return
+    path = Path(spec)
+    if path.is_dir():
+        found = False
+        for file in _walk(path):
+            if _suffix_in(file, HTML_SUFFIXES + TEXT_SUFFIXES + JSONL_SUFFIXES):
+                found = True
+                yield from iter_articles(str(file), fetcher=fetcher)
+        if not found:
+            yield SourceError(spec, "no .html, .txt or .jsonl files in this folder")
+        return
+    if not path.exists():
+        yield SourceError(spec, "no such file or folder")
+        return
+    if _suffix_in(path, JSONL_SUFFIXES):
+        yield from articles_from_jsonl(path)
+        return
+    try:
+        yield article_from_file(path)
+    except (FetchError, InputError) as e:
+        yield SourceError(spec, str(e).removeprefix(f"{spec}: ").removeprefix(f"{path}: "))
