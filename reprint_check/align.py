@@ -21,13 +21,14 @@ from .fingerprint import K, Token, kgram_hashes, tokenize
 from .models import Passage
 from .text import NormalizedText, normalize, visible_length
 
-# Largest gap, in tokens, bridged inside one passage on the target side where
-# source words were replaced: a reworded phrase.
-MAX_TARGET_GAP = 6
 # Largest run of target words bridged where nothing of the source was left
 # out: one inserted word is an edit; a longer insertion is the partner's own
 # text and splits the passage, so that it is not counted as reuse.
 MAX_INSERTION = 1
+# Largest source phrase that may be replaced by other words (up to one more)
+# inside a passage: a reworded phrase. Where more of the source is missing,
+# the passage is bridged only if the target adds nothing in its place.
+MAX_REWORDED = 4
 # Largest gap bridged on the source side: words dropped, or a sentence left out.
 MAX_SOURCE_GAP = 40
 # A k-gram repeated more often than this within one article is its own
@@ -88,13 +89,19 @@ def _diagonal_runs(seeds: list[tuple[int, int]]) -> list[tuple[int, int, int]]:
     return runs
 
 
+def _target_gap_allowed(source_gap: int) -> int:
+    if 0 < source_gap <= MAX_REWORDED:
+        return source_gap + MAX_INSERTION
+    return MAX_INSERTION
+
+
 def _chain_runs(runs: list[tuple[int, int, int]]) -> list[_Chain]:
     open_chains: list[_Chain] = []
     done: list[_Chain] = []
     for t0, s0, n in runs:
         still_open = []
         for c in open_chains:
-            (still_open if c.t_end + MAX_TARGET_GAP >= t0 else done).append(c)
+            (still_open if c.t_end + MAX_REWORDED + MAX_INSERTION >= t0 else done).append(c)
         open_chains = still_open
         best: _Chain | None = None
         best_cost = 0
@@ -103,7 +110,7 @@ def _chain_runs(runs: list[tuple[int, int, int]]) -> list[_Chain]:
             s_gap = s0 - c.s_end
             if t_gap < -(K - 1) or s_gap < -(K - 1) or s_gap > MAX_SOURCE_GAP:
                 continue
-            if t_gap > (MAX_INSERTION if s_gap <= 0 else s_gap + MAX_INSERTION):
+            if t_gap > _target_gap_allowed(s_gap):
                 continue
             if t0 + n <= c.t_end:
                 continue  # nothing new on the target side

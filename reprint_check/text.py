@@ -21,19 +21,29 @@ _PUNCTUATION_FOLD = {
     **dict.fromkeys("‐‑‒–—―−﹘﹣－⁃", "-"),
 }
 
-# Cyrillic and Greek letters that render like Latin ones, after case-folding.
-# Upper-case look-alikes (В, Н, Κ, Ν …) fold to lower-case letters that no longer
-# look Latin, so they are mapped to the Latin letter of their upper-case form.
+# Cyrillic and Greek capitals that render like Latin capitals. They are folded
+# before case-folding, since their lower-case forms (в, н, ν, η …) no longer
+# look like the Latin lower-case letter.
+_UPPER_HOMOGLYPH_FOLD = {
+    # Cyrillic
+    "А": "a", "В": "b", "Е": "e", "К": "k", "М": "m", "Н": "h", "О": "o", "Р": "p",
+    "С": "c", "Т": "t", "У": "y", "Х": "x", "Ѕ": "s", "І": "i", "Ј": "j", "Ү": "y",
+    # Greek
+    "Α": "a", "Β": "b", "Ε": "e", "Ζ": "z", "Η": "h", "Ι": "i", "Κ": "k", "Μ": "m",
+    "Ν": "n", "Ο": "o", "Ρ": "p", "Τ": "t", "Υ": "y", "Χ": "x",
+}  # fmt: skip
+
+# Lower-case Cyrillic and Greek letters that render like Latin ones.
 _HOMOGLYPH_FOLD = {
     # Cyrillic
-    "а": "a", "в": "b", "е": "e", "ё": "e", "к": "k", "м": "m", "н": "h", "о": "o",
-    "р": "p", "с": "c", "т": "t", "у": "y", "х": "x", "ѕ": "s", "і": "i", "ї": "i",
-    "ј": "j", "ԁ": "d", "һ": "h", "ԛ": "q", "ԝ": "w", "ӏ": "l", "ү": "y", "ɡ": "g",
+    "а": "a", "е": "e", "ё": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x",
+    "ѕ": "s", "і": "i", "ї": "i", "ј": "j", "ԁ": "d", "һ": "h", "ԛ": "q", "ԝ": "w",
+    "ӏ": "l", "ү": "y", "в": "b", "к": "k", "м": "m", "н": "h", "т": "t",
     # Greek
-    "α": "a", "β": "b", "ε": "e", "η": "h", "ι": "i", "κ": "k", "μ": "m", "ν": "n",
-    "ο": "o", "ρ": "p", "τ": "t", "υ": "u", "χ": "x", "ζ": "z", "ϲ": "c", "ϳ": "j",
+    "α": "a", "ε": "e", "ι": "i", "κ": "k", "ν": "v", "ο": "o", "ρ": "p", "τ": "t",
+    "υ": "u", "χ": "x", "η": "n", "μ": "u", "ϲ": "c", "ϳ": "j", "β": "b", "ζ": "z",
     # Latin oddities
-    "ı": "i", "ȷ": "j", "ſ": "s",
+    "ı": "i", "ȷ": "j", "ſ": "s", "ɡ": "g",
 }  # fmt: skip
 
 # Scripts whose diacritics are folded (é → e): below the Armenian block and the
@@ -55,18 +65,32 @@ def _folds_marks(base: str) -> bool:
     return cp < _FOLD_MARKS_BELOW or 0x1E00 <= cp <= 0x1FFF
 
 
+def _is_combining_diacritic(ch: str) -> bool:
+    cp = ord(ch)
+    return (
+        0x0300 <= cp <= 0x036F
+        or 0x1AB0 <= cp <= 0x1AFF
+        or 0x1DC0 <= cp <= 0x1DFF
+        or 0x20D0 <= cp <= 0x20FF
+        or 0xFE20 <= cp <= 0xFE2F
+    )
+
+
 @lru_cache(maxsize=65536)
 def fold_char(ch: str) -> str:
     """The normalised form of one non-space character: possibly empty or several characters."""
     if is_invisible(ch):
         return ""
-    cat = unicodedata.category(ch)
-    if cat == "Mn" and 0x0300 <= ord(ch) <= 0x036F:
-        return ""  # a combining accent written separately
+    if unicodedata.category(ch) == "Mn" and _is_combining_diacritic(ch):
+        return ""  # an accent written separately from its letter
+    if ch in _UPPER_HOMOGLYPH_FOLD:
+        return _UPPER_HOMOGLYPH_FOLD[ch]
     out = []
     for c in unicodedata.normalize("NFKC", ch).casefold():
         if c.isspace():
             out.append(" ")
+            continue
+        if unicodedata.category(c) == "Mn" and _is_combining_diacritic(c):
             continue
         if _folds_marks(c):
             decomposed = unicodedata.normalize("NFD", c)

@@ -1,0 +1,135 @@
+"""Passages found between crafted texts, with their exact spans.
+
+The source text is fiction written for these tests.
+"""
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from reprint_check.align import align, prepare
+from reprint_check.fingerprint import GUARANTEE_TOKENS, kgram_hashes, tokenize, winnow
+from reprint_check.text import normalize, visible_length
+
+SOURCE = (
+    "The harbour board voted on Tuesday to extend the ferry timetable through the winter "
+    "months. “We listened to commuters,” said chair Ann Wells. The decision follows a "
+    "petition signed by more than two thousand residents of the island.\n\n"
+    "Critics say the cost will fall on taxpayers who never use the boat. A final review "
+    "of the service is due in March, when the board will publish passenger numbers."
+)
+FIRST = (
+    "The harbour board voted on Tuesday to extend the ferry timetable through the winter months."
+)
+
+
+def passages(target: str, source: str = SOURCE, min_chars: int = 1):
+    return align(prepare(target), prepare(source), min_chars=min_chars)
+
+
+def test_verbatim_excerpt_has_exact_spans_on_both_sides() -> None:
+    target = f"Our own intro sentence here. {FIRST} Our closing remark follows."
+    (p,) = passages(target)
+    assert p.text == FIRST
+    assert (p.target_start, p.target_end) == (29, 29 + len(FIRST))
+    assert (p.source_start, p.source_end) == (0, len(FIRST))
+    assert p.chars == len(FIRST)
+    assert p.similarity == 1.0
+
+
+def test_a_host_word_that_starts_like_the_next_source_word_is_not_taken() -> None:
+    # the source continues "“We listened"; the host text continues "Well, we"
+    target = f"{FIRST[:-1]} Well, we think otherwise."
+    (p,) = passages(target)
+    assert p.text == FIRST[:-1]
+
+
+def test_curly_and_straight_quotes_give_the_same_passage() -> None:
+    quote = "“We listened to commuters,” said chair Ann Wells."
+    straight = quote.replace("“", '"').replace("”", '"')
+    target = f"Blog. {FIRST} {straight} Bye."
+    (p,) = passages(target)
+    assert p.text == f"{FIRST} {straight}"
+    assert p.chars == visible_length(f"{FIRST} {quote}")
+
+
+def test_zero_width_spaces_and_cyrillic_lookalikes_are_found_and_counted_as_letters() -> None:
+    disguised = FIRST.replace("a", "\u0430").replace("o", "\u043e").replace(" ", " \u200b")
+    target = f"Intro line of the blog. {disguised} The end."
+    (p,) = passages(target)
+    assert p.text == disguised
+    assert p.chars == len(FIRST)
+
+
+def test_a_dropped_word_neither_splits_nor_shortens_the_passage() -> None:
+    edited = FIRST.replace("ferry timetable", "timetable")
+    (p,) = passages(f"Intro. {edited} Outro of our own making.")
+    assert p.text == edited
+    assert p.similarity < 1.0
+
+
+def test_a_sentence_left_out_in_the_middle_keeps_one_passage() -> None:
+    second = (
+        "The decision follows a petition signed by more than two thousand residents of the island."
+    )
+    (p,) = passages(f"Intro. {FIRST} {second} Outro of our own making.")
+    assert p.text == f"{FIRST} {second}"
+
+
+def test_inserted_partner_text_splits_passages_and_is_not_counted() -> None:
+    critics = "Critics say the cost will fall on taxpayers who never use the boat."
+    target = f"{FIRST} Our reporter adds this note here. {critics}"
+    first, second = passages(target)
+    assert (first.text, second.text) == (FIRST, critics)
+
+
+def test_short_shared_phrases_are_dropped_by_min_chars() -> None:
+    assert passages("We hear the harbour board voted on Tuesday again.", min_chars=50) == []
+
+
+def test_unrelated_text_has_no_passage() -> None:
+    assert passages("A recipe for plum jam needs sugar, lemons and a large pot.") == []
+
+
+def test_winnowing_guarantee_holds_for_any_shared_run() -> None:
+    tokens = tokenize(normalize(SOURCE).text)
+    hashes = kgram_hashes(tokens)
+    kept = {h for h, _ in winnow(hashes)}
+    # every run of GUARANTEE_TOKENS tokens contains a kept fingerprint
+    for start in range(len(tokens) - GUARANTEE_TOKENS + 1):
+        window = hashes[start : start + GUARANTEE_TOKENS - 3]
+        assert kept.intersection(window)
+
+
+def test_scripts_without_spaces_use_character_shingles() -> None:
+    source = "港口委员会周二投票决定在冬季延长渡轮时刻表以方便通勤者出行并回应居民请愿"
+    target = "今日新闻摘要：" + source[4:30] + "。完。"
+    (p,) = passages(target, source)
+    assert p.text == source[4:30]
+
+
+words = st.lists(
+    st.sampled_from(
+        ["ferry", "harbour", "board", "winter", "island", "cost", "review", "tide", "quay", "pier"]
+    ),
+    min_size=0,
+    max_size=60,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(words, words, st.integers(0, 60), st.integers(0, 60))
+def test_passages_never_overlap_stay_inside_and_count_their_span(
+    host: list[str], extra: list[str], cut_a: int, cut_b: int
+) -> None:
+    source = " ".join(extra + SOURCE.split()[min(cut_a, cut_b) : max(cut_a, cut_b) + 20])
+    target = " ".join(host[:10] + source.split()[:30] + host[10:])
+    found = align(prepare(target), prepare(source), min_chars=1)
+    previous_end = 0
+    for p in found:
+        assert 0 <= p.target_start < p.target_end <= len(target)
+        assert 0 <= p.source_start < p.source_end <= len(source)
+        assert p.target_start >= previous_end
+        assert p.text == target[p.target_start : p.target_end]
+        assert p.chars == visible_length(p.text)
+        assert 0.0 <= p.similarity <= 1.0
+        previous_end = p.target_end
