@@ -1,12 +1,45 @@
 """Republication policies: the ``rules/*.toml`` format, validated.
 
-(Skeleton: the dataclasses are the contract the rest of the package codes
-against; loading and validation are being written.)
+A policy decides verdicts that publishers act on, so a malformed file is
+refused with one line naming the file, the dotted key and what was expected;
+a bad value never quietly turns into a default. Missing optional keys do take
+the dataclass defaults below.
+
+The accepted keys live in one table (``_TABLES`` / ``_PERMISSION_KEYS``): a
+new key is one :class:`_Key` line there plus a dataclass field.
 """
 
 from __future__ import annotations
 
+import difflib
+import json
+import math
+import re
+import tomllib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from importlib import resources
+from importlib.resources.abc import Traversable
+from pathlib import Path
+from typing import Any
+
+from reprint_check.errors import PolicyError
+from reprint_check.links import host_of
+from reprint_check.models import PolicySummary
+
+__all__ = [
+    "DEFAULT_POLICY",
+    "ExcerptRule",
+    "LinkRule",
+    "Permission",
+    "Policy",
+    "explain",
+    "list_policies",
+    "load_policy",
+    "parse_policy",
+]
+
+DEFAULT_POLICY = "default"
 
 
 @dataclass(frozen=True)
@@ -44,3 +77,406 @@ class Policy:
     link: LinkRule = field(default_factory=LinkRule)
     permissions: tuple[Permission, ...] = ()
     path: str | None = None  # the file it was loaded from
+
+    @classmethod
+    def load(cls, name_or_path: str | Path | None = None) -> Policy:
+        """Same as :func:`load_policy`; here so callers can write ``Policy.load("default")``."""
+        return load_policy(name_or_path)
+
+    def covers(self, url: str) -> bool:
+        """Whether an article at ``url`` falls under this policy (subdomains included)."""
+        if not self.domains:
+            return True
+        return _host_within(host_of(url), self.domains)
+
+    def permission_for(self, target_url: str | None) -> Permission | None:
+        """The written permission the target's site holds, if any (subdomains included).
+
+        Files and standard input have no host, so they never hold one.
+        """
+        if not target_url:
+            return None
+        host = host_of(target_url)
+        if not host:
+            return None
+        for permission in self.permissions:
+            if _host_within(host, (permission.domain,)):
+                return permission
+        return None
+
+    def summary(self) -> PolicySummary:
+        return PolicySummary(
+            name=self.name, max_chars=self.excerpt.max_chars, count=self.excerpt.count
+        )
+
+
+def _host_within(host: str, domains: tuple[str, ...]) -> bool:
+    return bool(host) and any(host == d or host.endswith("." + d) for d in domains)
+
+
+# --- the schema --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Key:
+    """One accepted key: what it must look like and how it becomes a field value."""
+
+    expected: str  # finishes "expected …" in the error line
+    accepts: Callable[[Any], bool]
+    convert: Callable[[Any], Any] = lambda value: value
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)  # TOML true is not 1
+
+
+def _whole(minimum: int, note: str = "") -> _Key:
+    return _Key(f"a whole number >= {minimum}{note}", lambda v: _is_int(v) and v >= minimum)
+
+
+def _choice(*options: str) -> _Key:
+    listed = ", ".join(f'"{o}"' for o in options)
+    return _Key(f"one of {listed}", lambda v: isinstance(v, str) and v in options)
+
+
+def _boolean() -> _Key:
+    return _Key("true or false", lambda v: isinstance(v, bool))
+
+
+def _text(*, non_empty: bool = False) -> _Key:
+    if non_empty:
+        return _Key("a non-empty string", lambda v: isinstance(v, str) and bool(v.strip()))
+    return _Key("a string", lambda v: isinstance(v, str))
+
+
+def _share() -> _Key:
+    return _Key(
+        "a number greater than 0 and at most 1",
+        lambda v: (_is_int(v) or isinstance(v, float)) and math.isfinite(v) and 0 < v <= 1,
+        float,
+    )
+
+
+_HOST_RE = re.compile(r"^[^\s/?#@:\\]+\.[^\s/?#@:\\]+$")
+
+
+def _is_host(value: Any) -> bool:
+    return isinstance(value, str) and bool(_HOST_RE.match(value.strip())) and bool(host_of(value))
+
+
+def _host() -> _Key:
+    return _Key('a host name like "partner.example"', _is_host, host_of)
+
+
+def _hosts() -> _Key:
+    return _Key(
+        'a list of host names like ["example.com"]',
+        lambda v: isinstance(v, list) and all(_is_host(item) for item in v),
+        lambda v: tuple(dict.fromkeys(host_of(item) for item in v)),
+    )
+
+
+def _web_url() -> _Key:
+    return _Key(
+        'an http(s) URL like "https://example.com/terms"',
+        lambda v: (
+            isinstance(v, str)
+            and v.strip().lower().startswith(("http://", "https://"))
+            and bool(host_of(v))
+        ),
+        str.strip,
+    )
+
+
+_POLICY_KEYS: dict[str, _Key] = {
+    "name": _text(non_empty=True),
+    "publisher": _text(),
+    "domains": _hosts(),
+    "terms_url": _web_url(),
+}
+
+# Single tables besides [policy]: TOML table name == Policy attribute name.
+_TABLES: dict[str, tuple[type, dict[str, _Key]]] = {
+    "excerpt": (
+        ExcerptRule,
+        {
+            "max_chars": _whole(0),
+            "count": _choice("total", "longest"),
+            "min_passage_chars": _whole(1),
+            "include_title": _boolean(),
+            "full_reprint_ratio": _share(),
+        },
+    ),
+    "link": (
+        LinkRule,
+        {
+            "required": _boolean(),
+            "active": _boolean(),
+            "followable": _boolean(),
+            "target": _choice("article", "domain"),
+            "position": _choice("anywhere", "first-paragraph", "before-excerpt"),
+        },
+    ),
+}
+
+_PERMISSION_KEYS: dict[str, _Key] = {
+    "domain": _host(),
+    "max_chars": _whole(0, " (0 = no limit)"),
+    "note": _text(),
+}
+_PERMISSION_REQUIRED = ("domain",)
+
+_ALL_TABLES = ("policy", *_TABLES, "permissions")
+
+
+# --- parsing -----------------------------------------------------------------------
+
+
+def parse_policy(text: str, path: str) -> Policy:
+    """Validate the TOML ``text`` of a policy file; ``path`` names it in every error."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise PolicyError(f"{path}: expected valid TOML: {exc}") from None
+
+    for table in data:
+        if table not in _ALL_TABLES:
+            raise PolicyError(f"{path}: {table}: {_unknown('table', table, _ALL_TABLES)}")
+
+    values: dict[str, Any] = _fields(_table(data, "policy", path), _POLICY_KEYS, "policy", path)
+    if "name" not in values:
+        raise PolicyError(
+            f"{path}: policy.name: expected {_POLICY_KEYS['name'].expected}, got nothing"
+        )
+    for name, (cls, keys) in _TABLES.items():
+        values[name] = cls(**_fields(_table(data, name, path), keys, name, path))
+    values["permissions"] = _permissions(data.get("permissions", []), path)
+    return Policy(**values, path=path)
+
+
+def _table(data: Mapping[str, Any], name: str, path: str) -> Mapping[str, Any]:
+    table = data.get(name, {})
+    if not isinstance(table, dict):
+        raise PolicyError(f"{path}: {name}: expected a table [{name}], got {_show(table)}")
+    return table
+
+
+def _fields(
+    table: Mapping[str, Any], keys: Mapping[str, _Key], prefix: str, path: str
+) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        dotted = f"{prefix}.{key}"
+        spec = keys.get(key)
+        if spec is None:
+            raise PolicyError(f"{path}: {dotted}: {_unknown('key', key, tuple(keys))}")
+        if not spec.accepts(value):
+            raise PolicyError(f"{path}: {dotted}: expected {spec.expected}, got {_show(value)}")
+        values[key] = spec.convert(value)
+    return values
+
+
+def _permissions(entries: Any, path: str) -> tuple[Permission, ...]:
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise PolicyError(
+            f"{path}: permissions: expected an array of tables [[permissions]], "
+            f"got {_show(entries)}"
+        )
+    permissions = []
+    for number, entry in enumerate(entries, start=1):
+        prefix = f"permissions[{number}]"  # 1-based: "the first [[permissions]]" is [1]
+        values = _fields(entry, _PERMISSION_KEYS, prefix, path)
+        for key in _PERMISSION_REQUIRED:
+            if key not in values:
+                spec = _PERMISSION_KEYS[key]
+                raise PolicyError(f"{path}: {prefix}.{key}: expected {spec.expected}, got nothing")
+        permissions.append(Permission(**values))
+    return tuple(permissions)
+
+
+def _unknown(kind: str, name: str, known: tuple[str, ...]) -> str:
+    close = difflib.get_close_matches(name, known, n=1)
+    hint = f' (did you mean "{close[0]}"?)' if close else ""
+    return f"unknown {kind}{hint}; expected one of {', '.join(known)}"
+
+
+def _show(value: Any) -> str:
+    """A value as it would be written in TOML, short enough for one line."""
+    if isinstance(value, bool):
+        shown = "true" if value else "false"
+    elif isinstance(value, str):
+        shown = json.dumps(value, ensure_ascii=False)
+    elif isinstance(value, int | float):
+        shown = repr(value)
+    elif isinstance(value, list):
+        shown = "[" + ", ".join(_show(item) for item in value) + "]"
+    elif isinstance(value, dict):
+        shown = "a table"
+    else:  # dates and times
+        shown = str(value)
+    return shown if len(shown) <= 80 else shown[:77] + "..."
+
+
+# --- finding policy files ------------------------------------------------------------
+
+
+def load_policy(name_or_path: str | Path | None = None) -> Policy:
+    """A policy by file path or by name (``None`` is ``"default"``).
+
+    A name resolves to ``rules/NAME.toml`` in the current directory when it
+    exists (an editor's own copy wins), else to the copy shipped with the
+    package.
+    """
+    if name_or_path is None:
+        name_or_path = DEFAULT_POLICY
+    given = str(name_or_path)
+    candidate = Path(given)
+    if candidate.is_file():
+        return _read(candidate, given)
+    if isinstance(name_or_path, Path) or _looks_like_path(given):
+        raise PolicyError(f"{given}: no such policy file")
+    local = Path("rules") / f"{given}.toml"
+    if local.is_file():
+        return _read(local, str(local))
+    shipped = _shipped_dir().joinpath(f"{given}.toml")
+    if shipped.is_file():
+        return _read(shipped, str(shipped))
+    available = ", ".join(_available_names()) or "none"
+    raise PolicyError(
+        f'unknown policy "{given}"; available: {available} (or give the path of a .toml file)'
+    )
+
+
+def list_policies() -> list[Policy]:
+    """The policies shipped with reprint-check, by name."""
+    root = _shipped_dir()
+    found = [
+        _read(entry, str(entry))
+        for entry in root.iterdir()
+        if entry.name.endswith(".toml") and entry.is_file()
+    ]
+    return sorted(found, key=lambda policy: policy.name)
+
+
+def _looks_like_path(text: str) -> bool:
+    return text.endswith(".toml") or "/" in text or "\\" in text
+
+
+def _shipped_dir() -> Traversable:
+    """The data package of shipped rules; the repository's rules/ in a plain checkout."""
+    try:
+        return resources.files("reprint_check.rules")
+    except ModuleNotFoundError:  # running from a source tree that was never installed
+        return Path(__file__).resolve().parent.parent / "rules"
+
+
+def _available_names() -> list[str]:
+    names = set()
+    local = Path("rules")
+    if local.is_dir():
+        names.update(p.stem for p in local.glob("*.toml"))
+    root = _shipped_dir()
+    if root.is_dir():
+        names.update(e.name[: -len(".toml")] for e in root.iterdir() if e.name.endswith(".toml"))
+    return sorted(names)
+
+
+def _read(source: Path | Traversable, label: str) -> Policy:
+    try:
+        raw = source.read_bytes()
+    except OSError as exc:
+        raise PolicyError(f"{label}: cannot read the policy file: {exc.strerror or exc}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise PolicyError(
+            f"{label}: expected UTF-8 text, got an undecodable byte at offset {exc.start}"
+        ) from None
+    return parse_policy(text, label)
+
+
+# --- in plain words ----------------------------------------------------------------
+
+
+def explain(policy: Policy) -> list[str]:
+    """Each rule of the policy as a sentence an editor can check against the publisher's terms."""
+    lines: list[str] = []
+    if policy.domains:
+        who = policy.publisher or policy.name
+        hosts = _join(policy.domains)
+        lines.append(f"Covers articles of {who} on {hosts} (subdomains included).")
+    else:
+        lines.append("Covers every indexed article, whichever site it comes from.")
+    if policy.terms_url:
+        lines.append(f"The publisher states the rule at {policy.terms_url}.")
+
+    excerpt = policy.excerpt
+    if excerpt.max_chars:
+        counted = (
+            "all passages from one article added together"
+            if excerpt.count == "total"
+            else "only the longest passage from one article"
+        )
+        lines.append(
+            f"An excerpt may reuse at most {excerpt.max_chars} characters of an article, "
+            f"counting {counted}."
+        )
+    else:
+        lines.append("There is no limit on how much of an article may be reused.")
+    lines.append(
+        f"Shared runs shorter than {excerpt.min_passage_chars} characters are not counted as reuse."
+    )
+    lines.append(
+        "The headline counts towards the limit."
+        if excerpt.include_title
+        else "The headline does not count towards the limit."
+    )
+    lines.append(
+        f"Reusing {excerpt.full_reprint_ratio:.0%} or more of an article is a full reprint."
+    )
+    lines.extend(_explain_link(policy.link))
+    for permission in policy.permissions:
+        limit = (
+            "no limit" if permission.max_chars == 0 else f"up to {permission.max_chars} characters"
+        )
+        note = f" ({permission.note})" if permission.note else ""
+        lines.append(f"{permission.domain} has written permission to republish: {limit}{note}.")
+    return lines
+
+
+def _explain_link(link: LinkRule) -> list[str]:
+    if not link.required:
+        return ["No link back to the article is required."]
+    what = (
+        "an active, visible hyperlink (a bare URL in the text does not count)"
+        if link.active
+        else "a link or a written reference (a plain URL in the text is enough)"
+    )
+    to = (
+        "to the article itself; a link to the publisher's home page does not count"
+        if link.target == "article"
+        else "to the publisher's site (any page on it)"
+    )
+    lines = [f"Any reuse needs {what} {to}."]
+    lines.append(
+        {
+            "anywhere": "The link may stand anywhere on the page.",
+            "first-paragraph": "The link must stand no later than the end of the first "
+            "paragraph of the page's text.",
+            "before-excerpt": "The link must stand no later than the end of the paragraph "
+            "where the excerpt begins.",
+        }[link.position]
+    )
+    lines.append(
+        "The link must be one search engines follow: rel=nofollow, ugc or sponsored, "
+        "or a robots nofollow meta tag, breaks the rule."
+        if link.followable
+        else "A nofollow link is accepted."
+    )
+    return lines
+
+
+def _join(items: tuple[str, ...]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]

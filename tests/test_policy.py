@@ -1,0 +1,419 @@
+"""policy: loading, strict validation, name resolution and plain-words explanations."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from reprint_check.errors import PolicyError
+from reprint_check.models import PolicySummary
+from reprint_check.policy import (
+    ExcerptRule,
+    LinkRule,
+    Permission,
+    Policy,
+    explain,
+    list_policies,
+    load_policy,
+    parse_policy,
+)
+
+MINIMAL = '[policy]\nname = "tiny"\n'
+
+FULL = """
+[policy]
+name = "river-news"
+publisher = "River News"
+domains = ["www.river.example", "Ferry.Example"]
+terms_url = "https://river.example/reuse"
+
+[excerpt]
+max_chars = 300
+count = "longest"
+min_passage_chars = 40
+include_title = true
+full_reprint_ratio = 1
+
+[link]
+required = true
+active = false
+followable = true
+target = "domain"
+position = "before-excerpt"
+
+[[permissions]]
+domain = "partner.example"
+max_chars = 0
+note = "licence agreement 2024-03"
+
+[[permissions]]
+domain = "www.friend.example"
+max_chars = 1200
+"""
+
+
+# --- the shipped rules -------------------------------------------------------------
+
+
+def test_shipped_policies_load() -> None:
+    names = [policy.name for policy in list_policies()]
+    assert {"default", "euromaidan-press"} <= set(names)
+    assert names == sorted(names)
+
+
+def test_euromaidan_press_rule() -> None:
+    policy = load_policy("euromaidan-press")
+    assert policy.name == "euromaidan-press"
+    assert policy.publisher == "Euromaidan Press"
+    assert policy.domains == ("euromaidanpress.com",)
+    assert policy.terms_url == "https://euromaidanpress.com/about/"
+    assert policy.excerpt == ExcerptRule(max_chars=500, count="total")
+    assert policy.link == LinkRule(
+        required=True, active=True, followable=False, target="article", position="anywhere"
+    )
+    assert policy.permissions == ()
+
+
+def test_default_policy_is_the_default() -> None:
+    policy = load_policy()
+    assert policy.name == "default"
+    assert policy.domains == ()
+    assert policy.excerpt.max_chars == 500
+    assert policy.link == LinkRule()
+    assert Policy.load(None) == policy
+
+
+# --- parsing -------------------------------------------------------------------------
+
+
+def test_missing_optional_keys_take_the_defaults() -> None:
+    policy = parse_policy(MINIMAL, "rules/tiny.toml")
+    assert policy == Policy(name="tiny", path="rules/tiny.toml")
+
+
+def test_full_file_parses_and_normalises_hosts() -> None:
+    policy = parse_policy(FULL, "rules/river.toml")
+    assert policy.domains == ("river.example", "ferry.example")
+    assert policy.excerpt == ExcerptRule(
+        max_chars=300,
+        count="longest",
+        min_passage_chars=40,
+        include_title=True,
+        full_reprint_ratio=1.0,
+    )
+    assert isinstance(policy.excerpt.full_reprint_ratio, float)
+    assert policy.link == LinkRule(
+        required=True, active=False, followable=True, target="domain", position="before-excerpt"
+    )
+    assert policy.permissions == (
+        Permission("partner.example", 0, "licence agreement 2024-03"),
+        Permission("friend.example", 1200, ""),
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            '[policy]\nname = "x"\n[excerpt]\nmax_chars = "500"\n',
+            'rules/x.toml: excerpt.max_chars: expected a whole number >= 0, got "500"',
+        ),
+        (
+            '[policy]\nname = "x"\n[excerpt]\nmax_chars = -1\n',
+            "rules/x.toml: excerpt.max_chars: expected a whole number >= 0, got -1",
+        ),
+        (
+            '[policy]\nname = "x"\n[excerpt]\nmax_chars = true\n',
+            "rules/x.toml: excerpt.max_chars: expected a whole number >= 0, got true",
+        ),
+        (
+            '[policy]\nname = "x"\n[excerpt]\nmax_chars = 500.0\n',
+            "rules/x.toml: excerpt.max_chars: expected a whole number >= 0, got 500.0",
+        ),
+        (
+            '[policy]\nname = "x"\n[excerpt]\nmin_passage_chars = 0\n',
+            "rules/x.toml: excerpt.min_passage_chars: expected a whole number >= 1, got 0",
+        ),
+        (
+            '[policy]\nname = "x"\n[excerpt]\ncount = "sum"\n',
+            'rules/x.toml: excerpt.count: expected one of "total", "longest", got "sum"',
+        ),
+        (
+            '[policy]\nname = "x"\n[excerpt]\ninclude_title = "no"\n',
+            'rules/x.toml: excerpt.include_title: expected true or false, got "no"',
+        ),
+        (
+            '[policy]\nname = "x"\n[excerpt]\nfull_reprint_ratio = 0\n',
+            "rules/x.toml: excerpt.full_reprint_ratio: "
+            "expected a number greater than 0 and at most 1, got 0",
+        ),
+        (
+            '[policy]\nname = "x"\n[excerpt]\nfull_reprint_ratio = 80\n',
+            "rules/x.toml: excerpt.full_reprint_ratio: "
+            "expected a number greater than 0 and at most 1, got 80",
+        ),
+        (
+            '[policy]\nname = "x"\n[excerpt]\nfull_reprint_ratio = nan\n',
+            "rules/x.toml: excerpt.full_reprint_ratio: "
+            "expected a number greater than 0 and at most 1, got nan",
+        ),
+        (
+            '[policy]\nname = "x"\n[link]\nrequired = 1\n',
+            "rules/x.toml: link.required: expected true or false, got 1",
+        ),
+        (
+            '[policy]\nname = "x"\n[link]\ntarget = "homepage"\n',
+            'rules/x.toml: link.target: expected one of "article", "domain", got "homepage"',
+        ),
+        (
+            '[policy]\nname = "x"\n[link]\nposition = "paragraph:2"\n',
+            'rules/x.toml: link.position: expected one of "anywhere", "first-paragraph", '
+            '"before-excerpt", got "paragraph:2"',
+        ),
+        (
+            '[policy]\nname = "x"\n[link]\nmax_chars = 5\n',
+            "rules/x.toml: link.max_chars: unknown key; expected one of required, active, "
+            "followable, target, position",
+        ),
+        (
+            '[policy]\nname = "x"\n[excerpt]\nmax_char = 5\n',
+            'rules/x.toml: excerpt.max_char: unknown key (did you mean "max_chars"?); expected '
+            "one of max_chars, count, min_passage_chars, include_title, full_reprint_ratio",
+        ),
+        (
+            '[policy]\nname = "x"\n[exerpt]\nmax_chars = 5\n',
+            'rules/x.toml: exerpt: unknown table (did you mean "excerpt"?); expected one of '
+            "policy, excerpt, link, permissions",
+        ),
+        (
+            '[policy]\nname = "x"\nexcerpt = 5\n',
+            "rules/x.toml: policy.excerpt: unknown key; "
+            "expected one of name, publisher, domains, terms_url",
+        ),
+        (
+            'excerpt = 5\n[policy]\nname = "x"\n',
+            "rules/x.toml: excerpt: expected a table [excerpt], got 5",
+        ),
+        (
+            '[policy]\npublisher = "X"\n',
+            "rules/x.toml: policy.name: expected a non-empty string, got nothing",
+        ),
+        (
+            "[excerpt]\nmax_chars = 5\n",
+            "rules/x.toml: policy.name: expected a non-empty string, got nothing",
+        ),
+        (
+            '[policy]\nname = "  "\n',
+            'rules/x.toml: policy.name: expected a non-empty string, got "  "',
+        ),
+        (
+            '[policy]\nname = "x"\ndomains = "example.com"\n',
+            'rules/x.toml: policy.domains: expected a list of host names like ["example.com"], '
+            'got "example.com"',
+        ),
+        (
+            '[policy]\nname = "x"\ndomains = ["https://example.com/news"]\n',
+            'rules/x.toml: policy.domains: expected a list of host names like ["example.com"], '
+            'got ["https://example.com/news"]',
+        ),
+        (
+            '[policy]\nname = "x"\nterms_url = "example.com/terms"\n',
+            "rules/x.toml: policy.terms_url: expected an http(s) URL like "
+            '"https://example.com/terms", got "example.com/terms"',
+        ),
+        (
+            '[policy]\nname = "x"\n[[permissions]]\nmax_chars = 10\n',
+            'rules/x.toml: permissions[1].domain: expected a host name like "partner.example", '
+            "got nothing",
+        ),
+        (
+            '[policy]\nname = "x"\n[[permissions]]\ndomain = "a.example"\n'
+            '[[permissions]]\ndomain = "b.example"\nmax_chars = -5\n',
+            "rules/x.toml: permissions[2].max_chars: expected a whole number >= 0 "
+            "(0 = no limit), got -5",
+        ),
+        (
+            '[policy]\nname = "x"\n[[permissions]]\ndomain = "a.example"\nuntil = 2025-01-01\n',
+            "rules/x.toml: permissions[1].until: unknown key; expected one of domain, "
+            "max_chars, note",
+        ),
+        (
+            '[policy]\nname = "x"\n[permissions]\ndomain = "a.example"\n',
+            "rules/x.toml: permissions: expected an array of tables [[permissions]], got a table",
+        ),
+        (
+            '[policy]\nname = "x"\n[reprint]\nallowed = false\n',
+            "rules/x.toml: reprint: unknown table; expected one of policy, excerpt, link, "
+            "permissions",
+        ),
+        (
+            '[policy]\nname = "x"\n[excerpt]\nmax_chars = \n',
+            "rules/x.toml: expected valid TOML: Invalid value (at line 4, column 13)",
+        ),
+    ],
+)
+def test_validation_errors_name_file_key_and_expectation(text: str, message: str) -> None:
+    with pytest.raises(PolicyError) as caught:
+        parse_policy(text, "rules/x.toml")
+    assert str(caught.value) == message
+    assert "\n" not in str(caught.value)
+
+
+def test_error_from_a_file_names_the_path_given(tmp_path: Path) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text('[policy]\nname = "bad"\n[excerpt]\nmax_chars = "500"\n', encoding="utf-8")
+    with pytest.raises(PolicyError) as caught:
+        load_policy(str(path))
+    assert str(caught.value) == (
+        f'{path}: excerpt.max_chars: expected a whole number >= 0, got "500"'
+    )
+
+
+def test_undecodable_file_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "latin.toml"
+    path.write_bytes(b'[policy]\nname = "caf\xe9"\n')
+    with pytest.raises(PolicyError) as caught:
+        load_policy(path)
+    assert str(caught.value) == (
+        f"{path}: expected UTF-8 text, got an undecodable byte at offset 20"
+    )
+
+
+# --- name resolution ---------------------------------------------------------------
+
+
+def test_name_resolves_to_rules_folder_of_the_current_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "mine.toml").write_text('[policy]\nname = "mine"\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    policy = load_policy("mine")
+    assert policy.name == "mine"
+    assert policy.path == str(Path("rules") / "mine.toml")
+
+
+def test_local_copy_wins_over_the_shipped_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "rules").mkdir()
+    local = '[policy]\nname = "default"\n[excerpt]\nmax_chars = 200\n'
+    (tmp_path / "rules" / "default.toml").write_text(local, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert load_policy().excerpt.max_chars == 200
+
+
+def test_shipped_policy_found_from_any_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    policy = load_policy("euromaidan-press")
+    assert policy.name == "euromaidan-press"
+    assert policy.path is not None and policy.path.endswith("euromaidan-press.toml")
+
+
+def test_file_path_is_loaded(tmp_path: Path) -> None:
+    path = tmp_path / "partner-rules.toml"
+    path.write_text('[policy]\nname = "partner"\n', encoding="utf-8")
+    assert load_policy(path).name == "partner"
+    assert load_policy(str(path)).path == str(path)
+
+
+def test_unknown_name_lists_the_available_ones(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(PolicyError) as caught:
+        load_policy("no-such-publisher")
+    message = str(caught.value)
+    assert message.startswith('unknown policy "no-such-publisher"; available: ')
+    assert "default" in message and "euromaidan-press" in message
+    assert message.endswith("(or give the path of a .toml file)")
+
+
+def test_missing_file_path_is_not_treated_as_a_name(tmp_path: Path) -> None:
+    missing = tmp_path / "gone.toml"
+    with pytest.raises(PolicyError) as caught:
+        load_policy(str(missing))
+    assert str(caught.value) == f"{missing}: no such policy file"
+
+
+# --- what a policy covers --------------------------------------------------------------
+
+
+def test_covers_hosts_and_subdomains() -> None:
+    policy = parse_policy(FULL, "rules/river.toml")
+    assert policy.covers("https://river.example/2024/ferry")
+    assert policy.covers("http://www.river.example/2024/ferry")
+    assert policy.covers("https://archive.river.example/old")
+    assert policy.covers("https://FERRY.example/x")
+    assert not policy.covers("https://notriver.example/x")
+    assert not policy.covers("https://river.example.evil.example/x")
+    assert parse_policy(MINIMAL, "t.toml").covers("https://anything.example/")
+
+
+def test_permission_for_the_target_site() -> None:
+    policy = parse_policy(FULL, "rules/river.toml")
+    assert policy.permission_for("https://www.partner.example/reprint") == Permission(
+        "partner.example", 0, "licence agreement 2024-03"
+    )
+    assert policy.permission_for("https://blog.friend.example/x") == Permission(
+        "friend.example", 1200, ""
+    )
+    assert policy.permission_for("https://stranger.example/x") is None
+    assert policy.permission_for("page.html") is None
+    assert policy.permission_for(None) is None
+
+
+def test_summary() -> None:
+    policy = parse_policy(FULL, "rules/river.toml")
+    assert policy.summary() == PolicySummary(name="river-news", max_chars=300, count="longest")
+
+
+# --- explain -----------------------------------------------------------------------
+
+
+def test_explain_euromaidan_press() -> None:
+    assert explain(load_policy("euromaidan-press")) == [
+        "Covers articles of Euromaidan Press on euromaidanpress.com (subdomains included).",
+        "The publisher states the rule at https://euromaidanpress.com/about/.",
+        "An excerpt may reuse at most 500 characters of an article, counting all passages "
+        "from one article added together.",
+        "Shared runs shorter than 50 characters are not counted as reuse.",
+        "The headline does not count towards the limit.",
+        "Reusing 80% or more of an article is a full reprint.",
+        "Any reuse needs an active, visible hyperlink (a bare URL in the text does not count) "
+        "to the article itself; a link to the publisher's home page does not count.",
+        "The link may stand anywhere on the page.",
+        "A nofollow link is accepted.",
+    ]
+
+
+def test_explain_every_switch() -> None:
+    lines = explain(parse_policy(FULL, "rules/river.toml"))
+    assert lines == [
+        "Covers articles of River News on river.example and ferry.example (subdomains included).",
+        "The publisher states the rule at https://river.example/reuse.",
+        "An excerpt may reuse at most 300 characters of an article, counting only the "
+        "longest passage from one article.",
+        "Shared runs shorter than 40 characters are not counted as reuse.",
+        "The headline counts towards the limit.",
+        "Reusing 100% or more of an article is a full reprint.",
+        "Any reuse needs a link or a written reference (a plain URL in the text is enough) "
+        "to the publisher's site (any page on it).",
+        "The link must stand no later than the end of the paragraph where the excerpt begins.",
+        "The link must be one search engines follow: rel=nofollow, ugc or sponsored, or a "
+        "robots nofollow meta tag, breaks the rule.",
+        "partner.example has written permission to republish: no limit "
+        "(licence agreement 2024-03).",
+        "friend.example has written permission to republish: up to 1200 characters.",
+    ]
+
+
+def test_explain_no_limit_no_link() -> None:
+    text = '[policy]\nname = "open"\n[excerpt]\nmax_chars = 0\n[link]\nrequired = false\n'
+    lines = explain(parse_policy(text, "open.toml"))
+    assert "There is no limit on how much of an article may be reused." in lines
+    assert lines[-1] == "No link back to the article is required."
+    assert lines[0] == "Covers every indexed article, whichever site it comes from."
