@@ -242,16 +242,30 @@ def align(
     for chain in chains:
         _extend_tokens(chain, t_hash, s_hash)
     kept = _remove_overlaps([(c.t_start, c.t_end, c) for c in chains])
-    passages = []
     tn, sn = target.norm.text, source.norm.text
+    spans = []
     for chain in kept:
-        a = target.tokens[chain.t_start].start
-        c = target.tokens[chain.t_end - 1].end
-        b = source.tokens[chain.s_start].start
-        d = source.tokens[chain.s_end - 1].end
-        a, c, b, d = _extend_chars(tn, sn, a, c, b, d)
+        spans.append(
+            _extend_chars(
+                tn,
+                sn,
+                target.tokens[chain.t_start].start,
+                target.tokens[chain.t_end - 1].end,
+                source.tokens[chain.s_start].start,
+                source.tokens[chain.s_end - 1].end,
+            )
+        )
+    passages = []
+    previous_end = 0
+    for a, c, b, d in sorted(spans):
+        if a < previous_end:  # two extensions met: the earlier passage keeps the text
+            b += previous_end - a
+            a = previous_end
+            while a < c and tn[a] == " ":
+                a, b = a + 1, b + 1
         if a >= c or b >= d:
             continue
+        previous_end = c
         t0, t1 = target.norm.to_original(a, c)
         s0, s1 = source.norm.to_original(b, d)
         span = target.original[t0:t1]

@@ -140,7 +140,7 @@ def normalize(original: str) -> NormalizedText:
         if not folded:
             continue
         if pending_space >= 0:
-            if chars:
+            if chars and chars[-1] != " ":
                 chars.append(" ")
                 origin.append(pending_space)
             pending_space = -1
