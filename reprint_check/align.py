@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from rapidfuzz.fuzz import ratio
 
-from .fingerprint import K, Token, kgram_hashes, tokenize
+from .fingerprint import GUARANTEE_TOKENS, K, Token, kgram_hashes, tokenize
 from .models import Passage
 from .text import NormalizedText, normalize, visible_length
 
@@ -240,7 +240,10 @@ def align(
     t_hash = [tok.hash for tok in target.tokens]
     s_hash = [tok.hash for tok in source.tokens]
     for chain in chains:
-        _extend_tokens(chain, t_hash, s_hash)
+        if chain.matched >= GUARANTEE_TOKENS:
+            # only a passage that stands on its own is grown over edits: two
+            # stories sharing a stock phrase must not be glued into "reuse"
+            _extend_tokens(chain, t_hash, s_hash)
     kept = _remove_overlaps([(c.t_start, c.t_end, c) for c in chains])
     tn, sn = target.norm.text, source.norm.text
     spans = []

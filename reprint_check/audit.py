@@ -114,7 +114,7 @@ def audit_page(
     target = prepare(page.text)
     ranked, boilerplate = index.candidates(target.kgrams)
     target_url = _target_url(page)
-    findings: list[SourceFinding] = []
+    aligned: list[tuple[Article, list[Passage]]] = []
     for article_id, _hits in ranked:
         article = index.get(article_id)
         if not policy.covers(article.url):
@@ -128,7 +128,11 @@ def audit_page(
             min_chars=policy.excerpt.min_passage_chars,
         )
         if passages:
-            findings.append(_finding(page, article, passages, policy, target_url))
+            aligned.append((article, passages))
+    findings = [
+        _finding(page, article, passages, policy, target_url)
+        for article, passages in attribute_passages(aligned)
+    ]
     findings.sort(key=lambda f: (-f.reused_chars, f.url))
     status = "violation" if any(f.violations for f in findings) else "compliant"
     return TargetResult(
@@ -138,6 +142,40 @@ def audit_page(
         sources=tuple(findings),
         text=page.text if include_text else None,
     )
+
+
+def attribute_passages(
+    aligned: list[tuple[Article, list[Passage]]],
+) -> list[tuple[Article, list[Passage]]]:
+    """Give each stretch of the target to the one source that explains most of it.
+
+    Two archive articles often share text (the same tour dates, the same
+    quote, a syndicated paragraph). A target passage mostly covered by a longer
+    passage from another article is that article's; it is not counted twice.
+    Ties go to the article with the smaller URL, so reports are deterministic.
+    """
+    ranked = sorted(
+        ((p, i) for i, (_, passages) in enumerate(aligned) for p in passages),
+        key=lambda x: (-x[0].chars, aligned[x[1]][0].url, x[0].target_start),
+    )
+    kept: list[tuple[Passage, int]] = []
+    for passage, owner in ranked:
+        length = passage.target_end - passage.target_start
+        covered = sum(
+            max(
+                0, min(passage.target_end, q.target_end) - max(passage.target_start, q.target_start)
+            )
+            for q, other in kept
+            if other != owner
+        )
+        if covered * 2 < length:
+            kept.append((passage, owner))
+    result = []
+    for i, (article, _) in enumerate(aligned):
+        mine = sorted((p for p, owner in kept if owner == i), key=lambda p: p.target_start)
+        if mine:
+            result.append((article, mine))
+    return result
 
 
 def _prepared(article: Article) -> PreparedText:
