@@ -1,0 +1,723 @@
+"""Turn a target (the suspect third-party page) into a :class:`~reprint_check.models.Page`.
+
+The audit measures excerpts in characters and judges links by where they stand,
+so the text must be what a reader sees in a browser, with exact offsets:
+
+* block elements (paragraphs, list items, quotes, headings, cells, ``pre``…)
+  become blocks separated by a blank line; text belongs to its innermost block,
+  and loose text beside child blocks forms anonymous blocks of the outer kind;
+* inline markup never splits or pads a word, HTML white space collapses the
+  way a browser collapses it, ``&nbsp;`` stays U+00A0, ``<br>`` is ``"\\n"``;
+* what a reader cannot see (scripts, styles, templates, ``<noscript>``,
+  ``hidden`` / ``display:none`` / ``visibility:hidden``) is not text, but the
+  links inside it are still reported, flagged, because a hidden or
+  ``<noscript>``-only link is exactly what ``LINK_NOT_ACTIVE`` is about;
+* links written inside HTML comments are recovered for the same reason.
+
+The tree walk is iterative: hostile pages nest elements 100,000 deep and
+Python's stack must not be the limit.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+import warnings
+from dataclasses import dataclass, field
+from urllib.parse import urljoin, urlsplit
+
+import charset_normalizer
+from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, XMLParsedAsHTMLWarning
+from bs4.element import (
+    CData,
+    Comment,
+    Declaration,
+    Doctype,
+    NavigableString,
+    ProcessingInstruction,
+    Tag,
+)
+
+from reprint_check.errors import FetchError
+from reprint_check.models import Block, Link, Page
+
+__all__ = ["decode_html", "page_from_html", "page_from_text"]
+
+# --- element classes ---------------------------------------------------------------
+
+# Elements that start and end a block box in a browser's default style sheet.
+# fmt: off
+BLOCK_TAGS = frozenset({
+    "address", "article", "aside", "blockquote", "body", "caption", "center", "dd", "details",
+    "dialog", "dir", "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form",
+    "frameset", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hgroup", "hr", "html", "legend",
+    "li", "listing", "main", "menu", "nav", "ol", "p", "plaintext", "pre", "search", "section",
+    "summary", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul", "xmp",
+})
+
+# Never text and never containing links worth a look: skipped without descending.
+SKIP_TAGS = frozenset({
+    "script", "style", "title", "iframe", "textarea", "noembed", "noframes", "param", "source",
+    "track", "input",
+})
+# fmt: on
+
+# Not rendered as text, but walked for links (flagged with the reason as `hidden`).
+INVISIBLE_CONTAINERS = {
+    "head": "inside <head>",
+    "template": "inside <template>",
+    "svg": "inside <svg>",
+    "select": "inside <select>",
+    "datalist": "inside <datalist>",
+    "object": "inside <object>",
+    "embed": "inside <embed>",
+    "video": "inside <video>",
+    "audio": "inside <audio>",
+    "canvas": "inside <canvas>",
+    "rp": "inside <rp>",
+}
+
+# Text whose white space the browser keeps as written.
+PRE_TAGS = frozenset({"pre", "listing", "xmp", "plaintext"})
+
+# Meta names whose content is read as robots directives (the generic one and crawler-specific).
+# fmt: off
+ROBOTS_META_NAMES = frozenset({
+    "robots", "googlebot", "googlebot-news", "bingbot", "msnbot", "slurp", "yandex", "yandexbot",
+    "baiduspider", "duckduckbot", "applebot",
+})
+# fmt: on
+
+# HTML's white space in flowing text (not U+00A0, which a browser keeps).
+_HTML_WS = re.compile(r"[ \t\n\r\f]+")
+_SURROGATES = re.compile(r"[\ud800-\udfff]")
+_CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
+_NOT_URL_SCHEMES = ("javascript:", "mailto:", "data:", "tel:", "vbscript:", "about:", "file:")
+
+# --- encoding ----------------------------------------------------------------------------
+
+# How far into the bytes a <meta charset> is looked for. The HTML spec's prescan reads
+# 1024 bytes but browsers also honour a later declaration found by the parser; real pages
+# put long comments and scripts first, so look further.
+META_SCAN_BYTES = 65536
+
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+# How much more "chaos" (charset-normalizer's measure of garbled text) windows-1252 may show
+# than the detector's first choice and still be preferred.
+WIN1252_CHAOS_MARGIN = 0.1
+_META_CHARSET = re.compile(
+    rb"""<meta\b[^>]*?\bcharset\s*=\s*["']?\s*([A-Za-z0-9_:.+-]+)""",
+    re.I,
+)
+# WHATWG Encoding Standard labels that Python names differently or maps to a superset.
+_LABEL_ALIASES = {
+    "iso-8859-1": "cp1252",
+    "iso8859-1": "cp1252",
+    "latin1": "cp1252",
+    "latin-1": "cp1252",
+    "l1": "cp1252",
+    "ascii": "cp1252",
+    "us-ascii": "cp1252",
+    "x-user-defined": "cp1252",
+    "iso-8859-9": "cp1254",
+    "latin5": "cp1254",
+    "iso-8859-11": "cp874",
+    "tis-620": "cp874",
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "x-gbk": "gb18030",
+    "euc-kr": "cp949",
+    "ks_c_5601-1987": "cp949",
+    "shift_jis": "cp932",
+    "shift-jis": "cp932",
+    "sjis": "cp932",
+    "x-sjis": "cp932",
+    "windows-31j": "cp932",
+    "big5": "big5hkscs",
+    "iso-8859-8-i": "iso-8859-8",
+}
+
+
+def _codec(label: str | None) -> str | None:
+    """Python codec for a charset label, or None when the label is unknown."""
+    if not label:
+        return None
+    name = label.strip().strip("\"'").lower()
+    if name.startswith("utf-16"):
+        # A document that could be read far enough to find this label is not UTF-16;
+        # the HTML spec says to take UTF-8 then.
+        name = "utf-8"
+    name = _LABEL_ALIASES.get(name, name)
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
+
+
+def decode_html(data: bytes, *, encoding: str | None = None) -> str:
+    """Decode a page's bytes the way a browser would, never failing.
+
+    Order: byte-order mark, then ``encoding`` (an HTTP ``Content-Type`` charset),
+    then ``<meta charset>`` / ``http-equiv``, then strict UTF-8, then
+    charset-normalizer's guess, then windows-1252. Undecodable bytes become U+FFFD.
+    """
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            return data[len(bom) :].decode(name, errors="replace")
+    codec = _codec(encoding)
+    if codec is None:
+        match = _META_CHARSET.search(data, 0, META_SCAN_BYTES)
+        if match:
+            codec = _codec(match.group(1).decode("ascii"))
+    if codec is not None:
+        return data.decode(codec, errors="replace")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    as_utf8 = data.decode("utf-8", errors="replace")
+    bad = as_utf8.count("\ufffd")
+    good = len(_NON_ASCII.findall(as_utf8)) - bad
+    if good >= bad:
+        # Mostly valid UTF-8 with a few stray bytes: a legacy single-byte page almost never
+        # forms valid multi-byte sequences, so this is UTF-8 that got damaged.
+        return as_utf8
+    return data.decode(_guess_legacy_codec(data), errors="replace")
+
+
+def _guess_legacy_codec(data: bytes) -> str:
+    """charset-normalizer's guess, nudged to windows-1252 when that reads as well.
+
+    On Western text the detector often prefers a Baltic or Central European code page
+    that differs from windows-1252 in a few letters; windows-1252 is the web's legacy
+    default, so it wins whenever it is nearly as plausible.
+    """
+    matches = list(charset_normalizer.from_bytes(data))
+    if not matches:
+        return "cp1252"
+    best = matches[0]
+    for match in matches:
+        if match.encoding == "cp1252" and match.chaos <= best.chaos + WIN1252_CHAOS_MARGIN:
+            return "cp1252"
+    return _codec(best.encoding) or "cp1252"
+
+
+def _parse(html: str) -> BeautifulSoup:
+    """lxml through BeautifulSoup, without bs4's guesses about what the caller meant.
+
+    Targets are HTML by contract; an XHTML page or a page that is just a URL is
+    still read as HTML, so bs4's warnings about those would only be noise.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
+        warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
+        return BeautifulSoup(html, "lxml")
+
+
+# --- the walk ----------------------------------------------------------------------------
+
+
+def _style_visibility(style: str) -> tuple[str | None, str | None]:
+    """The last ``display`` and ``visibility`` values of an inline style, lower-cased."""
+    if "/*" in style:
+        style = _CSS_COMMENT.sub("", style)
+    display = visibility = None
+    for declaration in style.split(";"):
+        prop, sep, value = declaration.partition(":")
+        if not sep:
+            continue
+        prop = prop.strip().lower()
+        if prop not in ("display", "visibility"):
+            continue
+        value = value.lower().replace("!important", "").strip()
+        if prop == "display":
+            display = value
+        else:
+            visibility = value
+    return display, visibility
+
+
+def _attr_str(tag: Tag, name: str) -> str | None:
+    """An attribute as one string (bs4 gives multi-valued attributes as lists)."""
+    value = tag.attrs.get(name)
+    if value is None:
+        return None
+    if isinstance(value, list):
+        return " ".join(value)
+    return str(value)
+
+
+@dataclass(eq=False)  # identity: the same href can appear many times
+class _Anchor:
+    """A link being collected; positions are resolved once every run is placed."""
+
+    href: str
+    rel: tuple[str, ...]
+    hidden: str | None
+    in_noscript: bool
+    in_comment: bool
+    visible: bool
+    run: int  # run where the link stands: its first visible character, else its start tag
+    offset: int  # offset into that run's buffer
+    pieces: list[str] = field(default_factory=list)
+
+
+# Where a run of text landed in Page.text: the Page.text offset of its first kept character,
+# how much leading white space was dropped from its buffer, how many characters were kept,
+# and its Block.index (None when the run held only white space). A plain tuple, because
+# every block edge makes one and deep pages have hundreds of thousands.
+_RunPlace = tuple[int, int, int, int | None]
+
+
+@dataclass(frozen=True)
+class _Frame:
+    """What entering an element changed, restored when leaving it."""
+
+    display_hidden: str | None
+    visibility_hidden: str | None
+    in_noscript: bool
+    pre: bool
+    is_block: bool
+    pushed_block: bool
+    anchor: _Anchor | None
+
+
+class _Extractor:
+    """One pass over the tree, producing the page text, blocks, links and meta data."""
+
+    def __init__(self) -> None:
+        # output
+        self.pieces: list[str] = []
+        self.total = 0
+        self.blocks: list[Block] = []
+        self.places: list[_RunPlace] = []
+        self.anchors: list[_Anchor] = []
+        # the run of text being gathered for the current innermost block
+        self.run: list[str] = []
+        self.run_len = 0
+        self.last_char = ""
+        self.pending_space = False
+        # element state
+        self.block_stack: list[str] = ["body"]
+        self.display_hidden: str | None = None
+        self.visibility_hidden: str | None = None
+        self.in_noscript = False
+        self.in_comment = False
+        self.pre = False
+        self.open_anchors: list[_Anchor] = []
+        self.awaiting: list[_Anchor] = []  # visible anchors whose first character is to come
+        # meta data
+        self.title: str | None = None
+        self.og_title: str | None = None
+        self.base_href: str | None = None
+        self.canonical: str | None = None
+        self.og_url: str | None = None
+        self.robots: list[str] = []
+
+    # -- runs and blocks
+
+    @property
+    def no_box(self) -> bool:
+        """True where elements generate no boxes at all, so block edges do not count."""
+        return self.display_hidden is not None or self.in_noscript or self.in_comment
+
+    @property
+    def invisible(self) -> bool:
+        return self.no_box or self.visibility_hidden is not None
+
+    def flush(self) -> None:
+        """Close the current run: it becomes a block unless it holds only white space."""
+        if not self.run:
+            self.places.append((self.total, 0, 0, None))
+            self.pending_space = False
+            return
+        text = "".join(self.run)
+        kept = text.lstrip()
+        skipped = len(text) - len(kept)
+        kept = kept.rstrip()
+        if kept:
+            if self.blocks:
+                self.pieces.append("\n\n")
+                self.total += 2
+            start = self.total
+            self.pieces.append(kept)
+            self.total += len(kept)
+            index = len(self.blocks)
+            self.blocks.append(Block(index, self.block_stack[-1], start, self.total))
+            self.places.append((start, skipped, len(kept), index))
+        else:
+            self.places.append((self.total, 0, 0, None))
+        self.run = []
+        self.run_len = 0
+        self.last_char = ""
+        self.pending_space = False
+
+    def _append(self, text: str) -> None:
+        self.run.append(text)
+        self.run_len += len(text)
+        self.last_char = text[-1]
+
+    def _place_awaiting(self, text: str) -> None:
+        """Anchor the waiting links at the first visible character about to be appended."""
+        stripped = text.lstrip()
+        if not stripped:
+            return
+        offset = self.run_len + len(text) - len(stripped)
+        run = len(self.places)
+        for anchor in self.awaiting:
+            anchor.run = run
+            anchor.offset = offset
+        self.awaiting.clear()
+
+    def text(self, raw: str) -> None:
+        for anchor in self.open_anchors:
+            anchor.pieces.append(raw)
+        if self.invisible:
+            return
+        if self.pre:
+            text = raw.replace("\r\n", "\n").replace("\r", "\n")
+            if not text:
+                return
+            if self.pending_space and self.run_len and self.last_char != "\n":
+                text = " " + text
+            self.pending_space = False
+            if self.awaiting:
+                self._place_awaiting(text)
+            self._append(text)
+            return
+        collapsed = _HTML_WS.sub(" ", raw)
+        if not collapsed:
+            return
+        core = collapsed.strip(" ")
+        if not core:
+            self.pending_space = True
+            return
+        if collapsed[0] == " ":
+            self.pending_space = True
+        if self.pending_space and self.run_len and self.last_char != "\n":
+            self._append(" ")
+        if self.awaiting:
+            self._place_awaiting(core)
+        self._append(core)
+        self.pending_space = collapsed[-1] == " "
+
+    def anchor_gap(self) -> None:
+        """Block edges and line breaks separate the words of an anchor's text."""
+        for anchor in self.open_anchors:
+            anchor.pieces.append(" ")
+
+    def line_break(self) -> None:
+        self.anchor_gap()
+        if self.invisible:
+            return
+        self.pending_space = False
+        self._append("\n")
+
+    # -- elements
+
+    def enter(self, tag: Tag) -> _Frame | None:
+        """Apply an element's start; None means: do not descend into it."""
+        name = tag.name
+        if not self.in_comment:
+            self.meta(tag, name)
+        if name in SKIP_TAGS:
+            return None
+        if name == "br":
+            self.line_break()
+            return None
+
+        saved = (self.display_hidden, self.visibility_hidden, self.in_noscript, self.pre)
+        attrs = tag.attrs
+        if self.display_hidden is None:
+            display = visibility = None
+            if attrs.get("style"):
+                display, visibility = _style_visibility(_attr_str(tag, "style") or "")
+            if display == "none":
+                self.display_hidden = "display:none"
+            elif "hidden" in attrs and display is None:  # an explicit display overrides it
+                self.display_hidden = "hidden attribute"
+            elif name in INVISIBLE_CONTAINERS:
+                self.display_hidden = INVISIBLE_CONTAINERS[name]
+            elif name == "dialog" and "open" not in attrs:
+                self.display_hidden = "closed <dialog>"
+            if visibility in ("hidden", "collapse"):
+                self.visibility_hidden = f"visibility:{visibility}"
+            elif visibility == "visible":  # unlike display:none, a descendant can undo it
+                self.visibility_hidden = None
+        if name == "noscript":
+            self.in_noscript = True
+        if name in PRE_TAGS:
+            self.pre = True
+
+        is_block = name in BLOCK_TAGS
+        if is_block:
+            self.anchor_gap()
+        pushed = is_block and not self.no_box
+        if pushed:
+            self.flush()
+            self.block_stack.append(name)
+        anchor = self.open_anchor(tag) if name == "a" and "href" in attrs else None
+        return _Frame(*saved, is_block, pushed, anchor)
+
+    def leave(self, frame: _Frame) -> None:
+        anchor = frame.anchor
+        if anchor is not None:
+            if self.open_anchors[-1] is anchor:
+                self.open_anchors.pop()
+            else:  # cannot happen in a parsed tree, but never leave a stale anchor open
+                self.open_anchors.remove(anchor)
+            if anchor in self.awaiting:
+                self.awaiting.remove(anchor)
+        if frame.is_block:
+            self.anchor_gap()
+        if frame.pushed_block:
+            self.flush()
+            self.block_stack.pop()
+        self.display_hidden = frame.display_hidden
+        self.visibility_hidden = frame.visibility_hidden
+        self.in_noscript = frame.in_noscript
+        self.pre = frame.pre
+
+    def open_anchor(self, tag: Tag) -> _Anchor:
+        rel = tag.attrs.get("rel") or []
+        if isinstance(rel, str):
+            rel = rel.split()
+        hidden = self.display_hidden or self.visibility_hidden
+        visible = not self.invisible
+        anchor = _Anchor(
+            href=(_attr_str(tag, "href") or "").strip(),
+            rel=tuple(token.lower() for token in rel),
+            hidden=hidden,
+            in_noscript=self.in_noscript,
+            in_comment=self.in_comment,
+            visible=visible,
+            run=len(self.places),
+            # until its text shows, it stands after any space that its text would follow
+            offset=self.run_len + (self.pending_space and self.last_char not in ("", "\n")),
+        )
+        if visible:
+            self.awaiting.append(anchor)
+        self.anchors.append(anchor)
+        self.open_anchors.append(anchor)
+        return anchor
+
+    def meta(self, tag: Tag, name: str) -> None:
+        """Record title, base, canonical, og:url and robots wherever they appear."""
+        if name == "title":
+            if self.title is None and not self.in_foreign(tag):
+                self.title = " ".join(tag.get_text().split())
+        elif name == "base":
+            if self.base_href is None and "href" in tag.attrs:
+                self.base_href = (_attr_str(tag, "href") or "").strip()
+        elif name == "link":
+            rel = _attr_str(tag, "rel") or ""
+            if self.canonical is None and "canonical" in rel.lower().split():
+                self.canonical = (_attr_str(tag, "href") or "").strip()
+        elif name == "meta":
+            content = _attr_str(tag, "content")
+            if content is None:
+                return
+            prop = (_attr_str(tag, "property") or _attr_str(tag, "name") or "").strip().lower()
+            if prop == "og:url" and self.og_url is None:
+                self.og_url = content.strip()
+            elif prop == "og:title" and self.og_title is None:
+                self.og_title = " ".join(content.split())
+            meta_name = (_attr_str(tag, "name") or "").strip().lower()
+            if meta_name in ROBOTS_META_NAMES:
+                for directive in content.split(","):
+                    directive = " ".join(directive.split()).lower()
+                    if directive:
+                        self.robots.append(directive)
+                        if directive == "none":  # defined as "noindex, nofollow"
+                            self.robots.extend(("noindex", "nofollow"))
+
+    @staticmethod
+    def in_foreign(tag: Tag) -> bool:
+        """True for an SVG or MathML <title>, which is not the document's title."""
+        return any(parent.name in ("svg", "math") for parent in tag.parents)
+
+    def comment(self, text: str) -> None:
+        """Recover links written inside an HTML comment (nothing else in it counts)."""
+        if self.in_comment:
+            return
+        lowered = text.lower()  # two linear scans: a regex could backtrack on hostile comments
+        if "<a" not in lowered or "href" not in lowered:
+            return
+        saved = self.open_anchors
+        self.open_anchors = []
+        self.in_comment = True
+        try:
+            self.walk(_parse(text))
+        finally:
+            self.in_comment = False
+            self.open_anchors = saved
+
+    def walk(self, root: Tag) -> None:
+        """Depth-first, in document order, on an explicit stack."""
+        stack: list[tuple[_Frame | None, list]] = [(None, list(reversed(root.contents)))]
+        while stack:
+            frame, todo = stack[-1]
+            if not todo:
+                stack.pop()
+                if frame is not None:
+                    self.leave(frame)
+                continue
+            node = todo.pop()
+            if isinstance(node, Tag):
+                child_frame = self.enter(node)
+                if child_frame is not None:
+                    stack.append((child_frame, list(reversed(node.contents))))
+            elif isinstance(node, Comment):
+                self.comment(str(node))
+            elif isinstance(node, (CData, ProcessingInstruction, Declaration, Doctype)):
+                continue
+            elif isinstance(node, NavigableString):
+                self.text(str(node))
+
+    # -- results
+
+    def links(self, base: str | None) -> tuple[Link, ...]:
+        out = []
+        for anchor in self.anchors:
+            start, skipped, length, block = self.places[anchor.run]
+            position = start + min(max(anchor.offset - skipped, 0), length)
+            out.append(
+                Link(
+                    href=anchor.href,
+                    url=resolve_url(anchor.href, base),
+                    text=" ".join("".join(anchor.pieces).split()),
+                    rel=anchor.rel,
+                    hidden=anchor.hidden,
+                    in_noscript=anchor.in_noscript,
+                    in_comment=anchor.in_comment,
+                    block=block if anchor.visible else None,
+                    position=position,
+                )
+            )
+        return tuple(out)
+
+
+# --- URLs --------------------------------------------------------------------------------
+
+
+def _http_base(url: str | None) -> str | None:
+    if not url:
+        return None
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return None
+    if parts.scheme.lower() in ("http", "https") and parts.hostname:
+        return url.strip()
+    return None
+
+
+def resolve_url(href: str, base: str | None) -> str | None:
+    """Absolute http(s) URL for an href, or None when it does not lead to a web page.
+
+    The result is resolved, not canonicalised (that is the links module's job).
+    """
+    href = href.strip()
+    if not href or href.lower().startswith(_NOT_URL_SCHEMES):
+        return None
+    try:
+        if href.startswith("//") and base is None:
+            url = "https:" + href
+        elif base is not None:
+            url = urljoin(base, href)
+        else:
+            url = href
+        parts = urlsplit(url)
+        if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+            return None
+        _ = parts.port  # raises ValueError on a malformed port
+    except ValueError:
+        return None
+    return url
+
+
+def _dedupe(items: list[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(items))
+
+
+# --- public API --------------------------------------------------------------------------
+
+
+def page_from_html(
+    html: str | bytes,
+    location: str,
+    *,
+    base_url: str | None = None,
+    encoding: str | None = None,
+) -> Page:
+    """Reduce an HTML page to its visible text, blocks, links and meta data.
+
+    ``base_url`` is the URL the page was fetched from, when ``location`` is not
+    one (a saved file); ``encoding`` is the HTTP header's charset for bytes.
+    Links resolve against ``<base href>``, then ``base_url``, then ``location``.
+    """
+    if isinstance(html, bytes):
+        html = decode_html(html, encoding=encoding)
+    if _SURROGATES.search(html):
+        html = _SURROGATES.sub("\ufffd", html)
+    try:
+        soup = _parse(html)
+    except Exception as exc:  # lxml's failures are not one family; any means unparseable
+        raise FetchError(f"{location}: cannot parse HTML: {exc}") from exc
+
+    extractor = _Extractor()
+    extractor.walk(soup)
+    extractor.flush()
+
+    page_base = _http_base(base_url) or _http_base(location)
+    if extractor.base_href:
+        page_base = resolve_url(extractor.base_href, page_base) or page_base
+    canonical = resolve_url(extractor.canonical, page_base) if extractor.canonical else None
+    og_url = resolve_url(extractor.og_url, page_base) if extractor.og_url else None
+    return Page(
+        location=location,
+        text="".join(extractor.pieces),
+        title=extractor.title or extractor.og_title or "",
+        blocks=tuple(extractor.blocks),
+        links=extractor.links(page_base),
+        canonical=canonical,
+        og_url=og_url,
+        robots=_dedupe(extractor.robots),
+    )
+
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
+
+
+def page_from_text(text: str, location: str) -> Page:
+    """A plain-text target: the text as it is, paragraphs split on blank lines.
+
+    Offsets must index the decoded file exactly (the report quotes them), so
+    nothing is translated, not even ``"\\r\\n"``. Bare URLs are not links here;
+    the links module finds them in the text.
+    """
+    blocks: list[Block] = []
+    start: int | None = None  # first non-space character of the open paragraph
+    end = 0  # one past its last non-space character
+    for match in _LINE.finditer(text):
+        line = match.group()
+        if not line:
+            continue  # the empty match at the very end
+        content = line.strip()
+        if not content:
+            if start is not None:
+                blocks.append(Block(len(blocks), "p", start, end))
+                start = None
+            continue
+        lead = len(line) - len(line.lstrip())
+        if start is None:
+            start = match.start() + lead
+        end = match.start() + len(line.rstrip())
+    if start is not None:
+        blocks.append(Block(len(blocks), "p", start, end))
+    return Page(location=location, text=text, blocks=tuple(blocks))
