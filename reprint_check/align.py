@@ -49,16 +49,38 @@ class PreparedText:
     norm: NormalizedText
     tokens: tuple[Token, ...]
     kgrams: tuple[int, ...]
+    breaks: frozenset[int]  # normalised offsets of spaces that stand for a paragraph break
 
     @property
     def original(self) -> str:
         return self.norm.original
 
+    def break_before(self, token: int) -> bool:
+        """Whether a paragraph break separates ``token`` from the token before it."""
+        if token <= 0 or token >= len(self.tokens):
+            return False
+        lo, hi = self.tokens[token - 1].end, self.tokens[token].start
+        return any(i in self.breaks for i in range(lo, hi))
+
 
 def prepare(text: str) -> PreparedText:
     norm = normalize(text)
     tokens = tokenize(norm.text)
-    return PreparedText(norm, tuple(tokens), tuple(kgram_hashes(tokens)))
+    return PreparedText(norm, tuple(tokens), tuple(kgram_hashes(tokens)), _breaks(norm))
+
+
+def _breaks(norm: NormalizedText) -> frozenset[int]:
+    """Spaces whose original white space holds a blank line (a paragraph or block break)."""
+    out = []
+    original, origin = norm.original, norm.origin
+    for j, ch in enumerate(norm.text):
+        if ch != " ":
+            continue
+        start = origin[j]
+        end = origin[j + 1] if j + 1 < len(origin) else len(original)
+        if original.count("\n", start, end) >= 2:
+            out.append(j)
+    return frozenset(out)
 
 
 @dataclass
@@ -127,8 +149,14 @@ def _chain_runs(runs: list[tuple[int, int, int]]) -> list[_Chain]:
     return done
 
 
-def _extend_tokens(chain: _Chain, t_hash: Sequence[int], s_hash: Sequence[int]) -> None:
-    """Grow the chain's ends over isolated token edits that are followed by matches again."""
+def _extend_tokens(
+    chain: _Chain, target: PreparedText, t_hash: Sequence[int], s_hash: Sequence[int]
+) -> None:
+    """Grow the chain's ends over isolated token edits that are followed by matches again.
+
+    Growth stops at a paragraph break of the target: a stray word that happens
+    to continue the source on the far side of a break is the partner's own.
+    """
 
     def matches(ti: int, si: int, step: int, count: int) -> bool:
         for m in range(count):
@@ -139,7 +167,7 @@ def _extend_tokens(chain: _Chain, t_hash: Sequence[int], s_hash: Sequence[int]) 
 
     # forward
     ti, si = chain.t_end, chain.s_end
-    while ti < len(t_hash) and si < len(s_hash):
+    while ti < len(t_hash) and si < len(s_hash) and not target.break_before(ti):
         if t_hash[ti] == s_hash[si]:
             ti, si = ti + 1, si + 1
             continue
@@ -152,7 +180,7 @@ def _extend_tokens(chain: _Chain, t_hash: Sequence[int], s_hash: Sequence[int]) 
     chain.t_end, chain.s_end = ti, si
     # backward
     ti, si = chain.t_start - 1, chain.s_start - 1
-    while ti >= 0 and si >= 0:
+    while ti >= 0 and si >= 0 and not target.break_before(ti + 1):
         if t_hash[ti] == s_hash[si]:
             ti, si = ti - 1, si - 1
             continue
@@ -165,21 +193,40 @@ def _extend_tokens(chain: _Chain, t_hash: Sequence[int], s_hash: Sequence[int]) 
     chain.t_start, chain.s_start = ti + 1, si + 1
 
 
-def _extend_chars(t: str, s: str, a: int, c: int, b: int, d: int) -> tuple[int, int, int, int]:
+def _trim_at_breaks(chain: _Chain, target: PreparedText) -> None:
+    """Drop fewer than K tokens cut off by a paragraph break at either end of a chain.
+
+    A k-gram spans the white space between paragraphs, so the first word of
+    the partner's next paragraph ("The …") can continue a source sentence by
+    chance; a real copy carries on for more than a word or two.
+    """
+    for t in range(chain.t_start + 1, min(chain.t_start + K, chain.t_end)):
+        if target.break_before(t):
+            chain.s_start += t - chain.t_start
+            chain.t_start = t
+    for t in range(chain.t_end - 1, max(chain.t_end - K, chain.t_start), -1):
+        if target.break_before(t):
+            chain.s_end -= chain.t_end - t
+            chain.t_end = t
+
+
+def _extend_chars(
+    t: str, s: str, a: int, c: int, b: int, d: int, breaks: frozenset[int]
+) -> tuple[int, int, int, int]:
     """Extend normalised spans t[a:c] ~ s[b:d] over equal characters, snapped to target words.
 
     An extension that would stop inside a target word (a host word that happens
     to start like the source's next word) is cut back to the last space.
     """
     a0 = a
-    while a > 0 and b > 0 and t[a - 1] == s[b - 1]:
+    while a > 0 and b > 0 and t[a - 1] == s[b - 1] and a - 1 not in breaks:
         a, b = a - 1, b - 1
     if a > 0 and a < a0 and t[a - 1] != " " and t[a] != " ":
         space = t.find(" ", a, a0)
         shift = (space + 1 - a) if space >= 0 else (a0 - a)
         a, b = a + shift, b + shift
     c0 = c
-    while c < len(t) and d < len(s) and t[c] == s[d]:
+    while c < len(t) and d < len(s) and t[c] == s[d] and c not in breaks:
         c, d = c + 1, d + 1
     if c < len(t) and c > c0 and t[c - 1] != " " and t[c] != " ":
         space = t.rfind(" ", c0, c)
@@ -240,10 +287,11 @@ def align(
     t_hash = [tok.hash for tok in target.tokens]
     s_hash = [tok.hash for tok in source.tokens]
     for chain in chains:
+        _trim_at_breaks(chain, target)
         if chain.matched >= GUARANTEE_TOKENS:
             # only a passage that stands on its own is grown over edits: two
             # stories sharing a stock phrase must not be glued into "reuse"
-            _extend_tokens(chain, t_hash, s_hash)
+            _extend_tokens(chain, target, t_hash, s_hash)
     kept = _remove_overlaps([(c.t_start, c.t_end, c) for c in chains])
     tn, sn = target.norm.text, source.norm.text
     spans = []
@@ -256,6 +304,7 @@ def align(
                 target.tokens[chain.t_end - 1].end,
                 source.tokens[chain.s_start].start,
                 source.tokens[chain.s_end - 1].end,
+                target.breaks,
             )
         )
     passages = []
