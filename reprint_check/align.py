@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from rapidfuzz.fuzz import ratio
 
-from .fingerprint import GUARANTEE_TOKENS, K, Token, kgram_hashes, tokenize
+from .fingerprint import GUARANTEE_TOKENS, K, Token, is_continuous_script, kgram_hashes, tokenize
 from .models import Passage
 from .text import NormalizedText, normalize, visible_length
 
@@ -37,6 +37,16 @@ MAX_SEED_REPEATS = 8
 # After an edit at a passage's end, this many tokens must match again before
 # the passage is extended over the edit.
 RESYNC_TOKENS = 2
+# Two runs separated, on both sides, by at most this many characters that
+# reword each other (sharing this share of their longer words) are one
+# passage: a paraphrased clause does not split a copied paragraph.
+MAX_REWORDED_GAP_CHARS = 300
+REWORDED_SHARE = 0.5
+REWORDED_MARGIN = 200  # source characters around the runs searched for the gap's words
+MIN_CONTENT_WORD = 4
+# Runs joined into one passage come from source text at most this far apart
+# beyond the passage's own length (clauses may be shuffled).
+SHUFFLE_WINDOW_CHARS = 750
 # Edits bridged at a passage's ends, as (target tokens, source tokens) skipped:
 # a changed word, a dropped word or two, one inserted word.
 _EDITS = ((1, 1), (0, 1), (1, 0), (0, 2))
@@ -81,6 +91,9 @@ def _breaks(norm: NormalizedText) -> frozenset[int]:
         if original.count("\n", start, end) >= 2:
             out.append(j)
     return frozenset(out)
+
+
+Span = tuple[int, int, int, int]  # normalised target [a, c) ~ normalised source [b, d)
 
 
 @dataclass
@@ -260,18 +273,62 @@ def _remove_overlaps(spans: list[tuple[int, int, _Chain]]) -> list[_Chain]:
     return kept
 
 
-def align(
-    target: PreparedText,
-    source: PreparedText,
-    *,
-    ignore: Collection[int] = (),
-    min_chars: int = 1,
-) -> list[Passage]:
-    """Passages of ``target`` reused from ``source``, in target order.
+def _content_words(text: str) -> set[str]:
+    words = set()
+    for tok in tokenize(text):
+        word = text[tok.start : tok.end]
+        if len(word) >= MIN_CONTENT_WORD or is_continuous_script(word[0]):
+            words.add(word)
+    return words
 
-    ``ignore`` holds k-gram hashes that seed nothing (publisher boilerplate).
-    Passages shorter than ``min_chars`` visible characters are dropped.
+
+def _reworded(t_gap: str, source_context: str) -> bool:
+    """Whether the target's gap text is reworked source text rather than the partner's own.
+
+    A paraphrased or shuffled stretch between two exact runs keeps most of its
+    longer words from the source text around those runs; the partner's own
+    sentence between two excerpts does not.
     """
+    if len(t_gap) > MAX_REWORDED_GAP_CHARS:
+        return False
+    target_words = _content_words(t_gap)
+    if not target_words:
+        return len(t_gap) <= 12  # a short word or two
+    shared = len(target_words & _content_words(source_context))
+    return shared >= REWORDED_SHARE * len(target_words)
+
+
+def _merge_reworded(
+    spans: list[Span], tn: str, sn: str, claimed: Sequence[tuple[int, int]]
+) -> list[Span]:
+    """Join consecutive spans that are one reworked passage.
+
+    The spans must come from nearby source text (in any order), the target
+    text between them must be white space or reworked source text (a
+    paraphrased clause, shuffled words), and no other source may own any of it.
+    """
+    merged: list[Span] = []
+    for a, c, b, d in spans:
+        if merged:
+            pa, pc, pb, pd = merged[-1]
+            lo, hi = min(pb, b), max(pd, d)
+            gap = tn[pc:a]
+            context = sn[max(0, lo - REWORDED_MARGIN) : hi + REWORDED_MARGIN]
+            if (
+                hi - lo <= (c - pa) + 2 * SHUFFLE_WINDOW_CHARS
+                and not any(x < a and y > pc for x, y in claimed)
+                and (not tokenize(gap) or _reworded(gap, context))
+            ):
+                merged[-1] = (pa, c, lo, hi)
+                continue
+        merged.append((a, c, b, d))
+    return merged
+
+
+def find_spans(
+    target: PreparedText, source: PreparedText, *, ignore: Collection[int] = ()
+) -> list[Span]:
+    """Disjoint exact-seeded spans of the target shared with the source, in target order."""
     positions: dict[int, list[int]] = defaultdict(list)
     for j, h in enumerate(source.kgrams):
         if h not in ignore:
@@ -294,20 +351,19 @@ def align(
             _extend_tokens(chain, target, t_hash, s_hash)
     kept = _remove_overlaps([(c.t_start, c.t_end, c) for c in chains])
     tn, sn = target.norm.text, source.norm.text
-    spans = []
-    for chain in kept:
-        spans.append(
-            _extend_chars(
-                tn,
-                sn,
-                target.tokens[chain.t_start].start,
-                target.tokens[chain.t_end - 1].end,
-                source.tokens[chain.s_start].start,
-                source.tokens[chain.s_end - 1].end,
-                target.breaks,
-            )
+    spans = [
+        _extend_chars(
+            tn,
+            sn,
+            target.tokens[chain.t_start].start,
+            target.tokens[chain.t_end - 1].end,
+            source.tokens[chain.s_start].start,
+            source.tokens[chain.s_end - 1].end,
+            target.breaks,
         )
-    passages = []
+        for chain in kept
+    ]
+    disjoint: list[Span] = []
     previous_end = 0
     for a, c, b, d in sorted(spans):
         if a < previous_end:  # two extensions met: the earlier passage keeps the text
@@ -318,6 +374,51 @@ def align(
         if a >= c or b >= d:
             continue
         previous_end = c
+        disjoint.append((a, c, b, d))
+    return disjoint
+
+
+def attribute(spans_by_source: Sequence[list[Span]]) -> list[list[Span]]:
+    """Give each stretch of the target to the one source that explains most of it.
+
+    Two archive articles often share text (the same tour dates, the same
+    quote, a syndicated paragraph). A span mostly covered by a longer span of
+    another source is that source's; it is not counted twice. Ties go to the
+    source listed first, so callers order sources deterministically.
+    """
+    ranked = sorted(
+        ((span, owner) for owner, spans in enumerate(spans_by_source) for span in spans),
+        key=lambda x: (x[0][0] - x[0][1], x[1], x[0][0]),
+    )
+    kept: list[tuple[Span, int]] = []
+    for span, owner in ranked:
+        a, c = span[0], span[1]
+        covered = sum(
+            max(0, min(c, other[1]) - max(a, other[0])) for other, o in kept if o != owner
+        )
+        if covered * 2 < c - a:
+            kept.append((span, owner))
+    result: list[list[Span]] = [[] for _ in spans_by_source]
+    for span, owner in sorted(kept):
+        result[owner].append(span)
+    return result
+
+
+def passages_from_spans(
+    target: PreparedText,
+    source: PreparedText,
+    spans: list[Span],
+    *,
+    min_chars: int = 1,
+    claimed: Sequence[tuple[int, int]] = (),
+) -> list[Passage]:
+    """Merge reworked neighbours, map back to original offsets, drop short passages.
+
+    ``claimed`` are target stretches owned by other sources: no passage grows over them.
+    """
+    tn, sn = target.norm.text, source.norm.text
+    passages = []
+    for a, c, b, d in _merge_reworded(spans, tn, sn, claimed):
         t0, t1 = target.norm.to_original(a, c)
         s0, s1 = source.norm.to_original(b, d)
         span = target.original[t0:t1]
@@ -335,5 +436,37 @@ def align(
                 text=span,
             )
         )
-    passages.sort(key=lambda p: (p.target_start, p.source_start))
     return passages
+
+
+def align_many(
+    target: PreparedText,
+    sources: Sequence[PreparedText],
+    *,
+    ignore: Collection[int] = (),
+    min_chars: int = 1,
+) -> list[list[Passage]]:
+    """Passages of ``target`` per source, each stretch of the target given to one source.
+
+    ``ignore`` holds k-gram hashes that seed nothing (publisher boilerplate).
+    Passages shorter than ``min_chars`` visible characters are dropped.
+    """
+    owned = attribute([find_spans(target, source, ignore=ignore) for source in sources])
+    result = []
+    for i, (source, spans) in enumerate(zip(sources, owned, strict=True)):
+        claimed = [(a, c) for j, other in enumerate(owned) if j != i for a, c, _, _ in other]
+        result.append(
+            passages_from_spans(target, source, spans, min_chars=min_chars, claimed=claimed)
+        )
+    return result
+
+
+def align(
+    target: PreparedText,
+    source: PreparedText,
+    *,
+    ignore: Collection[int] = (),
+    min_chars: int = 1,
+) -> list[Passage]:
+    """Passages of ``target`` reused from ``source``, in target order."""
+    return align_many(target, [source], ignore=ignore, min_chars=min_chars)[0]

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
-from .align import PreparedText, align, prepare
+from .align import align_many, prepare
 from .errors import FetchError, InputError
 from .fetch import Fetcher, decode_body, read_local
 from .index import SourceIndex, SQLiteIndex
@@ -114,24 +114,25 @@ def audit_page(
     target = prepare(page.text)
     ranked, boilerplate = index.candidates(target.kgrams)
     target_url = _target_url(page)
-    aligned: list[tuple[Article, list[Passage]]] = []
+    articles = []
     for article_id, _hits in ranked:
         article = index.get(article_id)
         if not policy.covers(article.url):
             continue
         if target_url and host_of(target_url) == host_of(article.url):
             continue  # the publisher's own page
-        passages = align(
-            target,
-            _prepared(article),
-            ignore=boilerplate,
-            min_chars=policy.excerpt.min_passage_chars,
-        )
-        if passages:
-            aligned.append((article, passages))
+        articles.append(article)
+    articles.sort(key=lambda a: a.url)  # attribution breaks ties by this order
+    per_article = align_many(
+        target,
+        [prepare(a.text) for a in articles],
+        ignore=boilerplate,
+        min_chars=policy.excerpt.min_passage_chars,
+    )
     findings = [
         _finding(page, article, passages, policy, target_url)
-        for article, passages in attribute_passages(aligned)
+        for article, passages in zip(articles, per_article, strict=True)
+        if passages
     ]
     findings.sort(key=lambda f: (-f.reused_chars, f.url))
     status = "violation" if any(f.violations for f in findings) else "compliant"
@@ -142,44 +143,6 @@ def audit_page(
         sources=tuple(findings),
         text=page.text if include_text else None,
     )
-
-
-def attribute_passages(
-    aligned: list[tuple[Article, list[Passage]]],
-) -> list[tuple[Article, list[Passage]]]:
-    """Give each stretch of the target to the one source that explains most of it.
-
-    Two archive articles often share text (the same tour dates, the same
-    quote, a syndicated paragraph). A target passage mostly covered by a longer
-    passage from another article is that article's; it is not counted twice.
-    Ties go to the article with the smaller URL, so reports are deterministic.
-    """
-    ranked = sorted(
-        ((p, i) for i, (_, passages) in enumerate(aligned) for p in passages),
-        key=lambda x: (-x[0].chars, aligned[x[1]][0].url, x[0].target_start),
-    )
-    kept: list[tuple[Passage, int]] = []
-    for passage, owner in ranked:
-        length = passage.target_end - passage.target_start
-        covered = sum(
-            max(
-                0, min(passage.target_end, q.target_end) - max(passage.target_start, q.target_start)
-            )
-            for q, other in kept
-            if other != owner
-        )
-        if covered * 2 < length:
-            kept.append((passage, owner))
-    result = []
-    for i, (article, _) in enumerate(aligned):
-        mine = sorted((p for p, owner in kept if owner == i), key=lambda p: p.target_start)
-        if mine:
-            result.append((article, mine))
-    return result
-
-
-def _prepared(article: Article) -> PreparedText:
-    return prepare(article.text)
 
 
 def audit(

@@ -35,7 +35,7 @@ class Token:
     hash: int  # stable 64-bit hash of the token text
 
 
-def _is_continuous_script(ch: str) -> bool:
+def is_continuous_script(ch: str) -> bool:
     cp = ord(ch)
     return (
         0x3040 <= cp <= 0x30FF  # hiragana, katakana
@@ -52,7 +52,7 @@ def _is_continuous_script(ch: str) -> bool:
 @lru_cache(maxsize=65536)
 def _char_class(ch: str) -> int:
     """0 separator, 1 word character, 2 character of a scriptio-continua script, 3 mark."""
-    if _is_continuous_script(ch):
+    if is_continuous_script(ch):
         return 3 if unicodedata.category(ch)[0] == "M" else 2
     cat = unicodedata.category(ch)
     if cat[0] in "LN" or ch == "_":
