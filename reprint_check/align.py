@@ -40,8 +40,8 @@ RESYNC_TOKENS = 2
 # Two runs separated, on both sides, by at most this many characters that
 # reword each other (sharing this share of their longer words) are one
 # passage: a paraphrased clause does not split a copied paragraph.
-MAX_REWORDED_GAP_CHARS = 300
-REWORDED_SHARE = 0.5
+MAX_REWORDED_GAP_CHARS = 450
+REWORDED_SHARE = 0.25
 REWORDED_MARGIN = 200  # source characters around the runs searched for the gap's words
 MIN_CONTENT_WORD = 4
 # Runs joined into one passage come from source text at most this far apart
@@ -314,8 +314,13 @@ def _merge_reworded(
             lo, hi = min(pb, b), max(pd, d)
             gap = tn[pc:a]
             context = sn[max(0, lo - REWORDED_MARGIN) : hi + REWORDED_MARGIN]
+            # in source order, the gap must stand in for source text of like length:
+            # partner commentary between two adjacent excerpts replaces nothing
+            in_order_gap = b - pd
+            replaces = in_order_gap < 0 or 3 * in_order_gap + 30 >= a - pc
             if (
-                hi - lo <= (c - pa) + 2 * SHUFFLE_WINDOW_CHARS
+                replaces
+                and hi - lo <= (c - pa) + 2 * SHUFFLE_WINDOW_CHARS
                 and not any(x < a and y > pc for x, y in claimed)
                 and (not tokenize(gap) or _reworded(gap, context))
             ):
