@@ -1,0 +1,648 @@
+"""A publisher's article page → the story as the index keeps it (``Article``).
+
+The body's length is the yardstick of a "full reprint" and the only text in which
+reuse can be found, so a body cut short hides reuse and chrome left in dilutes the
+ratio. trafilatura is precise but, on layouts that split the story across several
+sibling containers (one per ad slot, say), keeps only the first part. So its
+output is used as an *anchor*, not as the answer:
+
+1. the page is flattened into visible text blocks (paragraphs, list items, …), each
+   with the structural "signature" of its ancestors (tags and classes);
+2. the blocks that make up trafilatura's text are located, in order;
+3. blocks elsewhere on the page that sit in the same kind of container as the
+   anchored paragraphs and read like prose are added (the missing chunks of a split
+   story), and so are blocks that the page's own JSON-LD ``articleBody`` vouches for;
+4. the body is the chosen blocks in document order.
+
+When trafilatura finds nothing, a readability-style container score (paragraph
+text, commas, link density) picks the body instead, and when the page's markup holds
+much less of the story than its JSON-LD ``articleBody``, that text is used.
+"""
+
+from __future__ import annotations
+
+import codecs
+import copy
+import html as html_lib
+import json
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit
+
+import charset_normalizer
+import trafilatura
+from lxml import etree
+from lxml import html as lxml_html
+
+from reprint_check.errors import FetchError
+from reprint_check.models import Article
+
+NO_TEXT = "no article text found"
+
+# Elements whose content is never visible text.
+_SKIP_TAGS = frozenset(
+    {
+        "script", "style", "noscript", "template", "svg", "math", "iframe", "object",
+        "embed", "canvas", "head", "select", "option", "textarea", "button", "input",
+        "video", "audio", "picture", "map", "dialog", "rt", "rp",
+    }
+)  # fmt: skip
+# Elements that start a new block of text (everything else flows inline).
+_BLOCK_TAGS = frozenset(
+    {
+        "address", "article", "aside", "blockquote", "body", "center", "dd", "details",
+        "dir", "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form",
+        "h1", "h2", "h3", "h4", "h5", "h6", "header", "hgroup", "hr", "html", "li",
+        "main", "menu", "nav", "ol", "p", "pre", "section", "summary", "table", "tbody",
+        "td", "tfoot", "th", "thead", "tr", "ul", "br", "caption", "legend",
+    }
+)  # fmt: skip
+# Landmarks that hold page chrome, never the story.
+_CHROME_TAGS = frozenset({"nav", "footer", "aside", "header", "form", "menu"})
+# class/id words of chrome containers (readability's "unlikely candidates", trimmed).
+_CHROME_WORDS = re.compile(
+    r"(?:^|[-_\s])(?:nav|navbar|navigation|menu|footer|sidebar|side-bar|share|sharing|social"
+    r"|comment|comments|disqus|related|recommended|recirc|promo|newsletter|subscribe|signup"
+    r"|cookie|consent|gdpr|banner|breadcrumbs?|byline|tags|author-bio|popup|modal|ad|ads"
+    r"|advert|advertisement|sponsor|sponsored|outbrain|taboola|widget|masthead|toolbar"
+    r"|skip|hidden|print-only|most-popular|trending|more-stories|read-more|readmore"
+    r"|pagination|pager|caption|credit)(?:$|[-_\s])",
+    re.IGNORECASE,
+)
+_HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+# Blocks that hold running text (not headings, captions or list items).
+_PROSE_TAGS = frozenset({"p", "div", "blockquote", "section", "article", "pre", "td"})
+# Illustrations and their captions and credits.
+_FIGURE_TAGS = frozenset({"figure", "figcaption", "picture"})
+_FIGURE_WORDS = re.compile(r"caption|credit|photo|image|gallery|figure|slideshow", re.IGNORECASE)
+# Page-wide containers: their classes describe the whole page, chrome words included.
+_NEVER_CHROME = frozenset({"html", "body", "main", "article"})
+# …unless they also call themselves the story (readability's "maybe a candidate").
+_STORY_WORDS = re.compile(r"article|body|content|entry|main|story|column|text", re.IGNORECASE)
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+_SPACE = re.compile(r"\s+")
+_DIGITS = re.compile(r"\d+")
+# Invisible format characters (Unicode Cf) that pages scatter through words.
+_FORMAT = re.compile(
+    "[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
+)
+# Characters that only hint where a line may break: never part of the story's text.
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u2060\ufeff"))
+# trafilatura's table rulers ("|---|---|") and cell borders are its layout, not text.
+_TABLE_RULE = re.compile(r"^[|\-:\s]+$", re.MULTILINE)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
+_META_CHARSET = re.compile(
+    rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_:.\-]+)""", re.IGNORECASE
+)
+_SENTENCE_END = re.compile(r"[.!?…:;\"”’)»]\s|[.!?…\"”’)»]$")
+# Tags kept when a page nests too deeply for the parser: enough to rebuild the story.
+_FLAT_KEEP = re.compile(
+    r"</?(?!(?:html|head|body|title|meta|link|script|style|p|h[1-6]|li|blockquote|pre|br"
+    r"|time|a)\b)[a-zA-Z][^>]*>"
+)
+_ARTICLE_TYPES = frozenset(
+    {
+        "article", "newsarticle", "blogposting", "reportagenewsarticle", "analysisnewsarticle",
+        "opinionnewsarticle", "reviewnewsarticle", "backgroundnewsarticle", "techarticle",
+        "scholarlyarticle", "report", "liveblogposting", "posting", "socialmediaposting",
+        "webpage", "medicalwebpage",
+    }
+)  # fmt: skip
+
+# Added blocks must read like prose: at most this share of their text in links…
+MAX_LINK_DENSITY = 0.25
+# …and at least this long, so that labels ("Advertisement", "Share") never qualify.
+MIN_ADDED_CHARS = 40
+# …or, for a block right beside anchored paragraphs, this share.
+GAP_LINK_DENSITY = 0.4
+# A short line that is nearly all link ("Read more: …", "Related: …") is a teaser.
+MAX_LINK_LINE = 200
+LINK_LINE_DENSITY = 0.8
+# A "page" whose start is more than this share control characters is binary data.
+BINARY_SHARE = 0.05
+# Past this many text blocks trafilatura's fallback extractors (readability, jusText)
+# take tens of seconds; typical article pages have a few hundred.
+FAST_TREE_ELEMENTS = 5_000
+MAX_ANCHOR_BLOCKS = 50_000
+# When the anchor holds less than this share of the prose in the page's best
+# readability container, the whole container's prose is taken (a truncated anchor).
+COMPLETE_SHARE = 0.75
+# The DOM fallback or JSON-LD replaces the anchored body only when this much longer.
+REPLACE_RATIO = 1.5
+# Blocks shorter than this ("Share", "Advertisement") could match the anchor anywhere by
+# chance: they count only within this many characters after the previous anchored block.
+SHORT_BLOCK = 30
+SHORT_WINDOW = 64
+
+
+@dataclass(frozen=True)
+class _Block:
+    """A run of visible text that a browser would lay out as its own block."""
+
+    text: str  # white space collapsed
+    key: str  # the text as compared: NFKC, case-folded, white space removed
+    tag: str  # tag of the block element that holds the text
+    element: etree._Element
+    signature: int  # id of the ancestor chain (tags and classes) of ``element``
+    link_chars: int  # characters of the text inside <a>
+    chrome: bool  # inside a landmark or container that holds page chrome
+    depth: int
+
+
+@dataclass(frozen=True)
+class _Meta:
+    title: str
+    canonical: str | None
+    og_url: str | None
+    published: str | None
+    article_body: str | None
+    headline_keys: frozenset[str]  # text_key of every form of the headline on the page
+
+
+def extract_article(html: str | bytes, url: str | None = None) -> Article:
+    """The article as the index keeps it; FetchError only when the page holds no text."""
+    markup = decode_html(html) if isinstance(html, bytes | bytearray) else html
+    root = parse_html(markup)
+    if root is None:
+        raise FetchError(NO_TEXT)
+    base = _base_url(root, url)
+    meta = _read_meta(root, base)
+    blocks = list(_flatten(root))
+    paragraphs = _body_paragraphs(root, blocks, meta)
+    text = "\n\n".join(paragraphs)
+    if not text:
+        raise FetchError(NO_TEXT)
+    own = url or meta.canonical or meta.og_url or ""
+    aliases: list[str] = []
+    for alias in (meta.canonical, meta.og_url):
+        if alias and alias != own and alias not in aliases:
+            aliases.append(alias)
+    return Article(
+        url=own, text=text, title=meta.title, aliases=tuple(aliases), published=meta.published
+    )
+
+
+# --- decoding and parsing ------------------------------------------------------
+
+
+def decode_html(data: bytes) -> str:
+    """Bytes as a browser would read them: BOM, then <meta charset>, then detection."""
+    data = bytes(data)
+    for bom, encoding in (
+        (codecs.BOM_UTF8, "utf-8"),
+        (codecs.BOM_UTF32_LE, "utf-32-le"),
+        (codecs.BOM_UTF32_BE, "utf-32-be"),
+        (codecs.BOM_UTF16_LE, "utf-16-le"),
+        (codecs.BOM_UTF16_BE, "utf-16-be"),
+    ):
+        if data.startswith(bom):
+            return data[len(bom) :].decode(encoding, errors="replace")
+    declared = _META_CHARSET.search(data[:8192])
+    if declared:
+        try:
+            encoding = codecs.lookup(declared.group(1).decode("ascii")).name
+            return data.decode(encoding)
+        except (LookupError, UnicodeDecodeError, ValueError):
+            pass
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    best = charset_normalizer.from_bytes(data[:200_000]).best()
+    if best is not None and best.encoding:
+        try:
+            return data.decode(best.encoding, errors="replace")
+        except LookupError:
+            pass
+    return data.decode("utf-8", errors="replace")
+
+
+def parse_html(markup: str) -> lxml_html.HtmlElement | None:
+    """A tree of the page, None when nothing can be parsed.
+
+    libxml2 stops reading at its nesting limit, losing everything after it; a page
+    that nests that deep is parsed again with only the tags that carry the story.
+    """
+    head = markup[:4096]
+    if len(_CONTROL.findall(head)) > max(8, BINARY_SHARE * len(head)):
+        return None  # binary data (an image, an archive), not a page
+    markup = _XML_DECLARATION.sub("", _CONTROL.sub("", markup), count=1)
+    if not markup.strip():
+        return None
+    root, too_deep = _parse(markup)
+    if too_deep:
+        flat_root, _ = _parse(_FLAT_KEEP.sub(" ", markup))
+        if flat_root is not None:
+            root = flat_root
+    return root
+
+
+def _parse(markup: str) -> tuple[lxml_html.HtmlElement | None, bool]:
+    parser = lxml_html.HTMLParser(huge_tree=True, remove_comments=True, remove_pis=True)
+    try:
+        root = lxml_html.document_fromstring(markup, parser=parser)
+    except (etree.ParserError, ValueError, etree.XMLSyntaxError):
+        return None, False
+    too_deep = any("depth" in entry.message.lower() for entry in parser.error_log)
+    return root, too_deep
+
+
+# --- metadata --------------------------------------------------------------------
+
+
+def _base_url(root: lxml_html.HtmlElement, url: str | None) -> str | None:
+    for base in root.iter("base"):
+        href = (base.get("href") or "").strip()
+        if href:
+            return urljoin(url or "", href)
+    return url
+
+
+def _absolute(href: str | None, base: str | None) -> str | None:
+    href = (href or "").strip()
+    if not href:
+        return None
+    full = urljoin(base or "", href)
+    return full if urlsplit(full).scheme in ("http", "https") and urlsplit(full).netloc else None
+
+
+def _read_meta(root: lxml_html.HtmlElement, base: str | None) -> _Meta:
+    metas: dict[str, str] = {}
+    for meta in root.iter("meta"):
+        name = (meta.get("property") or meta.get("name") or meta.get("itemprop") or "").strip()
+        content = meta.get("content")
+        if name and content and name.lower() not in metas:
+            metas[name.lower()] = content.strip()
+    canonical = None
+    for link in root.iter("link"):
+        rel = (link.get("rel") or "").lower().split()
+        if "canonical" in rel:
+            canonical = _absolute(link.get("href"), base)
+            if canonical:
+                break
+    og_url = _absolute(metas.get("og:url"), base)
+    ld = _json_ld_article(root)
+    published = metas.get("article:published_time") or _ld_string(ld, "datePublished")
+    if not published:
+        for time_el in root.iter("time"):
+            if time_el.get("datetime", "").strip():
+                published = time_el.get("datetime", "").strip()
+                break
+    title = _clean(
+        metas.get("og:title")
+        or _ld_string(ld, "headline")
+        or _first_text(root, "h1")
+        or _first_text(root, "title")
+        or ""
+    )
+    headlines = [
+        metas.get("og:title"),
+        metas.get("twitter:title"),
+        _ld_string(ld, "headline"),
+        _first_text(root, "title"),
+    ]
+    headlines += [_clean(h1.text_content()) for h1 in root.iter("h1")]
+    for full in list(headlines):
+        headlines += re.split(r"\s+[|–—-]\s+", full or "")
+    return _Meta(
+        headline_keys=frozenset(text_key(h) for h in headlines if h and len(h) >= 8),
+        title=title,
+        canonical=canonical,
+        og_url=og_url,
+        published=published or None,
+        article_body=_markup_text(_ld_string(ld, "articleBody")),
+    )
+
+
+def _markup_text(value: str | None) -> str | None:
+    """JSON-LD text as read: some sites put escaped HTML in it (entities, <p> tags)."""
+    if not value:
+        return None
+    text = html_lib.unescape(value)
+    if "<" in text and ">" in text:
+        fragment = parse_html(f"<html><body>{text}</body></html>")
+        if fragment is not None:
+            text = "\n".join(b.text for b in _flatten(fragment))
+    return text.strip() or None
+
+
+def _first_text(root: lxml_html.HtmlElement, tag: str) -> str:
+    for element in root.iter(tag):
+        text = _clean(element.text_content())
+        if text:
+            return text
+    return ""
+
+
+def _ld_string(ld: dict[str, object] | None, key: str) -> str | None:
+    value = ld.get(key) if ld else None
+    if isinstance(value, list) and value:
+        value = value[0]
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def _json_ld_article(root: lxml_html.HtmlElement) -> dict[str, object] | None:
+    """The page's own description of the story: the JSON-LD object of an article type."""
+    best: dict[str, object] | None = None
+    for script in root.iter("script"):
+        if (script.get("type") or "").strip().lower() != "application/ld+json":
+            continue
+        try:
+            data = json.loads(script.text or "", strict=False)
+        except (ValueError, RecursionError):
+            continue
+        for node in _ld_nodes(data):
+            types = node.get("@type")
+            names = {t.lower() for t in (types if isinstance(types, list) else [types]) if t}
+            if not names & _ARTICLE_TYPES and "articleBody" not in node:
+                continue
+            if best is None or ("articleBody" in node and "articleBody" not in best):
+                best = node
+    return best
+
+
+def _ld_nodes(data: object) -> Iterator[dict[str, object]]:
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(reversed(item))
+        elif isinstance(item, dict):
+            yield item
+            graph = item.get("@graph")
+            if isinstance(graph, list):
+                stack.extend(reversed(graph))
+
+
+# --- flattening ------------------------------------------------------------------
+
+
+def _clean(text: str) -> str:
+    """Collapse white space and drop invisible hyphenation hints (soft hyphen, ZWSP…)."""
+    return _SPACE.sub(" ", text.translate(_INVISIBLE)).strip()
+
+
+def text_key(text: str) -> str:
+    """How block text and extractor output are compared: letters only, no layout."""
+    return _FORMAT.sub("", _SPACE.sub("", unicodedata.normalize("NFKC", text).casefold()))
+
+
+def _is_chrome(element: etree._Element) -> bool:
+    """Holds page chrome or illustration (captions, credits): never story text to add."""
+    if element.tag in _NEVER_CHROME:
+        return False
+    if element.tag in _CHROME_TAGS or element.tag in _FIGURE_TAGS:
+        return True
+    if element.get("hidden") is not None or element.get("aria-hidden") == "true":
+        return True
+    if _HIDDEN_STYLE.search(element.get("style") or ""):
+        return True
+    role = (element.get("role") or "").lower()
+    if role in ("navigation", "banner", "contentinfo", "complementary", "dialog", "menu"):
+        return True
+    names = f"{element.get('class') or ''} {element.get('id') or ''}"
+    if _STORY_WORDS.search(names):
+        return False
+    return bool(_CHROME_WORDS.search(names) or _FIGURE_WORDS.search(names))
+
+
+def _flatten(root: etree._Element) -> Iterator[_Block]:
+    """The page's visible text as blocks, in document order (iterative: any depth)."""
+    signatures: dict[tuple[int, str], int] = {}
+    # Per open element: (signature id, chrome flag, is block element).
+    stack: list[tuple[int, bool, bool]] = [(0, False, True)]
+    owners: list[etree._Element] = [root]
+    parts: list[str] = []
+    link_parts: list[int] = [0]
+    link_depth = 0
+
+    def flush() -> Iterator[_Block]:
+        text = _clean("".join(parts))
+        parts.clear()
+        links = link_parts[0]
+        link_parts[0] = 0
+        if text:
+            owner = owners[-1]
+            signature, chrome, _ = next(s for s in reversed(stack) if s[2])
+            yield _Block(
+                text=text,
+                key=text_key(text),
+                tag=str(owner.tag),
+                element=owner,
+                signature=signature,
+                link_chars=min(links, len(text)),
+                chrome=chrome,
+                depth=len(stack),
+            )
+
+    walker = etree.iterwalk(root, events=("start", "end"))
+    for event, element in walker:
+        tag = element.tag if isinstance(element.tag, str) else ""
+        tag = tag.lower()
+        if event == "start":
+            if not tag or tag in _SKIP_TAGS:
+                walker.skip_subtree()
+                stack.append((stack[-1][0], stack[-1][1], False))
+                continue
+            is_block = tag in _BLOCK_TAGS
+            if is_block:
+                yield from flush()
+            parent_sig, parent_chrome, _ = stack[-1]
+            # Digits dropped: "chunk-1" and "chunk-2" are the same kind of container.
+            classes = " ".join(sorted(set(_DIGITS.sub("", element.get("class") or "").split())))
+            sig_key = (parent_sig, f"{tag}.{classes}")
+            signature = signatures.setdefault(sig_key, len(signatures) + 1)
+            stack.append((signature, parent_chrome or _is_chrome(element), is_block))
+            if is_block:
+                owners.append(element)
+            if tag == "a":
+                link_depth += 1
+            if element.text and tag not in ("br", "hr"):
+                parts.append(element.text)
+                if link_depth:
+                    link_parts[0] += len(element.text.strip())
+        else:
+            is_block = stack[-1][2]
+            if tag and tag not in _SKIP_TAGS:
+                if tag == "a":
+                    link_depth -= 1
+                if is_block:
+                    yield from flush()
+                    owners.pop()
+            stack.pop()
+            if element.tail:
+                parts.append(element.tail)
+                if link_depth:
+                    link_parts[0] += len(element.tail.strip())
+    yield from flush()
+
+
+# --- choosing the body -----------------------------------------------------------------
+
+
+def _trafilatura_text(root: lxml_html.HtmlElement, size: int) -> str:
+    """trafilatura's body text, the anchor; without its slow fallbacks on huge pages."""
+    if size > MAX_ANCHOR_BLOCKS:
+        return ""  # readability's container score alone: trafilatura would take too long
+    try:
+        text = trafilatura.extract(
+            copy.deepcopy(root),
+            favor_recall=True,
+            include_comments=False,
+            include_tables=True,
+            fast=size > FAST_TREE_ELEMENTS,
+        )
+    except Exception:
+        return ""
+    return text or ""
+
+
+def _anchor(blocks: list[_Block], anchor_key: str) -> list[bool]:
+    """Which blocks make up the anchor text, located in order (short ones contiguously)."""
+    kept = [False] * len(blocks)
+    cursor = 0
+    # trafilatura draws tables with pipes: compare without them.
+    anchor_key = anchor_key.replace("|", "")
+    for i, block in enumerate(blocks):
+        key = block.key.replace("|", "")
+        if not key:
+            continue
+        if len(key) < SHORT_BLOCK:
+            at = anchor_key.find(key, cursor, cursor + SHORT_WINDOW + len(key))
+            if at != -1:
+                kept[i] = True
+                cursor = at + len(key)
+            continue
+        # A long block is unambiguous: it may also re-synchronise the cursor backwards,
+        # after an earlier block matched too far ahead (a sentence quoted twice, say).
+        at = anchor_key.find(key, cursor)
+        if at == -1:
+            at = anchor_key.find(key)
+        if at != -1:
+            kept[i] = True
+            cursor = at + len(key)
+    return kept
+
+
+def _prose(block: _Block, max_link_density: float = MAX_LINK_DENSITY) -> bool:
+    """Reads like story text: long enough, few links, ends its sentences."""
+    if block.chrome or len(block.text) < MIN_ADDED_CHARS:
+        return False
+    if block.link_chars > max_link_density * len(block.text):
+        return False
+    return bool(_SENTENCE_END.search(block.text))
+
+
+def _body_paragraphs(root: lxml_html.HtmlElement, blocks: list[_Block], meta: _Meta) -> list[str]:
+    anchor_text = _trafilatura_text(root, len(blocks))
+    chosen = _choose(blocks, anchor_text, meta)
+    paragraphs = [
+        b.text
+        for b, c in zip(blocks, chosen, strict=True)
+        if c and b.tag != "h1" and b.key not in meta.headline_keys and not _teaser(b)
+    ]
+    found = sum(len(text_key(p)) for p in paragraphs)
+    if meta.article_body and len(text_key(meta.article_body)) > REPLACE_RATIO * found:
+        # The markup holds much less of the story than the page's own metadata.
+        return _lines(meta.article_body)
+    # Never "no text" while the page shows some: a page of links is still a page.
+    return (
+        paragraphs
+        or _lines(anchor_text)
+        or [b.text for b in blocks if not b.chrome]
+        or [b.text for b in blocks]
+    )
+
+
+def _lines(text: str) -> list[str]:
+    return [line for line in map(_clean, text.splitlines()) if line]
+
+
+def _choose(blocks: list[_Block], anchor_text: str, meta: _Meta) -> list[bool]:
+    """Which blocks make up the story: the anchor's, plus what it missed."""
+    anchor_key = text_key(_TABLE_RULE.sub("", anchor_text))
+    kept = _anchor(blocks, anchor_key) if anchor_key else [False] * len(blocks)
+    if not any(kept):
+        kept = _readability_pick(blocks)
+
+    # The same kind of container as the anchored paragraphs: the rest of a split story.
+    signatures = {b.signature for b, k in zip(blocks, kept, strict=True) if k and len(b.key) >= 30}
+    chosen = list(kept)
+    for i, block in enumerate(blocks):
+        if not chosen[i] and block.signature in signatures and _prose(block):
+            chosen[i] = True
+
+    # Prose next to the anchored paragraphs (siblings or cousins) that the anchor skipped:
+    # a lead in its own box, a paragraph with a few links too many for trafilatura.
+    # (Elements themselves, not id()s: lxml proxies of unreferenced nodes are recycled.)
+    near: set[etree._Element] = set()
+    for block, keep in zip(blocks, kept, strict=True):
+        if keep and len(block.key) >= 30:
+            near.update(_ancestors(block.element, 2))
+    anchored = [i for i, keep in enumerate(kept) if keep]
+    for i in range(anchored[0] + 1, anchored[-1]) if anchored else ():
+        block = blocks[i]
+        if chosen[i] or block.tag not in _PROSE_TAGS or not _prose(block, GAP_LINK_DENSITY):
+            continue
+        if near.intersection(_ancestors(block.element, 2)):
+            chosen[i] = True
+
+    # The container that holds the most prose, when the anchor holds little of it.
+    best = _readability_pick(blocks)
+    prose_inside = [i for i, b in enumerate(blocks) if best[i] and _prose(b)]
+    have = sum(len(blocks[i].key) for i in prose_inside if chosen[i])
+    if have < COMPLETE_SHARE * sum(len(blocks[i].key) for i in prose_inside):
+        for i in prose_inside:
+            chosen[i] = True
+
+    # Blocks the page's own JSON-LD articleBody vouches for.
+    body_key = text_key(meta.article_body or "")
+    if body_key:
+        for i, block in enumerate(blocks):
+            if not chosen[i] and len(block.key) >= SHORT_BLOCK and block.key in body_key:
+                chosen[i] = True
+    return chosen
+
+
+def _teaser(block: _Block) -> bool:
+    """A short line of words that is nearly all link: "Read more: …", a related headline.
+
+    A bare URL standing as a line is left alone: it is text the author wrote out.
+    """
+    return (
+        block.tag not in ("td", "th")
+        and len(block.text) < MAX_LINK_LINE
+        and " " in block.text
+        and block.link_chars >= LINK_LINE_DENSITY * len(block.text)
+    )
+
+
+def _ancestors(element: etree._Element, levels: int) -> list[etree._Element]:
+    """The parent, grandparent… up to ``levels`` of them (cheap on very deep trees)."""
+    found: list[etree._Element] = []
+    parent = element.getparent()
+    while parent is not None and len(found) < levels:
+        found.append(parent)
+        parent = parent.getparent()
+    return found
+
+
+def _readability_pick(blocks: list[_Block]) -> list[bool]:
+    """The blocks of the container that holds the most prose (readability's scoring)."""
+    scores: dict[etree._Element, float] = {}
+    for block in blocks:
+        if block.chrome or len(block.text) < 25:
+            continue
+        score = 1 + block.text.count(",") + min(len(block.text) // 100, 3)
+        score *= 1 - block.link_chars / len(block.text)
+        for level, element in enumerate([block.element, *_ancestors(block.element, 2)]):
+            scores[element] = scores.get(element, 0.0) + score / (1 + level)
+    if not scores:
+        return [not b.chrome for b in blocks]
+    best = max(scores, key=lambda e: scores[e])
+    return [
+        not b.chrome and (b.element is best or best in _ancestors(b.element, 64)) for b in blocks
+    ]

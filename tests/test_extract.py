@@ -1,0 +1,376 @@
+"""extract_article: the story's whole body, headline apart, chrome out.
+
+Every page here is fictional and written for these tests.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from reprint_check.errors import FetchError
+from reprint_check.extract import decode_html, extract_article
+from reprint_check.models import Article
+
+HEADLINE = "Lindenfeld ferry returns after a winter of repairs"
+
+STORY = [
+    "The old ferry that links Lindenfeld with the island of Marrow returned to service on "
+    "Tuesday morning, after five months in the dry dock at Kessel harbour.",
+    "Engineers replaced both propeller shafts, rebuilt the wheelhouse and fitted a ramp that "
+    "lets wheelchairs and prams roll aboard without help from the crew.",
+    "\u201cWe had islanders rowing their own boats across in January, which nobody wants to "
+    "see again,\u201d said harbour master Ilse Brandauer, who has run the crossing since 2009.",
+    "The repairs cost the county a little over two million, half of it from a regional fund "
+    "for rural transport that closes its books at the end of the year.",
+    "Timetables stay as they were before the break, with the first crossing at six and the "
+    "last at nine in the evening, and an extra boat on market Saturdays.",
+    "Tickets bought for the replacement bus service will be honoured on the ferry until the "
+    "end of the month, the operator said in a statement on its website.",
+]
+
+CHROME = """
+<div id="cookie-banner" class="cookie-consent"><p>We use cookies to improve your visit.
+  By staying on this site you accept them.</p><button>Accept</button></div>
+<header class="site-header"><a href="/">The Marrow Courier</a>
+  <nav class="main-nav"><ul><li><a href="/news">News</a></li><li><a href="/sport">Sport</a></li>
+  <li><a href="/weather">Weather</a></li><li><a href="/letters">Letters</a></li></ul></nav>
+</header>
+"""
+
+RELATED_SHARE_COMMENTS = """
+<div class="share-buttons"><a href="https://social.example/share">Share on Social</a>
+  <a href="mailto:?subject=ferry">Email this story</a></div>
+<aside class="related-stories"><h3>Related stories</h3><ul>
+  <li><a href="/news/bridge-vote">Council postpones the bridge vote again</a></li>
+  <li><a href="/news/harbour-fees">Harbour fees to rise in spring, owners told</a></li>
+  <li><a href="/news/ferry-history">A century of crossings: the ferry in pictures</a></li>
+</ul></aside>
+<section id="comments" class="comments"><h3>3 comments</h3>
+  <div class="comment"><p>About time too, my mother has missed every market day since
+  November because of this.</p></div>
+  <div class="comment"><p>Does anyone know whether bicycles still travel free on the early
+  crossing?</p></div>
+</section>
+"""
+
+FOOTER = """
+<footer class="site-footer"><p>Copyright 2031 The Marrow Courier. All rights reserved.</p>
+  <ul><li><a href="/about">About us</a></li><li><a href="/privacy">Privacy</a></li></ul>
+</footer>
+"""
+
+
+def paragraphs_html(paragraphs: list[str]) -> str:
+    return "".join(f"<p>{p}</p>\n" for p in paragraphs)
+
+
+def page(body: str, head: str = "") -> str:
+    return (
+        f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+        f"<title>{HEADLINE} | The Marrow Courier</title>{head}</head>"
+        f"<body>{body}</body></html>"
+    )
+
+
+CHROME_PAGE = page(
+    CHROME
+    + "<main><article class='story'>"
+    + f"<h1>{HEADLINE}</h1>"
+    + "<p class='byline'>By <a href='/staff/jo'>Jo Tamsin</a></p>"
+    + "<div class='story-body'>"
+    + paragraphs_html(STORY)
+    + "</div>"
+    + RELATED_SHARE_COMMENTS
+    + "</article></main>"
+    + FOOTER,
+    head='<meta property="og:title" content="' + HEADLINE + '">',
+)
+
+
+def test_story_amid_chrome_is_the_exact_body_in_order() -> None:
+    article = extract_article(CHROME_PAGE, "https://courier.example/news/ferry")
+
+    assert article.text == "\n\n".join(STORY)
+    assert article.title == HEADLINE
+    assert HEADLINE not in article.text
+    assert article.url == "https://courier.example/news/ferry"
+
+
+def test_chrome_never_reaches_the_body() -> None:
+    text = extract_article(CHROME_PAGE).text
+
+    for chrome in ("cookies", "Sport", "Related stories", "bridge vote", "Share on Social",
+                   "market day since", "Copyright 2031", "Privacy"):  # fmt: skip
+        assert chrome not in text
+
+
+def test_white_space_within_a_paragraph_is_collapsed() -> None:
+    spaced = page(
+        "<article>"
+        + paragraphs_html(STORY[:3])
+        + "<p>The   crossing\n   takes\ttwenty minutes\n in calm weather, the operator said.</p>"
+        + "</article>"
+    )
+
+    text = extract_article(spaced).text
+
+    assert text.split("\n\n")[-1] == (
+        "The crossing takes twenty minutes in calm weather, the operator said."
+    )
+
+
+# A layout that makes trafilatura stop early: the story is cut into chunks, each in its
+# own grid wrapper, with an advertisement slot and a newsletter box between them.
+SPLIT_PAGE = page(
+    CHROME
+    + "<main><article class='article'>"
+    + f"<header class='article-header'><h1>{HEADLINE}</h1></header>"
+    + "<div class='article-chunks'>"
+    + "<div class='grid'><div class='grid-item article-body'>"
+    + paragraphs_html(STORY[:3])
+    + "</div><div class='grid-rail'><div class='ad-slot'>Advertisement</div></div></div>"
+    + "<div class='newsletter-box'><p>Get the morning briefing in your inbox.</p>"
+    + "<form><input type='email'><button>Sign up</button></form></div>"
+    + "<div class='grid'><div class='grid-item article-body'>"
+    + paragraphs_html(STORY[3:])
+    + "</div><div class='grid-rail'><div class='ad-slot'>Advertisement</div></div></div>"
+    + "</div>"
+    + RELATED_SHARE_COMMENTS
+    + "</article></main>"
+    + FOOTER
+)
+
+
+def test_story_split_across_sibling_containers_is_whole() -> None:
+    article = extract_article(SPLIT_PAGE, "https://courier.example/news/ferry")
+
+    assert article.text == "\n\n".join(STORY)
+
+
+def test_numbered_chunk_containers_count_as_one_kind() -> None:
+    chunks = "".join(
+        f"<section class='wrap'><div class='article-body chunk-{n}'>"
+        + paragraphs_html(STORY[2 * n : 2 * n + 2])
+        + f"</div><div class='promo promo-{n}'><a href='/shop'>Visit our shop</a></div></section>"
+        for n in range(3)
+    )
+    body = f"<main><h1>{HEADLINE}</h1>{chunks}</main>{FOOTER}"
+
+    assert extract_article(page(body)).text == "\n\n".join(STORY)
+
+
+def test_canonical_and_og_url_become_absolute_deduplicated_aliases() -> None:
+    head = (
+        '<link rel="canonical" href="/news/2031/ferry-returns">'
+        '<meta property="og:url" content="https://courier.example/news/2031/ferry-returns">'
+    )
+    html = page("<article>" + paragraphs_html(STORY) + "</article>", head)
+
+    fetched = extract_article(html, "https://m.courier.example/ferry?ref=app")
+    assert fetched.url == "https://m.courier.example/ferry?ref=app"
+    assert fetched.aliases == (
+        "https://m.courier.example/news/2031/ferry-returns",
+        "https://courier.example/news/2031/ferry-returns",
+    )
+
+
+def test_aliases_exclude_the_url_itself() -> None:
+    head = (
+        '<link rel="canonical" href="https://courier.example/news/ferry">'
+        '<meta property="og:url" content="https://www.courier.example/news/ferry">'
+    )
+    html = page("<article>" + paragraphs_html(STORY) + "</article>", head)
+
+    article = extract_article(html, "https://courier.example/news/ferry")
+
+    assert article.url == "https://courier.example/news/ferry"
+    assert article.aliases == ("https://www.courier.example/news/ferry",)
+
+
+def test_url_falls_back_to_canonical_then_og_url_then_empty() -> None:
+    story = "<article>" + paragraphs_html(STORY) + "</article>"
+    canonical = '<link rel="canonical" href="https://courier.example/a">'
+    og_url = '<meta property="og:url" content="https://courier.example/b">'
+
+    both = extract_article(page(story, canonical + og_url))
+    assert (both.url, both.aliases) == ("https://courier.example/a", ("https://courier.example/b",))
+    assert extract_article(page(story, og_url)).url == "https://courier.example/b"
+    assert extract_article(page(story, og_url)).aliases == ()
+    assert extract_article(page(story)).url == ""
+
+
+@pytest.mark.parametrize(
+    ("head", "body_extra", "expected"),
+    [
+        (
+            '<meta property="article:published_time" content="2031-03-04T07:15:00+01:00">',
+            "",
+            "2031-03-04T07:15:00+01:00",
+        ),
+        (
+            '<script type="application/ld+json">'
+            + json.dumps({"@type": "NewsArticle", "datePublished": "2031-03-05"})
+            + "</script>",
+            "",
+            "2031-03-05",
+        ),
+        ("", '<time datetime="2031-03-06T10:00">6 March</time>', "2031-03-06T10:00"),
+        ("", "", None),
+    ],
+)
+def test_published_date_as_found(head: str, body_extra: str, expected: str | None) -> None:
+    html = page("<article>" + body_extra + paragraphs_html(STORY) + "</article>", head)
+
+    assert extract_article(html).published == expected
+
+
+def test_json_ld_graph_gives_headline_and_date() -> None:
+    ld = {
+        "@context": "https://schema.org",
+        "@graph": [
+            {"@type": "WebSite", "name": "The Marrow Courier"},
+            {
+                "@type": ["NewsArticle"],
+                "headline": "Ferry back on the water",
+                "datePublished": "2031-03-07T08:00:00Z",
+            },
+        ],
+    }
+    head = f'<script type="application/ld+json">{json.dumps(ld)}</script>'
+    html = (
+        "<html><head>" + head + "</head><body><article>"
+        + paragraphs_html(STORY)
+        + "</article></body></html>"
+    )  # fmt: skip
+
+    article = extract_article(html)
+
+    assert article.title == "Ferry back on the water"
+    assert article.published == "2031-03-07T08:00:00Z"
+    assert article.text == "\n\n".join(STORY)
+
+
+def test_json_ld_article_body_stands_in_when_the_markup_holds_only_a_teaser() -> None:
+    ld = {"@type": "NewsArticle", "headline": HEADLINE, "articleBody": "\n".join(STORY)}
+    head = f'<script type="application/ld+json">{json.dumps(ld)}</script>'
+    teaser = (
+        f"<article><h1>{HEADLINE}</h1><p>{STORY[0]}</p>"
+        "<div class='paywall'><p>Subscribe to read the rest of this story.</p></div></article>"
+    )
+
+    article = extract_article(page(teaser, head))
+
+    assert article.text == "\n\n".join(STORY)
+
+
+def test_json_ld_article_body_with_escaped_markup_is_read_as_text() -> None:
+    body = "<p>" + STORY[0].replace("\u2019", "&rsquo;") + "</p><p>" + STORY[1] + "</p>"
+    ld = {"@type": "NewsArticle", "articleBody": body.replace("<", "&lt;").replace(">", "&gt;")}
+    head = f'<script type="application/ld+json">{json.dumps(ld)}</script>'
+
+    article = extract_article(page("<article><p>Short teaser only.</p></article>", head))
+
+    assert article.text == f"{STORY[0]}\n\n{STORY[1]}"
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "",
+        "   \n\t ",
+        b"",
+        "<html></html>",
+        "<html><head><title></title></head><body></body></html>",
+        "<html><body><script>var a = 1;</script><style>p {}</style><!-- note --></body></html>",
+        b"\x89PNG\r\n\x1a\n" + bytes(4000),
+    ],
+)
+def test_a_page_without_text_is_a_fetch_error(html: str | bytes) -> None:
+    with pytest.raises(FetchError, match=r"^no article text found$"):
+        extract_article(html)
+
+
+def test_a_page_with_a_little_text_returns_it() -> None:
+    assert extract_article("Just one line, no markup at all.").text == (
+        "Just one line, no markup at all."
+    )
+    links = "<ul>" + "".join(f"<li><a href='/{n}'>Item {n}</a></li>" for n in range(3)) + "</ul>"
+    assert extract_article(links).text == "Item 0\n\nItem 1\n\nItem 2"
+
+
+def test_deep_nesting_keeps_the_text_and_does_not_crash() -> None:
+    depth = 20_000
+    html = (
+        "<html><body><p>Before the deep part.</p>"
+        + "<div>" * depth
+        + f"<p>{STORY[0]}</p>"
+        + "</div>" * depth
+        + "<p>After the deep part.</p></body></html>"
+    )
+
+    text = extract_article(html).text
+
+    assert STORY[0] in text
+    assert "After the deep part." in text
+
+
+def test_bytes_are_decoded_by_bom_meta_charset_or_detection() -> None:
+    latin = page("<article><p>Caf\u00e9 cr\u00e8me on the quay.</p></article>")
+    assert decode_html(latin.replace("utf-8", "iso-8859-1").encode("latin-1")) == latin.replace(
+        "utf-8", "iso-8859-1"
+    )
+    assert decode_html("<p>\u00fcber</p>".encode("utf-16")) == "<p>\u00fcber</p>"
+    assert decode_html("\ufeff<p>\u00fcber</p>".encode("utf-8")) == "<p>\u00fcber</p>"
+    cyrillic = "<p>Паром снова ходит на остров, сообщил капитан порта во вторник.</p>"
+    assert decode_html(cyrillic.encode("cp1251")) == cyrillic
+    assert decode_html(b'<meta charset="no-such-codec"><p>caf\xc3\xa9</p>').endswith(
+        "<p>caf\u00e9</p>"
+    )
+
+
+def test_bytes_and_text_give_the_same_article() -> None:
+    assert extract_article(CHROME_PAGE.encode("utf-8")) == extract_article(CHROME_PAGE)
+
+
+def test_soft_hyphens_and_zero_width_spaces_are_not_text() -> None:
+    html = page("<article>" + paragraphs_html(STORY[:2]) + "<p>Ferry\u00adman Kai\u200b Lund "
+                "has crossed the strait more than ten thousand times.</p></article>")  # fmt: skip
+
+    assert extract_article(html).text.endswith(
+        "Ferryman Kai Lund has crossed the strait more than ten thousand times."
+    )
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(st.binary(max_size=2000), st.text(max_size=2000)))
+def test_any_input_gives_an_article_or_a_fetch_error(data: str | bytes) -> None:
+    try:
+        article = extract_article(data)
+    except FetchError as error:
+        assert str(error) == "no article text found"
+    else:
+        assert isinstance(article, Article)
+        assert article.text.strip()
+        assert "\n\n\n" not in article.text
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.text(alphabet=st.characters(codec="utf-8", exclude_characters="<>&"), max_size=80),
+        max_size=12,
+    )
+)
+def test_random_markup_soup_never_crashes(pieces: list[str]) -> None:
+    tags = ["<div>", "</div>", "<p>", "</p>", "<table><tr><td>", "<ul><li>", "<span>", "<br>"]
+    html = "".join(tag + piece for tag, piece in zip(tags * 2, pieces, strict=False))
+    try:
+        article = extract_article(html)
+    except FetchError:
+        return
+    assert article.text == article.text.strip()
+    assert article.text
