@@ -43,7 +43,7 @@ RESYNC_TOKENS = 2
 MAX_REWORDED_GAP_CHARS = 450
 REWORDED_SHARE = 0.25
 REWORDED_MARGIN = 200  # source characters around the runs searched for the gap's words
-MIN_CONTENT_WORD = 4
+MIN_CONTENT_WORD = 5
 # Runs joined into one passage come from source text at most this far apart
 # beyond the passage's own length (clauses may be shuffled).
 SHUFFLE_WINDOW_CHARS = 750

@@ -133,3 +133,38 @@ def test_passages_never_overlap_stay_inside_and_count_their_span(
         assert p.chars == visible_length(p.text)
         assert 0.0 <= p.similarity <= 1.0
         previous_end = p.target_end
+
+
+LONG_SOURCE = (
+    "The council approved its spending plan on Monday night after a three-hour debate in the "
+    "town hall. The plan sets aside money to repair the promenade wall damaged by the February "
+    "storm and keeps the seafront toilets open through the winter months. Councillors also "
+    "agreed to fund two seasonal wardens for the beaches between May and September. The "
+    "treasurer warned that reserves would fall below the recommended level by next spring "
+    "unless the county contributed to the cost of the sea wall. Every month the promenade "
+    "stayed fenced off, he said, cost traders on Marine Parade business they would never "
+    "recover, and the county had made no promise of help so far."
+)
+
+
+def test_partner_commentary_between_two_excerpts_is_not_counted() -> None:
+    first = LONG_SOURCE[: LONG_SOURCE.index(" Councillors")]
+    second = LONG_SOURCE[LONG_SOURCE.index("Every month") :]
+    comment = (
+        "Nobody would argue against fixing the sea wall. The harder question is timing, and "
+        "the treasurer made his case plainly:"
+    )
+    target = f"{first}\n\n{comment}\n\n{second}"
+    found = passages(target, LONG_SOURCE, min_chars=50)
+    assert [p.text for p in found] == [first, second]
+    assert sum(p.chars for p in found) == len(first) + len(second)
+
+
+def test_a_reworded_clause_inside_a_copied_paragraph_does_not_split_it() -> None:
+    reworded = LONG_SOURCE.replace(
+        "keeps the seafront toilets open through the winter months",
+        "leaves the toilets on the seafront open for all of the winter",
+    )
+    target = f"From the town hall: {reworded} More on this tomorrow."
+    (p,) = passages(target, LONG_SOURCE, min_chars=50)
+    assert p.text == reworded
