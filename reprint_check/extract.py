@@ -3,20 +3,25 @@
 The body's length is the yardstick of a "full reprint" and the only text in which
 reuse can be found, so a body cut short hides reuse and chrome left in dilutes the
 ratio. trafilatura is precise but, on layouts that split the story across several
-sibling containers (one per ad slot, say), keeps only the first part. So its
-output is used as an *anchor*, not as the answer:
+containers (one chunk per ad slot, say), keeps only the first one; on the Scrapinghub
+benchmark that costs a third or more of some bodies. So its output is used as an
+*anchor*, not as the answer (figures: benchmarks/extraction.py):
 
-1. the page is flattened into visible text blocks (paragraphs, list items, …), each
-   with the structural "signature" of its ancestors (tags and classes);
+1. the page is flattened into visible text blocks (paragraphs, list items, cells…),
+   each with the "signature" of its ancestor chain (tags and classes, digits dropped);
 2. the blocks that make up trafilatura's text are located, in order;
-3. blocks elsewhere on the page that sit in the same kind of container as the
-   anchored paragraphs and read like prose are added (the missing chunks of a split
-   story), and so are blocks that the page's own JSON-LD ``articleBody`` vouches for;
-4. the body is the chosen blocks in document order.
+3. what it missed is added when it reads like prose (few links, sentences, no chrome,
+   caption or credit around it) and either sits in the same kind of container as the
+   anchored paragraphs (the other chunks of a split story), or beside them (a lead in
+   its own box), or in the readability-best container when the anchor holds little of
+   that container's prose; blocks that the page's JSON-LD ``articleBody`` contains are
+   added too;
+4. the body is the chosen blocks in document order, less the headline and short
+   lines that are nearly all link ("Read more: …").
 
-When trafilatura finds nothing, a readability-style container score (paragraph
-text, commas, link density) picks the body instead, and when the page's markup holds
-much less of the story than its JSON-LD ``articleBody``, that text is used.
+When the markup holds much less than the page's JSON-LD ``articleBody``, that text is
+the body; a page with text but no story still yields its text; FetchError only when
+there is no text at all.
 """
 
 from __future__ import annotations
@@ -71,7 +76,6 @@ _CHROME_WORDS = re.compile(
     r"|pagination|pager|caption|credit)(?:$|[-_\s])",
     re.IGNORECASE,
 )
-_HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 # Blocks that hold running text (not headings, captions or list items).
 _PROSE_TAGS = frozenset({"p", "div", "blockquote", "section", "article", "pre", "td"})
 # Illustrations and their captions and credits.
@@ -93,6 +97,7 @@ _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u2060\ufeff"))
 # trafilatura's table rulers ("|---|---|") and cell borders are its layout, not text.
 _TABLE_RULE = re.compile(r"^[|\-:\s]+$", re.MULTILINE)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_WHATWG_ALIASES = {"iso8859-1": "cp1252", "ascii": "cp1252"}
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 _META_CHARSET = re.compile(
     rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_:.\-]+)""", re.IGNORECASE
@@ -124,13 +129,14 @@ LINK_LINE_DENSITY = 0.8
 # A "page" whose start is more than this share control characters is binary data.
 BINARY_SHARE = 0.05
 # Past this many text blocks trafilatura's fallback extractors (readability, jusText)
-# take tens of seconds; typical article pages have a few hundred.
-FAST_TREE_ELEMENTS = 5_000
+# take tens of seconds, and past the second trafilatura itself takes several: typical
+# article pages have a few hundred blocks.
+FAST_ANCHOR_BLOCKS = 5_000
 MAX_ANCHOR_BLOCKS = 50_000
 # When the anchor holds less than this share of the prose in the page's best
 # readability container, the whole container's prose is taken (a truncated anchor).
 COMPLETE_SHARE = 0.75
-# The DOM fallback or JSON-LD replaces the anchored body only when this much longer.
+# The JSON-LD articleBody replaces the body found in the markup when this much longer.
 REPLACE_RATIO = 1.5
 # Blocks shorter than this ("Share", "Advertisement") could match the anchor anywhere by
 # chance: they count only within this many characters after the previous anchored block.
@@ -143,13 +149,12 @@ class _Block:
     """A run of visible text that a browser would lay out as its own block."""
 
     text: str  # white space collapsed
-    key: str  # the text as compared: NFKC, case-folded, white space removed
+    key: str  # the text as compared (text_key): no white space, case or format characters
     tag: str  # tag of the block element that holds the text
     element: etree._Element
     signature: int  # id of the ancestor chain (tags and classes) of ``element``
     link_chars: int  # characters of the text inside <a>
-    chrome: bool  # inside a landmark or container that holds page chrome
-    depth: int
+    chrome: bool  # inside a landmark or container of chrome, captions or credits
 
 
 @dataclass(frozen=True)
@@ -204,8 +209,12 @@ def decode_html(data: bytes) -> str:
     if declared:
         try:
             encoding = codecs.lookup(declared.group(1).decode("ascii")).name
-            return data.decode(encoding)
-        except (LookupError, UnicodeDecodeError, ValueError):
+            # As browsers do: Latin-1 labels mean windows-1252, and a <meta> that claims
+            # UTF-16/32 cannot be right, since it was just read as ASCII.
+            encoding = _WHATWG_ALIASES.get(encoding, encoding)
+            if not encoding.startswith(("utf-16", "utf-32")):
+                return data.decode(encoding)
+        except (LookupError, ValueError):
             pass
     try:
         return data.decode("utf-8")
@@ -435,7 +444,6 @@ def _flatten(root: etree._Element) -> Iterator[_Block]:
                 signature=signature,
                 link_chars=min(links, len(text)),
                 chrome=chrome,
-                depth=len(stack),
             )
 
     walker = etree.iterwalk(root, events=("start", "end"))
@@ -493,7 +501,7 @@ def _trafilatura_text(root: lxml_html.HtmlElement, size: int) -> str:
             favor_recall=True,
             include_comments=False,
             include_tables=True,
-            fast=size > FAST_TREE_ELEMENTS,
+            fast=size > FAST_ANCHOR_BLOCKS,
         )
     except Exception:
         return ""

@@ -330,6 +330,10 @@ def test_bytes_are_decoded_by_bom_meta_charset_or_detection() -> None:
     assert decode_html(b'<meta charset="no-such-codec"><p>caf\xc3\xa9</p>').endswith(
         "<p>caf\u00e9</p>"
     )
+    # A Latin-1 label means windows-1252, as in browsers: curly quotes, not C1 controls.
+    assert decode_html(b'<meta charset="ISO-8859-1"><p>\x93Ahoy\x94</p>').endswith(
+        "<p>\u201cAhoy\u201d</p>"
+    )
 
 
 def test_bytes_and_text_give_the_same_article() -> None:
