@@ -102,7 +102,7 @@ _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 _META_CHARSET = re.compile(
     rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_:.\-]+)""", re.IGNORECASE
 )
-_SENTENCE_END = re.compile(r"[.!?…:;\"”’)»]\s|[.!?…\"”’)»]$")
+_SENTENCE_END = re.compile(r"[.!?…:;\"”’)»]\s|[.!?…\"”’)»]$|[。！？」]")
 # Tags kept when a page nests too deeply for the parser: enough to rebuild the story.
 _FLAT_KEEP = re.compile(
     r"</?(?!(?:html|head|body|title|meta|link|script|style|p|h[1-6]|li|blockquote|pre|br"
