@@ -44,6 +44,13 @@ MAX_REWORDED_GAP_CHARS = 450
 REWORDED_SHARE = 0.25
 REWORDED_MARGIN = 200  # source characters around the runs searched for the gap's words
 MIN_CONTENT_WORD = 5
+# A joined passage is verified against its source span at character level:
+# two answers to one question share words and short phrases, not their text.
+MIN_JOINED_SIMILARITY = 0.45
+# ... and hold one exact run at least this long (or min_passage_chars, if shorter).
+MIN_ANCHOR_CHARS = 36
+# A gap bridged between two passages is at most this share of the shorter one.
+BRIDGE_SHARE = 0.25
 # Runs joined into one passage come from source text at most this far apart
 # beyond the passage's own length (clauses may be shuffled).
 SHUFFLE_WINDOW_CHARS = 750
@@ -299,7 +306,11 @@ def _reworded(t_gap: str, source_context: str) -> bool:
 
 
 def _merge_reworded(
-    spans: list[Span], tn: str, sn: str, claimed: Sequence[tuple[int, int]]
+    spans: list[Span],
+    tn: str,
+    sn: str,
+    claimed: Sequence[tuple[int, int]],
+    anchor_chars: int,
 ) -> list[Span]:
     """Join consecutive spans that are one reworked passage.
 
@@ -307,11 +318,12 @@ def _merge_reworded(
     text between them must be white space or reworked source text (a
     paraphrased clause, shuffled words), and no other source may own any of it.
     """
-    merged: list[Span] = []
+    groups: list[list[Span]] = []
     for a, c, b, d in spans:
-        if merged:
-            pa, pc, pb, pd = merged[-1]
-            lo, hi = min(pb, b), max(pd, d)
+        if groups:
+            group = groups[-1]
+            pa, pc, pd = group[0][0], group[-1][1], group[-1][3]
+            lo, hi = min(min(g[2] for g in group), b), max(max(g[3] for g in group), d)
             gap = tn[pc:a]
             context = sn[max(0, lo - REWORDED_MARGIN) : hi + REWORDED_MARGIN]
             # in source order, the gap must stand in for source text of like length:
@@ -324,10 +336,47 @@ def _merge_reworded(
                 and not any(x < a and y > pc for x, y in claimed)
                 and (not tokenize(gap) or _reworded(gap, context))
             ):
-                merged[-1] = (pa, c, lo, hi)
+                group.append((a, c, b, d))
                 continue
-        merged.append((a, c, b, d))
+        groups.append([(a, c, b, d)])
+    merged: list[Span] = []
+    for group in groups:
+        joined = (group[0][0], group[-1][1], min(g[2] for g in group), max(g[3] for g in group))
+        a, c, b, d = joined
+        anchored = max(visible_length(tn[g[0] : g[1]]) for g in group) >= anchor_chars
+        if len(group) == 1 or (anchored and ratio(tn[a:c], sn[b:d]) >= 100 * MIN_JOINED_SIMILARITY):
+            merged.append(joined)
+        else:
+            merged.extend(group)
     return merged
+
+
+def _bridge(
+    spans: list[Span], tn: str, sn: str, claimed: Sequence[tuple[int, int]], min_chars: int
+) -> list[Span]:
+    """Bridge a short reworked stretch between two passages that each stand on their own.
+
+    The gap must be short beside both passages and stand in, in source order,
+    for source text of comparable length; the whole must still verify.
+    """
+    out: list[Span] = []
+    for a, c, b, d in spans:
+        if out:
+            pa, pc, pb, pd = out[-1]
+            t_gap, s_gap = a - pc, b - pd
+            shortest = min(pc - pa, c - a)
+            if (
+                min(visible_length(tn[pa:pc]), visible_length(tn[a:c])) >= min_chars
+                and 0 <= t_gap <= BRIDGE_SHARE * shortest
+                and 2 * (s_gap + 30) >= t_gap
+                and s_gap <= 2 * t_gap + 60
+                and not any(x < a and y > pc for x, y in claimed)
+                and ratio(tn[pa:c], sn[pb:d]) >= 100 * MIN_JOINED_SIMILARITY
+            ):
+                out[-1] = (pa, c, pb, d)
+                continue
+        out.append((a, c, b, d))
+    return out
 
 
 def find_spans(
@@ -423,7 +472,8 @@ def passages_from_spans(
     """
     tn, sn = target.norm.text, source.norm.text
     passages = []
-    for a, c, b, d in _merge_reworded(spans, tn, sn, claimed):
+    joined = _merge_reworded(spans, tn, sn, claimed, min(min_chars, MIN_ANCHOR_CHARS))
+    for a, c, b, d in _bridge(joined, tn, sn, claimed, min_chars):
         t0, t1 = target.norm.to_original(a, c)
         s0, s1 = source.norm.to_original(b, d)
         span = target.original[t0:t1]
