@@ -126,6 +126,8 @@ GAP_LINK_DENSITY = 0.4
 # A short line that is nearly all link ("Read more: …", "Related: …") is a teaser.
 MAX_LINK_LINE = 200
 LINK_LINE_DENSITY = 0.8
+# How far above a link line the story's container may be for the line to count as inline.
+INLINE_LINK_DEPTH = 5
 # A "page" whose start is more than this share control characters is binary data.
 BINARY_SHARE = 0.05
 # Past this many text blocks trafilatura's fallback extractors (readability, jusText)
@@ -547,11 +549,15 @@ def _prose(block: _Block, max_link_density: float = MAX_LINK_DENSITY) -> bool:
 def _body_paragraphs(root: lxml_html.HtmlElement, blocks: list[_Block], meta: _Meta) -> list[str]:
     anchor_text = _trafilatura_text(root, len(blocks))
     chosen = _choose(blocks, anchor_text, meta)
-    paragraphs = [
-        b.text
-        for b, c in zip(blocks, chosen, strict=True)
-        if c and b.tag != "h1" and b.key not in meta.headline_keys and not _teaser(b)
+    body = [
+        i
+        for i, (b, c) in enumerate(zip(blocks, chosen, strict=True))
+        if c and b.tag != "h1" and b.key not in meta.headline_keys
     ]
+    story = [i for i in body if not _teaser(blocks[i])]
+    first, last = (story[0], story[-1]) if story else (0, -1)
+    # "Read more" lines around the story go; link lines within its flow stay
+    paragraphs = [blocks[i].text for i in body if first <= i <= last or not _teaser(blocks[i])]
     found = sum(len(text_key(p)) for p in paragraphs)
     if meta.article_body and len(text_key(meta.article_body)) > REPLACE_RATIO * found:
         # The markup holds much less of the story than the page's own metadata.
@@ -604,6 +610,23 @@ def _choose(blocks: list[_Block], anchor_text: str, meta: _Meta) -> list[bool]:
     have = sum(len(blocks[i].key) for i in prose_inside if chosen[i])
     if have < COMPLETE_SHARE * sum(len(blocks[i].key) for i in prose_inside):
         for i in prose_inside:
+            chosen[i] = True
+
+    # Link lines standing between the story's paragraphs inside its container (an
+    # embedded "related story" headline): the page shows them in the story's flow,
+    # and a copy taken from the page carries them along.
+    container = {
+        b.element.getparent() for b, c in zip(blocks, chosen, strict=True) if c and _prose(b)
+    }
+    picked = [i for i, c in enumerate(chosen) if c]
+    for i in range(picked[0] + 1, picked[-1]) if picked else ():
+        block = blocks[i]
+        if (
+            not chosen[i]
+            and not block.chrome
+            and _teaser(block)
+            and container.intersection(_ancestors(block.element, INLINE_LINK_DEPTH))
+        ):
             chosen[i] = True
 
     # Blocks the page's own JSON-LD articleBody vouches for.

@@ -378,3 +378,21 @@ def test_random_markup_soup_never_crashes(pieces: list[str]) -> None:
         return
     assert article.text == article.text.strip()
     assert article.text
+
+
+def test_a_related_headline_inside_the_story_flow_is_kept_but_not_around_it() -> None:
+    inline = (
+        '<div class="embedded"><ul><li><h3><a href="/news/bridge-vote">'
+        "Council postpones the bridge vote again</a></h3></li></ul></div>"
+    )
+    body = (
+        "<main><article><h1>" + HEADLINE + "</h1><div class='story-body'>"
+        '<p><a href="/news/older">Read more: the ferry in winter</a></p>'
+        + paragraphs_html(STORY[:3])
+        + inline
+        + paragraphs_html(STORY[3:])
+        + "</div></article></main>"
+    )
+    article = extract_article(page(body), "https://courier.example/news/ferry")
+    expected = [*STORY[:3], "Council postpones the bridge vote again", *STORY[3:]]
+    assert article.text == "\n\n".join(expected)
