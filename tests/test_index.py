@@ -26,7 +26,9 @@ def kgrams(text: str) -> list[int]:
 
 def test_readding_an_article_by_any_of_its_urls_replaces_it(tmp_path: Path) -> None:
     with SQLiteIndex(tmp_path / "i.sqlite") as store:
-        store.add(Article("https://c.example/a/", STORY, "Old", aliases=("https://c.example/?p=1",)))
+        store.add(
+            Article("https://c.example/a/", STORY, "Old", aliases=("https://c.example/?p=1",))
+        )
         replaced = store.add(Article("http://www.c.example/?p=1#top", STORY + " Updated.", "New"))
         assert replaced is True
         (info,) = list(store.articles())
@@ -56,7 +58,9 @@ def test_boilerplate_shared_by_many_articles_is_suppressed() -> None:
     store = SQLiteIndex(":memory:")
     n = boilerplate_threshold(0)
     for i in range(n):
-        store.add(Article(f"https://c.example/{i}/", f"Story number {i} about topic {i * 7}. {FOOTER}"))
+        store.add(
+            Article(f"https://c.example/{i}/", f"Story number {i} about topic {i * 7}. {FOOTER}")
+        )
     ranked, boilerplate = store.candidates(kgrams(FOOTER))
     assert ranked == []
     assert boilerplate
