@@ -3,6 +3,7 @@
 The source text is fiction written for these tests.
 """
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -168,3 +169,44 @@ def test_a_reworded_clause_inside_a_copied_paragraph_does_not_split_it() -> None
     target = f"From the town hall: {reworded} More on this tomorrow."
     (p,) = passages(target, LONG_SOURCE, min_chars=50)
     assert p.text == reworded
+
+
+# Short fictional sentences in several scripts; each source is two sentences and the
+# target copies the second one between text of its own.
+SCRIPTS = {
+    "cyrillic": (
+        "Міська рада затвердила новий розклад поромів на зиму.",
+        "Перший пором відходитиме о шостій ранку, а останній о дев'ятій вечора щодня.",
+        "Наш огляд новин за тиждень:",
+    ),
+    "greek": (
+        "Το δημοτικό συμβούλιο ενέκρινε το νέο δρομολόγιο των πλοίων.",
+        "Το πρώτο πλοίο θα αναχωρεί στις έξι το πρωί και το τελευταίο στις εννέα το βράδυ.",
+        "Οι ειδήσεις της εβδομάδας:",
+    ),
+    "korean": (
+        "시의회는 겨울철 새 여객선 시간표를 승인했다.",
+        "첫 배는 매일 아침 여섯 시에 출발하고 마지막 배는 저녁 아홉 시에 떠난다고 밝혔다.",
+        "이번 주 소식:",
+    ),
+    "japanese": (
+        "市議会は冬の新しいフェリー時刻表を承認した。",
+        "始発の船は毎朝六時に出航し、最終便は夜九時に出る予定だと担当者は説明した。",
+        "今週のニュース：",
+    ),
+    "thai": (
+        "สภาเมืองอนุมัติตารางเรือข้ามฟากฤดูหนาวใหม่แล้ว",
+        "เรือลำแรกจะออกเวลาหกโมงเช้าและลำสุดท้ายจะออกเวลาสามทุ่มทุกวันตามที่เจ้าหน้าที่แจ้ง",
+        "ข่าวประจำสัปดาห์:",
+    ),
+}
+
+
+@pytest.mark.parametrize("script", sorted(SCRIPTS))
+def test_copies_are_found_in_any_script(script: str) -> None:
+    first, second, intro = SCRIPTS[script]
+    source = f"{first} {second}"
+    target = f"{intro} {second} ---"
+    (p,) = passages(target, source, min_chars=20)
+    assert p.text == second
+    assert (p.source_start, p.source_end) == (len(first) + 1, len(source))
