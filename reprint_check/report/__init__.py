@@ -11,7 +11,7 @@ from typing import Protocol
 
 from reprint_check.errors import InputError
 from reprint_check.models import Report
-from reprint_check.report import console, json
+from reprint_check.report import console, github, json, junit
 
 
 class Renderer(Protocol):
@@ -25,6 +25,8 @@ class Renderer(Protocol):
 FORMATS: dict[str, Renderer] = {
     "json": json.render,
     "console": console.render,
+    "junit": junit.render,
+    "github": github.render,
 }
 
 
