@@ -79,6 +79,10 @@ class Passage:
     chars: int  # visible characters of the target span, counted as design.md says
     similarity: float  # 0..1, normalised target span against normalised source span
     text: str  # the target span as it stands in Page.text
+    # The source span as it stands in Article.text, for side-by-side reports.
+    # Not part of JSON v1 and left out of equality, so a report read back from
+    # JSON still equals the one that was written.
+    source_text: str | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -134,6 +138,9 @@ class PolicySummary:
 class Report:
     policy: PolicySummary
     targets: tuple[TargetResult, ...] = field(default_factory=tuple)
+    # Remarks for the reader that belong to no one target, e.g. that merged
+    # runs used different policies. Not part of JSON v1.
+    notes: tuple[str, ...] = ()
 
     @property
     def has_violation(self) -> bool:

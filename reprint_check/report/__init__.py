@@ -11,7 +11,8 @@ from typing import Protocol
 
 from reprint_check.errors import InputError
 from reprint_check.models import Report
-from reprint_check.report import console, github, json, junit
+from reprint_check.report import console, csv, github, html, json, junit, markdown
+from reprint_check.report.merge import merge, with_source_text
 
 
 class Renderer(Protocol):
@@ -27,6 +28,9 @@ FORMATS: dict[str, Renderer] = {
     "console": console.render,
     "junit": junit.render,
     "github": github.render,
+    "html": html.render,
+    "markdown": markdown.render,
+    "csv": csv.render,
 }
 
 
@@ -39,4 +43,4 @@ def render(report: Report, fmt: str, **options: bool | None) -> str:
     return renderer(report, **options)  # type: ignore[arg-type]
 
 
-__all__ = ["FORMATS", "Renderer", "render"]
+__all__ = ["FORMATS", "Renderer", "merge", "render", "with_source_text"]

@@ -1,0 +1,129 @@
+"""What the editor-facing formats (HTML, Markdown, CSV) say alike.
+
+An editor reading a ticket and one reading the HTML report must see the
+same order, the same counts and the same advice for a violation, so those
+live here once instead of in each renderer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from reprint_check.models import PolicySummary, Report, SourceFinding, TargetResult, Violation
+
+# Violations first (something to act on), then errors (something to retry), then the rest.
+STATUS_RANK = {"violation": 0, "error": 1, "compliant": 2}
+STATUS_LABELS = {"compliant": "Compliant", "violation": "Violation", "error": "Error"}
+
+# What to ask of the partner, per violation code. ``{url}`` is the source
+# article, ``{limit}`` the excerpt limit that applied to this source.
+ADVICE = {
+    "EXCERPT_TOO_LONG": (
+        "Ask the partner to cut the quoted text to at most {limit} characters, "
+        "or to obtain written permission for the longer extract."
+    ),
+    "FULL_REPRINT": (
+        "Ask the partner to take the reprint down or replace it with a short excerpt "
+        "and a link; republishing the article needs a written licence."
+    ),
+    "LINK_MISSING": "Ask the partner to add a visible, clickable link to the article: {url}",
+    "LINK_NOT_ACTIVE": (
+        "Ask the partner to make the reference a real, visible link (<a href>) to the article; "
+        "a bare address, a hidden link or a link inside <noscript> does not count: {url}"
+    ),
+    "LINK_NOT_FOLLOWABLE": (
+        'Ask the partner to drop rel="nofollow", "ugc" or "sponsored" from the link '
+        "(and any robots nofollow on the page)."
+    ),
+    "LINK_WRONG_TARGET": (
+        "Ask the partner to point the link at the article itself, not at the home page "
+        "or another story: {url}"
+    ),
+    "LINK_TOO_LATE": (
+        "Ask the partner to move the link earlier in the page, where the policy requires it "
+        "(in the first paragraph, or before the quoted text)."
+    ),
+}
+GENERIC_ADVICE = "Check what the policy requires for this rule and ask the partner to comply."
+
+
+@dataclass(frozen=True)
+class Counts:
+    """The summary line every report opens with."""
+
+    audited: int
+    compliant: int
+    violation: int
+    error: int
+
+
+def counts(report: Report) -> Counts:
+    by_status = {status: 0 for status in STATUS_RANK}
+    for target in report.targets:
+        by_status[target.status] = by_status.get(target.status, 0) + 1
+    return Counts(
+        audited=len(report.targets),
+        compliant=by_status["compliant"],
+        violation=by_status["violation"],
+        error=by_status["error"],
+    )
+
+
+def worst_first(targets: Iterable[TargetResult]) -> list[TargetResult]:
+    """Targets in the order an editor should read them; ties keep the report's order.
+
+    Among violations, more violations first, then the largest overshoot of
+    the limit, so a full reprint comes before a missing link on a short quote.
+    """
+
+    def key(item: tuple[int, TargetResult]) -> tuple[int, int, float, int]:
+        position, target = item
+        violations = sum(len(s.violations) for s in target.sources)
+        return (STATUS_RANK.get(target.status, 3), -violations, -_overshoot(target), position)
+
+    return [target for _, target in sorted(enumerate(targets), key=key)]
+
+
+def _overshoot(target: TargetResult) -> float:
+    """The largest reused/limit ratio among the target's sources (0 when nothing is limited)."""
+    return max((s.reused_chars / s.limit for s in target.sources if s.limit > 0), default=0.0)
+
+
+def advice(violation: Violation, source: SourceFinding) -> str:
+    """What to ask of the partner, in plain words."""
+    template = ADVICE.get(violation.code, GENERIC_ADVICE)
+    return template.format(url=source.url, limit=source.limit)
+
+
+def limit_phrase(policy: PolicySummary) -> str:
+    if policy.max_chars > 0:
+        return f"at most {policy.max_chars} characters per source article (count: {policy.count})"
+    return f"no excerpt length limit (count: {policy.count})"
+
+
+def verdict(target: TargetResult) -> str:
+    """One line on what was found, without the evidence."""
+    if target.status == "violation":
+        found = sum(len(s.violations) for s in target.sources)
+        offending = sum(1 for s in target.sources if s.violations)
+        return f"{plural(found, 'violation')} from {plural(offending, 'source article')}"
+    if target.status == "error":
+        return target.error or "the target could not be audited"
+    if not target.sources:
+        return "no reuse of the publisher's articles found"
+    return f"reuse from {plural(len(target.sources), 'source article')} within the policy"
+
+
+def over_limit(source: SourceFinding) -> int:
+    """Characters beyond the limit (0 when within it or when there is no limit)."""
+    return max(source.reused_chars - source.limit, 0) if source.limit > 0 else 0
+
+
+def share(part: int, whole: int) -> str:
+    """A whole percentage, or an empty string when there is no whole to share."""
+    return f"{100 * part / whole:.0f}%" if whole > 0 else ""
+
+
+def plural(count: int, singular: str, many: str | None = None) -> str:
+    return f"{count} {singular if count == 1 else (many or singular + 's')}"
