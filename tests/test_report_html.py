@@ -308,20 +308,24 @@ def test_html_include_text_adds_the_page_text() -> None:
 def test_html_shows_capture_evidence_when_a_result_carries_it() -> None:
     @dataclass(frozen=True)
     class Capture:
-        fetched_at: str
-        warc_record: str
+        captured_at: str
+        record_id: str
         sha256: str
+        proxy: str | None = None
 
     @dataclass(frozen=True)
     class Captured(TargetResult):
         evidence: Capture | None = None
 
     base = {k: getattr(COMPLIANT, k) for k in ("target", "status", "title", "sources")}
-    target = Captured(**base, evidence=Capture("2025-06-01T08:00:00Z", "urn:uuid:1234", "ab" * 32))
+    target = Captured(
+        **base, evidence=Capture("2025-06-01T08:00:00Z", "<urn:uuid:1234>", "ab" * 32)
+    )
     out = html.render(Report(POLICY, (target,)))
-    assert '<dt>fetched at</dt><dd class="mono">2025-06-01T08:00:00Z</dd>' in out
-    assert '<dt>warc record</dt><dd class="mono">urn:uuid:1234</dd>' in out
-    assert f'<dt>sha256</dt><dd class="mono">{"ab" * 32}</dd>' in out
+    assert '<dt>Fetched at</dt><dd class="mono">2025-06-01T08:00:00Z</dd>' in out
+    assert '<dt>WARC record</dt><dd class="mono">&lt;urn:uuid:1234&gt;</dd>' in out
+    assert f'<dt>SHA-256 of the body</dt><dd class="mono">{"ab" * 32}</dd>' in out
+    assert "proxy" not in out  # empty fields are left out
     assert "Evidence of capture" not in html.render(REPORT)
 
 

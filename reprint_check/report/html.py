@@ -42,6 +42,14 @@ TEMPLATE = "report.html.j2"
 SCRIPT = "report.js"
 STYLE = "report.css"
 CONTEXT_CHARS = 80  # page text shown around a passage, enough to see where it sits
+# Plain names for the capture record's fields; any other field shows under its own name.
+EVIDENCE_LABELS = {
+    "url": "URL that answered",
+    "captured_at": "Fetched at",
+    "warc_file": "WARC file",
+    "record_id": "WARC record",
+    "sha256": "SHA-256 of the body",
+}
 _TOKEN = re.compile(r"\w+|[^\w\s]")
 # C0 controls bar tab and newline, DEL and C1 controls: not text, and not valid HTML characters.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -316,7 +324,7 @@ def evidence_rows(target: TargetResult) -> tuple[tuple[str, str], ...]:
     else:
         return (("evidence", str(evidence)),)
     return tuple(
-        (str(name).replace("_", " "), str(value))
+        (EVIDENCE_LABELS.get(str(name), str(name).replace("_", " ")), str(value))
         for name, value in items
         if value not in (None, "")
     )
