@@ -489,6 +489,7 @@ def passages_from_spans(
                 chars=chars,
                 similarity=round(ratio(tn[a:c], sn[b:d]) / 100, 4),
                 text=span,
+                source_text=source.original[s0:s1],
             )
         )
     return passages

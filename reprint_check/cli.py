@@ -21,7 +21,8 @@ from .fetch import Fetcher, FetchSettings
 from .index import open_index
 from .models import Report
 from .policy import Policy, explain, list_policies, load_policy
-from .report import FORMATS, render
+from .report import FORMATS, merge, render, with_source_text
+from .report.json import load as load_report
 from .sources import SourceError, iter_articles
 
 EXIT_OK, EXIT_VIOLATION, EXIT_USAGE, EXIT_ERROR = 0, 1, 2, 3
@@ -253,11 +254,57 @@ def _emit(
     text = render(report, fmt, include_text=include_text, color=color)
     if output:
         try:
-            Path(output).write_text(text, encoding="utf-8")
+            Path(output).write_bytes(text.encode("utf-8"))  # CSV keeps its \r\n line ends
         except OSError as e:
             _fail(f"{output}: cannot write report ({e.strerror})")
     else:
         click.echo(text, nl=not text.endswith("\n"))
+
+
+# --- report -----------------------------------------------------------------------
+
+
+@main.command("report")
+@click.argument("results", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option(
+    "--format", "fmt", type=click.Choice(sorted(FORMATS)), default="html", show_default=True
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report here.")
+@index_option
+@click.option("--no-color", is_flag=True, help="Plain console output.")
+def report_command(
+    results: tuple[str, ...],
+    fmt: str,
+    output: str | None,
+    index_location: str | None,
+    no_color: bool,
+) -> None:
+    """Render (and merge) stored JSON reports: html, markdown, csv, junit, github, console.
+
+    With --index, passages also show the source article's side where the
+    article is still in the index.
+    """
+    reports = []
+    for path in results:
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as e:
+            _fail(f"{path}: cannot read ({getattr(e, 'strerror', None) or e})")
+        try:
+            reports.append(load_report(text, name=path))
+        except ReprintCheckError as e:
+            _fail(str(e))
+    merged = merge(reports)
+    if index_location:
+        try:
+            with open_index(index_location, create=False) as store:
+                wanted = {s.url for t in merged.targets for s in t.sources}
+                ids = {info.url: info.id for info in store.articles() if info.url in wanted}
+                texts = {url: store.get(i).text for url, i in ids.items()}
+        except ReprintCheckError as e:
+            _fail(str(e))
+        merged = with_source_text(merged, texts.get)
+    _emit(merged, fmt, output, include_text=False, no_color=no_color)
 
 
 # --- policy -----------------------------------------------------------------------

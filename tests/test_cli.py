@@ -169,3 +169,29 @@ def test_installed_command_never_prints_a_traceback(tmp_path: Path) -> None:
     )  # fmt: skip
     assert "Traceback" not in result.stderr
     assert result.returncode in (0, 3)
+
+
+def test_report_command_renders_and_merges_stored_reports(index: str, tmp_path: Path) -> None:
+    first, second = tmp_path / "a.json", tmp_path / "b.json"
+    run("audit", str(SUSPECTS / "too-long.html"), "--index", index, "--format", "json",
+        "-o", str(first))  # fmt: skip
+    run("audit", str(SUSPECTS / "compliant.html"), "--index", index, "--format", "json",
+        "-o", str(second))  # fmt: skip
+    html = tmp_path / "r.html"
+    result = run("report", str(first), str(second), "--format", "html", "-o", str(html),
+                 "--index", index)  # fmt: skip
+    assert result.exit_code == 0, result.output
+    page = html.read_text(encoding="utf-8")
+    assert "EXCERPT_TOO_LONG" in page and "too-long.html" in page and "compliant.html" in page
+    csv_out = run("report", str(first), str(second), "--format", "csv").stdout
+    assert len(csv_out.strip().splitlines()) == 3  # header + one row per target × source
+    assert "EXCERPT_TOO_LONG" in run("report", str(first), "--format", "markdown").stdout
+
+
+def test_report_command_refuses_a_file_that_is_not_a_report(tmp_path: Path) -> None:
+    bogus = tmp_path / "bogus.json"
+    bogus.write_text('{"schema": "something-else"}', encoding="utf-8")
+    result = run("report", str(bogus), "--format", "html")
+    assert result.exit_code == 2
+    (line,) = result.stderr.strip().splitlines()
+    assert "bogus.json" in line
