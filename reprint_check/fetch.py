@@ -16,7 +16,10 @@ through :class:`Fetcher`, which
   slowloris server cannot hold a run hostage;
 * decodes gzip/deflate itself with bounded output, so ``max_bytes`` caps the
   decoded body and a decompression bomb never gets inflated in memory;
-* retries transient failures with back-off, honouring ``Retry-After``.
+* retries transient failures with back-off, honouring ``Retry-After``;
+* hands every successful fetch, as it crossed the wire, to an optional
+  ``on_response`` observer (see :class:`RawResponse`), which is how
+  ``--evidence`` keeps a WARC copy of what each partner page said.
 
 Every failure is a :class:`~reprint_check.errors.FetchError` whose message is
 one line naming the URL and the problem.
@@ -30,6 +33,7 @@ from __future__ import annotations
 
 import codecs
 import contextvars
+import dataclasses
 import gzip
 import http
 import ipaddress
@@ -38,7 +42,7 @@ import socket
 import threading
 import time
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -77,6 +81,9 @@ ACCEPT_ENCODING = "gzip, deflate"
 ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 
 CHUNK = 64 * KiB  # network read size and the most one decoder step may produce
+# A redirect's body is kept for evidence up to this size: it is normally a
+# one-line "moved" page, and a hop must not cost the fetch its size budget.
+REDIRECT_EVIDENCE_BYTES = 64 * KiB
 META_SCAN_BYTES = 4096  # how far into an HTML/XML document a charset declaration is looked for
 
 # Addresses that hand out cloud credentials; refused by name so the message says why.
@@ -131,6 +138,33 @@ class Fetched:
     charset: str | None  # encoding used for ``text``; None for a non-text body
     text: str  # decoded body; "" for a non-text body
     fetched_at: str  # ISO-8601 UTC, e.g. "2024-05-01T12:00:00Z"
+
+
+@dataclass(frozen=True)
+class RawResponse:
+    """One HTTP response as it crossed the wire, for observers that keep evidence (WARC).
+
+    ``body`` is the message body after transfer decoding (the HTTP library
+    removes chunked framing, which only delimits the bytes) and *before*
+    content decoding: a gzip-encoded page stays gzip-compressed, byte for byte
+    what the server sent, so it matches ``headers`` exactly. ``Fetched.content``
+    is the decoded form of the same bytes.
+    """
+
+    url: str  # the URL this response answered (one hop of a redirect chain)
+    http_version: str  # "HTTP/1.1"
+    status: int
+    reason: str  # reason phrase as sent; may be ""
+    headers: tuple[tuple[str, str], ...]  # as received: original case and order, latin-1 decoded
+    body: bytes
+    request_headers: tuple[tuple[str, str], ...]  # as sent on this hop, in order
+    received_at: str  # ISO-8601 UTC, when the response was read
+    peer: str | None = None  # IP address the response came from, when known
+    truncated: str | None = None  # WARC-Truncated reason ("length", "time", …) if body is partial
+    redirects: tuple[RawResponse, ...] = ()  # earlier hops, oldest first; set on the final one
+
+
+ResponseObserver = Callable[[Fetched, RawResponse], object]
 
 
 @dataclass(frozen=True)
@@ -242,6 +276,11 @@ def _checked_addresses(host: str, port: int, allow_private: bool) -> list[str]:
 # every socket operation so that no single read can outlive the whole fetch.
 _DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar(
     "reprint_check_fetch_deadline", default=None
+)
+# The raw responses of the fetch running in this context (redirect hops, then the
+# final answer), collected only when the Fetcher has an observer.
+_CAPTURE: contextvars.ContextVar[list[RawResponse] | None] = contextvars.ContextVar(
+    "reprint_check_fetch_capture", default=None
 )
 
 
@@ -668,10 +707,23 @@ class Fetcher:
     Thread-safe: feeds may be audited from a thread pool; each thread's fetch
     keeps its own deadline, and at most ``max_connections_per_host`` requests
     run against one host at a time.
+
+    ``on_response`` is called once per successful fetch, in the fetching
+    thread, after the connection is released, with the :class:`Fetched` and the
+    final :class:`RawResponse` (whose ``redirects`` hold the hops before it).
+    It must be thread-safe too. What it raises is raised by ``fetch``, so an
+    observer that cannot do its job (an evidence file on a full disk) turns
+    that fetch into a one-line error instead of a silent gap.
     """
 
-    def __init__(self, settings: FetchSettings | None = None) -> None:
+    def __init__(
+        self,
+        settings: FetchSettings | None = None,
+        *,
+        on_response: ResponseObserver | None = None,
+    ) -> None:
         self.settings = settings or FetchSettings()
+        self._on_response = on_response
         s = self.settings
         self._client = httpx.Client(
             transport=_GuardedTransport(s),
@@ -710,11 +762,18 @@ class Fetcher:
     def fetch(self, url: str) -> Fetched:
         """Fetch one URL within the settings' limits, or raise a one-line FetchError."""
         deadline = time.monotonic() + self.settings.total_timeout
+        capture: list[RawResponse] | None = [] if self._on_response is not None else None
         token = _DEADLINE.set(deadline)
+        capture_token = _CAPTURE.set(capture)
         try:
-            return self._fetch(url, deadline)
+            fetched = self._fetch(url, deadline)
         finally:
+            _CAPTURE.reset(capture_token)
             _DEADLINE.reset(token)
+        if self._on_response is not None and capture:
+            final = dataclasses.replace(capture[-1], redirects=tuple(capture[:-1]))
+            self._on_response(fetched, final)
+        return fetched
 
     def _fetch(self, url: str, deadline: float) -> Fetched:
         s = self.settings
@@ -824,13 +883,16 @@ class Fetcher:
             location = response.headers.get("location", "").strip()
             if not location:
                 raise _Terminal(f"{problem} without a Location header")
+            if _CAPTURE.get() is not None:
+                _capture(response, *_evidence_body(response))
             raise _Redirect(location)
         if status in RETRY_STATUSES:
             raise _Retry(problem, _retry_after(response.headers.get("retry-after")))
         if not 200 <= status < 300:
             raise _Terminal(problem)
+        wire = bytearray() if _CAPTURE.get() is not None else None
         try:
-            content = self._read_body(response, deadline)
+            content = self._read_body(response, deadline, wire)
         except (httpx.ReadError, httpx.RemoteProtocolError) as exc:
             raise _Retry(f"connection broken while reading: {_one_line(str(exc))}") from exc
         content_type = response.headers.get("content-type")
@@ -838,6 +900,8 @@ class Fetcher:
         text, charset = "", None
         if _is_text(media, content):
             text, charset = decode_body(content, content_type)
+        if wire is not None:
+            _capture(response, bytes(wire))
         return Fetched(
             url=url,
             final_url=str(current),
@@ -850,8 +914,13 @@ class Fetcher:
             fetched_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         )
 
-    def _read_body(self, response: httpx.Response, deadline: float) -> bytes:
-        """Stream the body, undoing content encodings, within the size cap and the deadline."""
+    def _read_body(
+        self, response: httpx.Response, deadline: float, wire: bytearray | None = None
+    ) -> bytes:
+        """Stream the body, undoing content encodings, within the size cap and the deadline.
+
+        ``wire``, when given, receives the body as received (still content-encoded).
+        """
         cap = self.settings.max_bytes
         too_big = f"body larger than {_size(cap)}"
         declared = response.headers.get("content-length", "").strip()
@@ -878,11 +947,66 @@ class Fetcher:
                 received += len(raw)
                 if received > cap:
                     raise _Terminal(too_big)
+                if wire is not None:
+                    wire.extend(raw)
                 take(decoder.feed(raw))
             take(decoder.finish())
         except zlib.error as exc:
             raise _Terminal(f"cannot decode the {encoding} body ({exc})") from None
         return bytes(body)
+
+
+def _evidence_body(response: httpx.Response) -> tuple[bytes, str | None]:
+    """A redirect's body for evidence, and why it is partial (WARC-Truncated), if it is.
+
+    Reading it must never fail the fetch: the redirect is followed whatever happens here.
+    """
+    body = bytearray()
+    try:
+        for raw in response.iter_raw(CHUNK):
+            body.extend(raw)
+            if len(body) > REDIRECT_EVIDENCE_BYTES:
+                return bytes(body[:REDIRECT_EVIDENCE_BYTES]), "length"
+    except httpx.TimeoutException:
+        return bytes(body), "time"
+    except httpx.HTTPError:
+        return bytes(body), "disconnect"
+    return bytes(body), None
+
+
+def _capture(response: httpx.Response, body: bytes, truncated: str | None = None) -> None:
+    """Append this response, as received, to the current fetch's capture (if one is on)."""
+    capture = _CAPTURE.get()
+    if capture is None:
+        return
+    peer: str | None = None
+    stream = response.extensions.get("network_stream")
+    if stream is not None:
+        try:
+            address = stream.get_extra_info("server_addr")
+        except Exception:  # transport-specific: evidence just goes without the address
+            address = None
+        if isinstance(address, tuple) and address:
+            peer = str(address[0])
+    capture.append(
+        RawResponse(
+            url=str(response.url),
+            http_version=response.http_version,
+            status=response.status_code,
+            reason=response.reason_phrase,
+            headers=_latin1(response.headers.raw),
+            body=body,
+            request_headers=_latin1(response.request.headers.raw),
+            received_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+            peer=peer,
+            truncated=truncated,
+        )
+    )
+
+
+def _latin1(raw: Iterable[tuple[bytes, bytes]]) -> tuple[tuple[str, str], ...]:
+    """Header bytes as text without loss: latin-1 maps every byte to one code point."""
+    return tuple((name.decode("latin-1"), value.decode("latin-1")) for name, value in raw)
 
 
 def fetch(url: str, settings: FetchSettings | None = None) -> Fetched:

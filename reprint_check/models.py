@@ -118,6 +118,17 @@ class SourceFinding:
 
 
 @dataclass(frozen=True)
+class Evidence:
+    """Where the response a target was audited from is kept, so the verdict can be proved later."""
+
+    url: str  # the URL that answered (after redirects): the record's WARC-Target-URI
+    captured_at: str  # ISO-8601 UTC, e.g. "2024-05-01T12:00:00Z": the record's WARC-Date
+    warc_file: str  # path of the WARC file, as the --evidence directory was given
+    record_id: str  # WARC-Record-ID of the response record, e.g. "<urn:uuid:…>"
+    sha256: str  # hex SHA-256 of the body as stored (as received: still content-encoded)
+
+
+@dataclass(frozen=True)
 class TargetResult:
     target: str
     status: str  # compliant | violation | error
@@ -125,6 +136,7 @@ class TargetResult:
     error: str | None = None
     sources: tuple[SourceFinding, ...] = ()
     text: str | None = None  # the page text, with --include-text
+    evidence: Evidence | None = None  # with --evidence DIR, for targets fetched over HTTP
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 
 from reprint_check.errors import InputError
 from reprint_check.models import (
+    Evidence,
     LinkEvidence,
     Passage,
     PolicySummary,
@@ -64,10 +65,23 @@ def _target(target: TargetResult, include_text: bool) -> dict[str, Any]:
         "error": target.error,
         "sources": [_source(s) for s in target.sources],
     }
+    if target.evidence is not None:
+        # Only with --evidence, so reports without it keep their v1 bytes exactly.
+        out["evidence"] = _evidence(target.evidence)
     if include_text:
         # Last, so the v1 keys keep their places whether or not the text is asked for.
         out["text"] = target.text
     return out
+
+
+def _evidence(evidence: Evidence) -> dict[str, Any]:
+    return {
+        "url": evidence.url,
+        "captured_at": evidence.captured_at,
+        "warc_file": evidence.warc_file,
+        "record_id": evidence.record_id,
+        "sha256": evidence.sha256,
+    }
 
 
 def _source(source: SourceFinding) -> dict[str, Any]:
@@ -203,6 +217,9 @@ class _Reader:
             expected = " | ".join(STATUSES)
             raise self.fail(f"{path}.status", f"expected {expected}, got {status!r}")
         text = self.opt_string(obj, "text", path) if "text" in obj else None
+        evidence = None
+        if obj.get("evidence") is not None:
+            evidence = self.evidence(obj["evidence"], f"{path}.evidence")
         return TargetResult(
             target=self.string(obj, "target", path),
             status=status,
@@ -210,6 +227,17 @@ class _Reader:
             error=self.opt_string(obj, "error", path),
             sources=self.items(obj, "sources", path, self.source),
             text=text,
+            evidence=evidence,
+        )
+
+    def evidence(self, value: object, path: str) -> Evidence:
+        obj = self.obj(value, path)
+        return Evidence(
+            url=self.string(obj, "url", path),
+            captured_at=self.string(obj, "captured_at", path),
+            warc_file=self.string(obj, "warc_file", path),
+            record_id=self.string(obj, "record_id", path),
+            sha256=self.string(obj, "sha256", path),
         )
 
     def source(self, value: object, path: str) -> SourceFinding:
