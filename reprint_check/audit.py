@@ -14,15 +14,15 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from .align import align_many, prepare
+from .checks import judge
 from .errors import FetchError, InputError
 from .fetch import Fetcher, decode_body, read_local
 from .index import SourceIndex, SQLiteIndex
-from .links import check_link, host_of
-from .models import Article, Page, Passage, Report, SourceFinding, TargetResult, Violation
+from .links import host_of
+from .models import Page, Report, TargetResult
 from .page import page_from_html, page_from_text
-from .policy import Policy
+from .policy import Policies, Policy, min_passage_chars, policy_for
 from .sources import SourceError, is_url, iter_articles
-from .text import visible_length
 
 MAX_TARGET_BYTES = 50 * 1024 * 1024
 
@@ -61,78 +61,36 @@ def _target_url(page: Page) -> str | None:
     return page.og_url or page.canonical
 
 
-def _finding(
-    page: Page, article: Article, passages: list[Passage], policy: Policy, target_url: str | None
-) -> SourceFinding:
-    rule = policy.excerpt
-    if rule.count == "longest":
-        reused = max(p.chars for p in passages)
-    else:
-        reused = sum(p.chars for p in passages)
-    article_chars = visible_length(article.text)
-    limit = rule.max_chars
-    violations: list[Violation] = []
-    permission = policy.permission_for(target_url)
-    if permission is not None:
-        limit = permission.max_chars
-    if limit and reused > limit:
-        share = f" ({reused / article_chars:.0%} of the article)" if article_chars else ""
-        violations.append(
-            Violation(
-                "EXCERPT_TOO_LONG",
-                f"{reused} characters reused from {article.url}{share}; the limit is {limit}",
-            )
-        )
-    if article_chars and reused >= rule.full_reprint_ratio * article_chars:
-        violations.append(
-            Violation(
-                "FULL_REPRINT",
-                f"{reused} of the article's {article_chars} characters reused: "
-                f"this is a reprint, not an excerpt",
-            )
-        )
-    first = min(passages, key=lambda p: p.target_start)
-    urls = [article.url, *article.aliases]
-    link = check_link(page, urls, policy.link, excerpt_start=first.target_start)
-    violations.extend(link.violations)
-    return SourceFinding(
-        url=article.url,
-        title=article.title,
-        reused_chars=reused,
-        limit=limit,
-        article_chars=article_chars,
-        passages=tuple(passages),
-        link=link.evidence,
-        violations=tuple(violations),
-    )
-
-
 def audit_page(
-    page: Page, index: SourceIndex, policy: Policy, *, include_text: bool = False
+    page: Page, index: SourceIndex, policy: Policies, *, include_text: bool = False
 ) -> TargetResult:
-    """Every source article the page reused, measured against the policy."""
+    """Every source article the page reused, each measured by the policy that covers it."""
     target = prepare(page.text)
     ranked, boilerplate = index.candidates(target.kgrams)
     target_url = _target_url(page)
     articles = []
+    judged_by: dict[str, Policy] = {}
     for article_id, _hits in ranked:
         article = index.get(article_id)
-        if not policy.covers(article.url):
+        chosen = policy_for(article.url, policy)
+        if chosen is None:
             continue
         if target_url and host_of(target_url) == host_of(article.url):
             continue  # the publisher's own page
         articles.append(article)
+        judged_by[article.url] = chosen
     articles.sort(key=lambda a: a.url)  # attribution breaks ties by this order
     per_article = align_many(
         target,
         [prepare(a.text) for a in articles],
         ignore=boilerplate,
-        min_chars=policy.excerpt.min_passage_chars,
+        min_chars=min_passage_chars(policy),
     )
     findings = [
-        _finding(page, article, passages, policy, target_url)
+        finding
         for article, passages in zip(articles, per_article, strict=True)
         if passages
+        and (finding := judge(page, article, passages, judged_by[article.url], target_url))
     ]
     findings.sort(key=lambda f: (-f.reused_chars, f.url))
     status = "violation" if any(f.violations for f in findings) else "compliant"

@@ -9,15 +9,23 @@ differences, so comparing articles is comparing strings.
 :func:`check_link` applies design.md's precedence ("Violation codes"): the best
 link evidence on the page decides which link code a source gets, so an editor
 sees one actionable problem per source instead of a pile of overlapping ones.
+
+A link may reach the article through a redirector (``/go?url=…``,
+``/away.php?to=…``) or a URL shortener. Where the address carries the target
+it is read from it; :func:`resolve_links` (``--resolve-links``) follows the
+redirects to prove where the others land. A policy with ``direct = true``
+refuses such links (``LINK_NOT_DIRECT``); otherwise they count.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
-from urllib.parse import SplitResult, urlsplit
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Protocol
+from urllib.parse import SplitResult, unquote, urljoin, urlsplit
 
 from reprint_check.models import Block, Link, LinkEvidence, Page, Violation
 
@@ -30,8 +38,12 @@ __all__ = [
     "LinkCheck",
     "canonical_url",
     "check_link",
+    "embedded_target",
     "find_bare_urls",
+    "header_robots_directives",
     "host_of",
+    "is_shortener",
+    "resolve_links",
     "same_article",
 ]
 
@@ -300,6 +312,266 @@ def _looks_like_address(candidate: str) -> bool:
     return "." in host[4:].strip(".")
 
 
+# --- redirectors and shorteners ---------------------------------------------------
+
+# Hosts whose only job is to redirect a short code to a long address: where a
+# link to one of them lands cannot be read from the link itself.
+# fmt: off
+SHORTENER_HOSTS: frozenset[str] = frozenset({
+    "bit.ly", "bitly.com", "j.mp", "t.co", "goo.gl", "tinyurl.com", "ow.ly", "buff.ly",
+    "is.gd", "v.gd", "rebrand.ly", "cutt.ly", "shorturl.at", "tiny.cc", "lnkd.in", "fb.me",
+    "dlvr.it", "trib.al", "s.id", "t.ly", "rb.gy", "bl.ink", "short.io", "soo.gd", "clck.ru",
+    "vk.cc", "u.to", "qps.ru", "x.gd", "shorturl.com", "tr.im", "po.st", "ift.tt", "amzn.to",
+    "youtu.be", "wp.me", "flip.it", "apple.co", "spoti.fi", "t.me", "surl.li", "inlnk.ru",
+})
+# First path segments of redirect scripts ("/go/123", "/away.php?id=5", "/out?x=…").
+REDIRECT_SEGMENTS: frozenset[str] = frozenset({
+    "go", "goto", "away", "out", "outgoing", "redirect", "redir", "r", "link", "links", "click",
+    "exit", "external", "leave", "jump", "to", "url",
+})
+# fmt: on
+# Addresses that carry another URL without redirecting to it: share buttons,
+# archives, translation proxies. A "share on X" button is not a link to the article.
+_SHARE_PATH = re.compile(r"shar|intent|submit|/send|pin/create|bookmark|translate", re.IGNORECASE)
+_NOT_REDIRECTORS: frozenset[str] = frozenset(
+    {
+        "web.archive.org",
+        "archive.org",
+        "archive.today",
+        "archive.ph",
+        "archive.is",
+        "webcache.googleusercontent.com",
+        "translate.google.com",
+        "translate.goog",
+    }
+)
+_SCRIPT_SUFFIX = re.compile(r"\.(?:php|aspx?|jsp|cgi|pl|html?)$", re.IGNORECASE)
+_EMBEDDED_URL = re.compile(r"https?://[^\s\"'<>]+", re.IGNORECASE)
+_BASE64_HTTP = re.compile(r"aHR0c[A-Za-z0-9+/_-]{8,}={0,2}")  # base64 of "http…"
+
+
+def is_shortener(url: str) -> bool:
+    """True when the URL's host is a known URL shortener."""
+    host = host_of(url)
+    return bool(host) and any(host == h or host.endswith("." + h) for h in SHORTENER_HOSTS)
+
+
+def embedded_target(url: str) -> str | None:
+    """The address a redirector link carries in its query or path, if it carries one.
+
+    ``https://partner.example/go?url=https%3A%2F%2Fnews.example%2Fa`` and
+    ``https://vk.com/away.php?to=https://news.example/a`` give
+    ``https://news.example/a``; so does a base64-encoded target. The target
+    must be on another host than the link (a page's own ``?ref=`` of itself
+    is not a redirect).
+    """
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return None
+    own = host_of(url)
+    if _SHARE_PATH.search(parts.path) or any(
+        own == h or own.endswith("." + h) for h in _NOT_REDIRECTORS
+    ):
+        return None
+    texts: list[str] = []
+    for piece in parts.query.split("&"):
+        _, _, value = piece.partition("=")
+        if value:
+            texts.append(value)
+    texts.append(parts.path)
+    for raw in texts:
+        for candidate in _decoded_forms(raw):
+            match = _EMBEDDED_URL.search(candidate)
+            if match:
+                found = match.group().rstrip(".,;)")
+                if host_of(found) and host_of(found) != own:
+                    return found
+    return None
+
+
+def _decoded_forms(text: str) -> list[str]:
+    """The text, percent-decoded once and twice, and any base64 "http…" inside it."""
+    once = unquote(text.replace("+", " "))
+    forms = [text, once, unquote(once)]
+    for form in list(forms):
+        for blob in _BASE64_HTTP.findall(form):
+            padded = blob.replace("-", "+").replace("_", "/")
+            padded += "=" * (-len(padded) % 4)
+            try:
+                forms.append(base64.b64decode(padded, validate=True).decode("utf-8"))
+            except (binascii.Error, ValueError):
+                continue
+    return forms
+
+
+def _is_redirect_script(link: Link, page_host: str) -> bool:
+    """A link to the page's own "/go/123" or "/away.php?id=5": a redirect that hides its target.
+
+    Only on the page's own site (or a relative href): elsewhere "/r/…" or
+    "/link/…" are ordinary pages.
+    """
+    if link.url is None:
+        return False
+    relative = not link.href.lower().startswith(("http:", "https:", "//"))
+    if not relative and (not page_host or host_of(link.url) != page_host):
+        return False
+    try:
+        parts = urlsplit(link.url)
+    except ValueError:
+        return False
+    segments = [seg for seg in parts.path.split("/") if seg]
+    if not segments:
+        return False
+    first = _SCRIPT_SUFFIX.sub("", segments[0].lower())
+    return first in REDIRECT_SEGMENTS and (len(segments) > 1 or bool(parts.query))
+
+
+@dataclass(frozen=True)
+class _Landing:
+    """Where an active link leads: ``url`` None when that cannot be known without fetching."""
+
+    url: str | None
+    via: str | None  # None for a direct link; else plain words: "a redirector (…)", …
+
+
+def _landing(link: Link, resolved: Mapping[str, str], page_host: str) -> _Landing:
+    link_url = link.url or ""
+    final = resolved.get(link_url)
+    host = host_of(link_url)
+    if is_shortener(link_url):
+        via = f"the URL shortener {host}"
+    elif embedded_target(link_url) is not None or _is_redirect_script(link, page_host):
+        via = f"a redirector on {host}"
+    else:
+        via = None
+    if final is not None and canonical_url(final) != canonical_url(link_url):
+        return _Landing(final, via or f"a redirect from {link_url}")
+    if via is None:
+        return _Landing(link_url, None)
+    return _Landing(embedded_target(link_url), via)
+
+
+class _Fetches(Protocol):
+    """What :func:`resolve_links` needs of a fetcher (reprint_check.fetch.Fetcher)."""
+
+    def fetch(self, url: str) -> _Fetched: ...
+
+
+class _Fetched(Protocol):
+    final_url: str
+    text: str
+
+
+_META_REFRESH = re.compile(
+    r"""<meta[^>]+http-equiv\s*=\s*["']?refresh["']?[^>]*content\s*=\s*["'][^"']*?url\s*=\s*['"]?([^"'>\s]+)""",
+    re.IGNORECASE,
+)
+MAX_REFRESH_HOPS = 3  # meta-refresh pages followed after the HTTP redirects
+
+
+def resolve_links(page: Page, fetcher: _Fetches) -> Page:
+    """The page with ``link_targets`` filled: where each redirecting link really lands.
+
+    Only links through a shortener or a redirector are fetched (the others say
+    where they go); HTTP redirects and ``<meta http-equiv=refresh>`` pages are
+    followed. A link that cannot be fetched is left unresolved: the check then
+    reads what the address itself says.
+    """
+    from reprint_check.errors import FetchError  # local: keeps this module free of I/O imports
+
+    targets: dict[str, str] = dict(page.link_targets)
+    page_host = _page_host(page)
+    for link in page.links:
+        url = link.url
+        if url is None or url in targets or not _is_active(link):
+            continue
+        if _landing(link, {}, page_host).via is None:
+            continue
+        current = url
+        try:
+            for _ in range(MAX_REFRESH_HOPS + 1):
+                fetched = fetcher.fetch(current)
+                current = fetched.final_url
+                refresh = _META_REFRESH.search(fetched.text[:65536])
+                if refresh is None:
+                    break
+                current = urljoin(current, refresh.group(1).strip())
+        except FetchError:
+            continue
+        targets[url] = current
+    return replace(page, link_targets=tuple(sorted(targets.items())))
+
+
+def _page_host(page: Page) -> str:
+    """The audited page's own host, when its location is a web address."""
+    location = page.location
+    return host_of(location) if location.lower().startswith(("http://", "https://")) else ""
+
+
+# --- robots ----------------------------------------------------------------------------
+
+# Directives of X-Robots-Tag that take a value after a colon (not crawler names).
+_VALUED_DIRECTIVES = frozenset(
+    {"unavailable_after", "max-snippet", "max-image-preview", "max-video-preview"}
+)
+_AGENT_PREFIX = re.compile(r"^\s*([A-Za-z][\w.-]*)\s*:\s*(.*)$", re.S)
+
+
+def header_robots_directives(values: Iterable[str]) -> list[tuple[str | None, str]]:
+    """``X-Robots-Tag`` header values as ``(crawler or None, directive)`` pairs, lower-cased.
+
+    ``"googlebot: nofollow, noarchive"`` gives ``[("googlebot", "nofollow"),
+    ("googlebot", "noarchive")]``; ``"none"`` also gives ``noindex`` and
+    ``nofollow``, which it stands for.
+    """
+    found: list[tuple[str | None, str]] = []
+    for value in values:
+        agent: str | None = None
+        match = _AGENT_PREFIX.match(value)
+        if match and match.group(1).lower() not in _VALUED_DIRECTIVES:
+            agent, value = match.group(1).lower(), match.group(2)
+        for piece in value.split(","):
+            directive = " ".join(piece.split()).lower()
+            if not directive:
+                continue
+            found.append((agent, directive))
+            if directive == "none":
+                found.extend(((agent, "noindex"), (agent, "nofollow")))
+    return found
+
+
+def _not_indexable_reasons(page: Page, link: Link) -> list[str]:
+    """Why search engines would not follow this link, each naming where it is said."""
+    reasons = []
+    rels = [token for token in link.rel if token in _NOT_FOLLOWED_REL]
+    if rels:
+        reasons.append(f'the link has rel="{" ".join(rels)}", so search engines do not follow it')
+    robots = [d for d in page.robots if d in _NOT_FOLLOWED_ROBOTS]
+    if robots:
+        reasons.append(
+            f'the page\'s robots meta tag says "{robots[0]}", '
+            "so search engines follow none of its links"
+        )
+    header = [
+        (agent, d)
+        for agent, d in header_robots_directives(page.header_robots)
+        if d in _NOT_FOLLOWED_ROBOTS
+    ]
+    if header:
+        agent, directive = header[0]
+        for_whom = f" for {agent}" if agent else ""
+        reasons.append(
+            f'the X-Robots-Tag header{for_whom} says "{directive}", '
+            "so search engines follow none of the page's links"
+        )
+    if link.in_noindex:
+        reasons.append(
+            "the link is inside <noindex>, which tells search engines (Yandex) not to index it"
+        )
+    return reasons
+
+
 # --- link evidence -------------------------------------------------------------------
 
 _NOT_FOLLOWED_REL = ("nofollow", "ugc", "sponsored")
@@ -335,10 +607,16 @@ class _Candidate:
     not_followable: tuple[str, ...]  # plain-words reasons, empty when fine
     too_late: str | None  # plain-words reason, None when fine
     paragraph: int | None
+    via: str | None  # how an indirect link gets there ("a redirector on …"); None when direct
+    not_direct: bool  # via is set and the rule wants a direct link
 
     @property
     def broken(self) -> int:
-        return (1 if self.not_followable else 0) + (1 if self.too_late else 0)
+        return (
+            (1 if self.not_followable else 0)
+            + (1 if self.too_late else 0)
+            + (1 if self.not_direct else 0)
+        )
 
 
 @dataclass(frozen=True)
@@ -366,11 +644,43 @@ def check_link(
     Evidence is always filled in; ``required = false`` only drops the
     violations.
     """
+    result = _check_links(page, article_urls, rule, excerpt_start)
+    canonical = page.canonical
+    if (
+        result.violations
+        and rule.canonical_counts
+        and canonical
+        and any(same_article(canonical, u) for u in article_urls if u)
+    ):
+        evidence = LinkEvidence(
+            found=True,
+            href=canonical,
+            active=False,
+            followable=_page_followable(page),
+            paragraph=None,
+            problems=(),
+        )
+        return LinkCheck(evidence)
+    return result
+
+
+def _page_followable(page: Page) -> bool:
+    header = header_robots_directives(page.header_robots)
+    return not any(d in _NOT_FOLLOWED_ROBOTS for d in page.robots) and not any(
+        d in _NOT_FOLLOWED_ROBOTS for _, d in header
+    )
+
+
+def _check_links(
+    page: Page, article_urls: Sequence[str], rule: LinkRule, excerpt_start: int | None
+) -> LinkCheck:
     article = article_urls[0] if article_urls else "the source article"
     targets = {canonical_url(u) for u in article_urls if u}
     hosts = {h for h in (host_of(u) for u in article_urls if u) if h}
-    page_followable = not any(d in _NOT_FOLLOWED_ROBOTS for d in page.robots)
-    limit = _position_limit(page, rule.position, excerpt_start)
+    page_followable = _page_followable(page)
+    limit = _position_limit(page, rule, excerpt_start)
+    resolved = dict(page.link_targets)
+    page_host = _page_host(page)
 
     def is_article(url: str | None) -> bool:
         return url is not None and canonical_url(url) in targets
@@ -378,35 +688,44 @@ def check_link(
     def on_site(url: str | None) -> bool:
         return url is not None and _same_site(host_of(url), hosts)
 
-    active_links = [link for link in page.links if _is_active(link)]
-
-    # 1. an active, visible link to the article (or, with target = "domain", to the site)
-    candidates = [
-        _candidate(page, link, is_article(link.url), rule, page_followable, limit)
-        for link in active_links
-        if is_article(link.url) or (rule.target == "domain" and on_site(link.url))
-    ]
-    if candidates:
-        best = min(candidates, key=lambda c: (c.broken, not c.to_article, c.link.position))
-        return _judge_candidate(best, article, rule, limit)
-
-    # 2. a reference to the article (or site) that is not an active link
     def wanted(url: str | None) -> bool:
         return is_article(url) or (rule.target == "domain" and on_site(url))
 
+    active_links = [link for link in page.links if _is_active(link)]
+    landings = {id(link): _landing(link, resolved, page_host) for link in active_links}
+
+    # 1. an active, visible link to the article (or, with target = "domain", to the site),
+    #    directly or through a redirector whose target is known
+    candidates = []
+    for link in active_links:
+        landing = landings[id(link)]
+        if wanted(landing.url):
+            candidates.append(
+                _candidate(
+                    page, link, is_article(landing.url), landing.via, rule, page_followable, limit
+                )
+            )
+    if candidates:
+        best = min(
+            candidates,
+            key=lambda c: (c.broken, not c.to_article, c.via is not None, c.link.position),
+        )
+        return _judge_candidate(best, article, rule, limit)
+
+    # 2. a reference to the article (or site) that is not an active link
     references = _references(page, wanted)
     if references:
         return _judge_references(references, article, rule, limit)
 
     # 3. an active link to the publisher's site, but not to the article
-    wrong = [link for link in active_links if on_site(link.url)]
+    wrong = [link for link in active_links if on_site(landings[id(link)].url)]
     if wrong:
         link = min(wrong, key=lambda lk: lk.position)
         evidence = LinkEvidence(
             found=True,
             href=link.href,
             active=True,
-            followable=page_followable and not _rel_not_followed(link),
+            followable=page_followable and not _rel_not_followed(link) and not link.in_noindex,
             paragraph=_paragraph_of(link),
             problems=(f"the link goes to {link.href}, not to the article",),
         )
@@ -416,12 +735,43 @@ def check_link(
         )
         return _verdict(evidence, rule, ("LINK_WRONG_TARGET", message))
 
-    # 4. nothing at all
+    # 4. a link whose destination is hidden behind a shortener or redirect script
+    hidden = [link for link in active_links if landings[id(link)].url is None]
+    if hidden:
+        link = min(hidden, key=lambda lk: lk.position)
+        via = landings[id(link)].via
+        problem = (
+            f"the link {link.href} goes through {via}, which hides where it leads "
+            "(audit with --resolve-links to follow it)"
+        )
+        if rule.direct:
+            evidence = LinkEvidence(
+                found=True,
+                href=link.href,
+                active=True,
+                followable=page_followable and not _rel_not_followed(link),
+                paragraph=_paragraph_of(link),
+                problems=(problem,),
+            )
+            message = (
+                f"The page links through {via} ({link.href}) instead of linking to the "
+                f"article: the policy requires a direct link to {article}."
+            )
+            return _verdict(evidence, rule, ("LINK_NOT_DIRECT", message))
+        missing = _missing(rule, article)
+        evidence = LinkEvidence(found=False, problems=(problem,))
+        return _verdict(evidence, rule, ("LINK_MISSING", f"{missing} ({problem})."))
+
+    # 5. nothing at all
+    return _verdict(
+        LinkEvidence(found=False), rule, ("LINK_MISSING", _missing(rule, article) + ".")
+    )
+
+
+def _missing(rule: LinkRule, article: str) -> str:
     if rule.target == "domain":
-        message = f"No link to the publisher's site: add a visible hyperlink to {article}."
-    else:
-        message = f"No link to the source article: add a visible hyperlink to {article}."
-    return _verdict(LinkEvidence(found=False), rule, ("LINK_MISSING", message))
+        return f"No link to the publisher's site: add a visible hyperlink to {article}"
+    return f"No link to the source article: add a visible hyperlink to {article}"
 
 
 def _is_active(link: Link) -> bool:
@@ -443,23 +793,12 @@ def _candidate(
     page: Page,
     link: Link,
     to_article: bool,
+    via: str | None,
     rule: LinkRule,
     page_followable: bool,
     limit: _Limit | None,
 ) -> _Candidate:
-    reasons: list[str] = []
-    if rule.followable:
-        rels = [token for token in link.rel if token in _NOT_FOLLOWED_REL]
-        if rels:
-            reasons.append(
-                f'the link has rel="{" ".join(rels)}", so search engines do not follow it'
-            )
-        robots = [d for d in page.robots if d in _NOT_FOLLOWED_ROBOTS]
-        if robots:
-            reasons.append(
-                f'the page\'s robots meta tag says "{robots[0]}", '
-                "so search engines follow none of its links"
-            )
+    reasons = _not_indexable_reasons(page, link) if rule.followable else []
     paragraph = _paragraph_of(link)
     too_late = None
     if limit is not None and link.position > limit.end:
@@ -467,10 +806,12 @@ def _candidate(
     return _Candidate(
         link=link,
         to_article=to_article,
-        followable=page_followable and not _rel_not_followed(link),
+        followable=page_followable and not _rel_not_followed(link) and not link.in_noindex,
         not_followable=tuple(reasons),
         too_late=too_late,
         paragraph=paragraph,
+        via=via,
+        not_direct=via is not None and rule.direct,
     )
 
 
@@ -484,6 +825,15 @@ def _judge_candidate(
         if best.to_article
         else f"The link to the publisher's site ({best.link.href}) for {article}"
     )
+    if best.not_direct:
+        problems.append(f"the link goes through {best.via} ({best.link.href})")
+        codes.append(
+            (
+                "LINK_NOT_DIRECT",
+                f"{subject} goes through {best.via} ({best.link.href}). "
+                "The policy requires a direct link to the article.",
+            )
+        )
     if best.not_followable:
         reasons = "; ".join(best.not_followable)
         codes.append(
@@ -632,8 +982,8 @@ class _Limit:
         return f"it stands {at}after {self.why} ({self.where})"
 
 
-def _position_limit(page: Page, position: str, excerpt_start: int | None) -> _Limit | None:
-    if position == "before-excerpt":
+def _position_limit(page: Page, rule: LinkRule, excerpt_start: int | None) -> _Limit | None:
+    if rule.position == "before-excerpt":
         if excerpt_start is None:
             return None
         block = _block_at_or_after(page.blocks, excerpt_start)
@@ -641,19 +991,47 @@ def _position_limit(page: Page, position: str, excerpt_start: int | None) -> _Li
         if block is None:
             return _text_paragraph_limit(page.text, excerpt_start, why)
         return _Limit(block.end, f"paragraph {block.index + 1}", why)
-    if position == "first-paragraph":
-        block = _first_paragraph(page.blocks, page.text)
-        why = "the first paragraph"
-        if block is None:
-            return _text_paragraph_limit(page.text, 0, why)
-        return _Limit(block.end, f"paragraph {block.index + 1}", why)
-    return None
+    number = rule.paragraph
+    if number is None:
+        return None
+    why = "the first paragraph" if number == 1 else f"the {_ordinal(number)} paragraph of the story"
+    block = _story_paragraph(page.blocks, page.text, number)
+    if block is None:
+        return _text_paragraph_limit(page.text, 0, why, number)
+    return _Limit(block.end, f"paragraph {block.index + 1}", why)
 
 
-def _text_paragraph_limit(text: str, start: int, why: str) -> _Limit:
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def _story_paragraph(blocks: Sequence[Block], text: str, number: int) -> Block | None:
+    """The story's paragraph ``number`` (1-based): the first paragraph, then the blocks after it.
+
+    Headings are not paragraphs; past the last paragraph, the last one.
+    """
+    first = _first_paragraph(blocks, text)
+    if first is None or number == 1:
+        return first
+    later = [
+        b
+        for b in sorted(blocks, key=lambda b: b.start)
+        if b.start > first.start and b.kind.lower() not in _HEADING_KINDS
+    ]
+    if not later:
+        return first
+    return later[min(number - 2, len(later) - 1)]
+
+
+def _text_paragraph_limit(text: str, start: int, why: str, number: int = 1) -> _Limit:
     """Without blocks, a paragraph is what blank lines delimit in ``Page.text``."""
-    cut = text.find("\n\n", start)
-    return _Limit(len(text) if cut < 0 else cut, "the end of that paragraph", why)
+    cut = start - 2
+    for _ in range(number):
+        cut = text.find("\n\n", cut + 2)
+        if cut < 0:
+            return _Limit(len(text), "the end of that paragraph", why)
+    return _Limit(cut, "the end of that paragraph", why)
 
 
 def _block_at_or_after(blocks: Sequence[Block], offset: int) -> Block | None:

@@ -35,6 +35,7 @@ class Link:
     in_comment: bool
     block: int | None  # Block.index it stands in; None when it is not part of the visible text
     position: int  # offset in Page.text where the link stands (where its text starts)
+    in_noindex: bool = False  # inside <noindex> or <!--noindex-->…<!--/noindex--> (Yandex)
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,11 @@ class Page:
     canonical: str | None = None  # <link rel=canonical>, absolute
     og_url: str | None = None  # <meta property=og:url>, absolute
     robots: tuple[str, ...] = ()  # meta robots directives, lower-cased ("nofollow", "noindex", …)
+    # Raw values of the X-Robots-Tag response headers, one per header line, when fetched
+    # ("noindex, nofollow", "googlebot: nofollow"); links.py reads them.
+    header_robots: tuple[str, ...] = ()
+    # Where redirecting links land, as (link URL, final URL) pairs, with --resolve-links.
+    link_targets: tuple[tuple[str, str], ...] = ()
 
 
 # --- the publisher's article --------------------------------------------------
@@ -79,6 +85,7 @@ class Passage:
     chars: int  # visible characters of the target span, counted as design.md says
     similarity: float  # 0..1, normalised target span against normalised source span
     text: str  # the target span as it stands in Page.text
+    quotation: bool = False  # in the source it is someone's quoted words, inside quotation marks
     # The source span as it stands in Article.text, for side-by-side reports.
     # Not part of JSON v1 and left out of equality, so a report read back from
     # JSON still equals the one that was written.
@@ -115,6 +122,9 @@ class SourceFinding:
     passages: tuple[Passage, ...]
     link: LinkEvidence
     violations: tuple[Violation, ...] = ()
+    # Facts an editor should know that are not violations: an expired permission, passages
+    # left out of the count as quotations, the canonical link accepted as attribution…
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,10 @@ so the text must be what a reader sees in a browser, with exact offsets:
   ``hidden`` / ``display:none`` / ``visibility:hidden``) is not text, but the
   links inside it are still reported, flagged, because a hidden or
   ``<noscript>``-only link is exactly what ``LINK_NOT_ACTIVE`` is about;
-* links written inside HTML comments are recovered for the same reason.
+* links written inside HTML comments are recovered for the same reason;
+* links inside ``<noindex>`` or between ``<!--noindex-->`` and ``<!--/noindex-->``
+  (Yandex's markup, common on Russian- and Ukrainian-language sites) are flagged,
+  because a policy that wants a link open for indexing does not accept them.
 
 The tree walk is iterative: hostile pages nest elements 100,000 deep and
 Python's stack must not be the limit.
@@ -261,6 +264,7 @@ class _Anchor:
     hidden: str | None
     in_noscript: bool
     in_comment: bool
+    in_noindex: bool
     visible: bool
     run: int  # run where the link stands: its first visible character, else its start tag
     offset: int  # offset into that run's buffer
@@ -282,6 +286,7 @@ class _Frame:
     visibility_hidden: str | None
     in_noscript: bool
     pre: bool
+    in_noindex: bool
     is_block: bool
     pushed_block: bool
     anchor: _Anchor | None
@@ -309,6 +314,8 @@ class _Extractor:
         self.in_noscript = False
         self.in_comment = False
         self.pre = False
+        self.in_noindex = False  # inside a <noindex> element
+        self.noindex_marked = False  # between <!--noindex--> and <!--/noindex-->
         self.open_anchors: list[_Anchor] = []
         self.awaiting: list[_Anchor] = []  # visible anchors whose first character is to come
         # meta data
@@ -431,7 +438,13 @@ class _Extractor:
             self.line_break()
             return None
 
-        saved = (self.display_hidden, self.visibility_hidden, self.in_noscript, self.pre)
+        saved = (
+            self.display_hidden,
+            self.visibility_hidden,
+            self.in_noscript,
+            self.pre,
+            self.in_noindex,
+        )
         attrs = tag.attrs
         if self.display_hidden is None:
             display = visibility = None
@@ -453,6 +466,8 @@ class _Extractor:
             self.in_noscript = True
         if name in PRE_TAGS:
             self.pre = True
+        if name == "noindex":
+            self.in_noindex = True
 
         is_block = name in BLOCK_TAGS
         if is_block:
@@ -482,6 +497,7 @@ class _Extractor:
         self.visibility_hidden = frame.visibility_hidden
         self.in_noscript = frame.in_noscript
         self.pre = frame.pre
+        self.in_noindex = frame.in_noindex
 
     def open_anchor(self, tag: Tag) -> _Anchor:
         rel = tag.attrs.get("rel") or []
@@ -495,6 +511,7 @@ class _Extractor:
             hidden=hidden,
             in_noscript=self.in_noscript,
             in_comment=self.in_comment,
+            in_noindex=self.in_noindex or self.noindex_marked,
             visible=visible,
             run=len(self.places),
             # until its text shows, it stands after any space that its text would follow
@@ -544,6 +561,10 @@ class _Extractor:
     def comment(self, text: str) -> None:
         """Recover links written inside an HTML comment (nothing else in it counts)."""
         if self.in_comment:
+            return
+        marker = text.strip().lower()
+        if marker in ("noindex", "/noindex"):
+            self.noindex_marked = marker == "noindex"
             return
         lowered = text.lower()  # two linear scans: a regex could backtrack on hostile comments
         if "<a" not in lowered or "href" not in lowered:
@@ -597,6 +618,7 @@ class _Extractor:
                     in_comment=anchor.in_comment,
                     block=block if anchor.visible else None,
                     position=position,
+                    in_noindex=anchor.in_noindex,
                 )
             )
         return tuple(out)

@@ -7,16 +7,20 @@ the dataclass defaults below.
 
 The accepted keys live in one table (``_TABLES`` / ``_PERMISSION_KEYS``): a
 new key is one :class:`_Key` line there plus a dataclass field.
+
+One index may hold several publishers' articles; a :class:`PolicySet` judges
+each article by the policy whose ``domains`` cover it (:func:`policy_for`).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import json
 import math
 import re
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from importlib.resources.abc import Traversable
@@ -32,11 +36,18 @@ __all__ = [
     "ExcerptRule",
     "LinkRule",
     "Permission",
+    "Policies",
     "Policy",
+    "PolicySet",
+    "ReprintRule",
     "explain",
     "list_policies",
+    "load_policies",
     "load_policy",
+    "min_passage_chars",
     "parse_policy",
+    "policy_for",
+    "summary_line",
 ]
 
 DEFAULT_POLICY = "default"
@@ -49,15 +60,35 @@ class ExcerptRule:
     min_passage_chars: int = 50  # shorter shared runs are not reuse
     include_title: bool = False
     full_reprint_ratio: float = 0.8
+    max_ratio: float | None = None  # share of the article; with max_chars the stricter applies
+    count_quotations: bool = True  # false: text quoted in the source does not count
+
+    def limit_for(self, article_chars: int) -> int:
+        """The limit in characters for an article of this length (0 = no limit)."""
+        limits = [self.max_chars] if self.max_chars else []
+        if self.max_ratio is not None:
+            limits.append(max(1, math.floor(self.max_ratio * article_chars + 1e-9)))
+        return min(limits) if limits else 0
 
 
 @dataclass(frozen=True)
 class LinkRule:
     required: bool = True
     active: bool = True
-    followable: bool = False
+    followable: bool = False  # true: the link must be open for indexing
     target: str = "article"  # article | domain
-    position: str = "anywhere"  # anywhere | first-paragraph | before-excerpt
+    position: str = "anywhere"  # anywhere | first-paragraph | paragraph:N | before-excerpt
+    direct: bool = False  # true: no redirector or shortener in between
+    canonical_counts: bool = False  # true: <link rel=canonical> to the article is the link
+
+    @property
+    def paragraph(self) -> int | None:
+        """N of ``position = "paragraph:N"``; 1 for "first-paragraph"; None otherwise."""
+        if self.position == "first-paragraph":
+            return 1
+        if self.position.startswith("paragraph:"):
+            return int(self.position.partition(":")[2])
+        return None
 
 
 @dataclass(frozen=True)
@@ -65,6 +96,19 @@ class Permission:
     domain: str
     max_chars: int = 0  # 0 = no limit
     note: str = ""
+    until: dt.date | None = None  # last day it holds; None = no end
+
+    def expired(self, today: dt.date) -> bool:
+        return self.until is not None and today > self.until
+
+
+@dataclass(frozen=True)
+class ReprintRule:
+    """A reprint licence (Creative Commons style): the whole story, on conditions."""
+
+    allow_full: bool = False  # true: no length limit and no FULL_REPRINT
+    unedited: bool = False  # true: changing the publisher's words is REPRINT_EDITED
+    credit: str | None = None  # regular expression the page's text must match (CREDIT_MISSING)
 
 
 @dataclass(frozen=True)
@@ -76,6 +120,7 @@ class Policy:
     excerpt: ExcerptRule = field(default_factory=ExcerptRule)
     link: LinkRule = field(default_factory=LinkRule)
     permissions: tuple[Permission, ...] = ()
+    reprint: ReprintRule = field(default_factory=ReprintRule)
     path: str | None = None  # the file it was loaded from
 
     @classmethod
@@ -105,9 +150,75 @@ class Policy:
         return None
 
     def summary(self) -> PolicySummary:
+        max_chars = 0 if self.reprint.allow_full else self.excerpt.max_chars
+        return PolicySummary(name=self.name, max_chars=max_chars, count=self.excerpt.count)
+
+
+@dataclass(frozen=True)
+class PolicySet:
+    """Several publishers' policies for one index: each article is judged by the one covering it.
+
+    Built by :func:`load_policies`, which refuses sets where two policies
+    claim the same host (the verdict would depend on file order).
+    """
+
+    policies: tuple[Policy, ...]
+
+    def policy_for(self, article_url: str) -> Policy | None:
+        """The policy whose domains cover the article most narrowly; a catch-all comes last."""
+        host = host_of(article_url)
+        best: tuple[int, Policy] | None = None
+        for policy in self.policies:
+            if not policy.domains:
+                rank = 0
+            else:
+                matching = [d for d in policy.domains if _host_within(host, (d,))]
+                if not matching:
+                    continue
+                rank = 1 + max(len(d) for d in matching)
+            if best is None or rank > best[0]:
+                best = (rank, policy)
+        return None if best is None else best[1]
+
+    def covers(self, url: str) -> bool:
+        return self.policy_for(url) is not None
+
+    def summary(self) -> PolicySummary:
+        """One line for the report's header; each source still carries its own limit."""
+        if len(self.policies) == 1:
+            return self.policies[0].summary()
+        summaries = [p.summary() for p in self.policies]
+        limits = {s.max_chars for s in summaries}
+        counts = {s.count for s in summaries}
         return PolicySummary(
-            name=self.name, max_chars=self.excerpt.max_chars, count=self.excerpt.count
+            name=" + ".join(s.name for s in summaries),
+            max_chars=limits.pop() if len(limits) == 1 else 0,
+            count=counts.pop() if len(counts) == 1 else "mixed",
         )
+
+
+Policies = Policy | PolicySet
+
+
+def policy_for(
+    article_url: str, policies: Policies, override: Policy | None = None
+) -> Policy | None:
+    """The policy an article is judged by, or None when no policy covers it (it is skipped).
+
+    ``override`` (``--policy``) judges every article it covers, whatever the set says.
+    """
+    if override is not None:
+        return override if override.covers(article_url) else None
+    if isinstance(policies, Policy):
+        return policies if policies.covers(article_url) else None
+    return policies.policy_for(article_url)
+
+
+def min_passage_chars(policies: Policies) -> int:
+    """The shortest run any policy counts: alignment runs once for every publisher."""
+    if isinstance(policies, Policy):
+        return policies.excerpt.min_passage_chars
+    return min((p.excerpt.min_passage_chars for p in policies.policies), default=50)
 
 
 def _host_within(host: str, domains: tuple[str, ...]) -> bool:
@@ -164,6 +275,38 @@ def _is_host(value: Any) -> bool:
     return isinstance(value, str) and bool(_HOST_RE.match(value.strip())) and bool(host_of(value))
 
 
+_PARAGRAPH_POSITION = re.compile(r"^paragraph:([1-9][0-9]{0,3})$")
+
+
+def _position() -> _Key:
+    fixed = ("anywhere", "first-paragraph", "before-excerpt")
+    return _Key(
+        'one of "anywhere", "first-paragraph", "paragraph:N" (N = 1, 2, …), "before-excerpt"',
+        lambda v: isinstance(v, str) and (v in fixed or bool(_PARAGRAPH_POSITION.match(v))),
+    )
+
+
+def _compiles(value: Any) -> bool:
+    if not isinstance(value, str) or not value.strip():
+        return False
+    try:
+        re.compile(value)
+    except re.error:
+        return False
+    return True
+
+
+def _regex() -> _Key:
+    return _Key('a regular expression like "Originally published by .*"', _compiles)
+
+
+def _date() -> _Key:
+    return _Key(
+        "a date like 2027-06-30 (TOML date, no quotes)",
+        lambda v: isinstance(v, dt.date) and not isinstance(v, dt.datetime),
+    )
+
+
 def _host() -> _Key:
     return _Key('a host name like "partner.example"', _is_host, host_of)
 
@@ -205,6 +348,8 @@ _TABLES: dict[str, tuple[type, dict[str, _Key]]] = {
             "min_passage_chars": _whole(1),
             "include_title": _boolean(),
             "full_reprint_ratio": _share(),
+            "max_ratio": _share(),
+            "count_quotations": _boolean(),
         },
     ),
     "link": (
@@ -214,7 +359,17 @@ _TABLES: dict[str, tuple[type, dict[str, _Key]]] = {
             "active": _boolean(),
             "followable": _boolean(),
             "target": _choice("article", "domain"),
-            "position": _choice("anywhere", "first-paragraph", "before-excerpt"),
+            "position": _position(),
+            "direct": _boolean(),
+            "canonical_counts": _boolean(),
+        },
+    ),
+    "reprint": (
+        ReprintRule,
+        {
+            "allow_full": _boolean(),
+            "unedited": _boolean(),
+            "credit": _regex(),
         },
     ),
 }
@@ -223,6 +378,7 @@ _PERMISSION_KEYS: dict[str, _Key] = {
     "domain": _host(),
     "max_chars": _whole(0, " (0 = no limit)"),
     "note": _text(),
+    "until": _date(),
 }
 _PERMISSION_REQUIRED = ("domain",)
 
@@ -251,7 +407,22 @@ def parse_policy(text: str, path: str) -> Policy:
     for name, (cls, keys) in _TABLES.items():
         values[name] = cls(**_fields(_table(data, name, path), keys, name, path))
     values["permissions"] = _permissions(data.get("permissions", []), path)
+    _check_together(data, path)
     return Policy(**values, path=path)
+
+
+def _check_together(data: Mapping[str, Any], path: str) -> None:
+    """Keys that are each valid but contradict one another."""
+    if data.get("reprint", {}).get("allow_full") is True:
+        excerpt = data.get("excerpt", {})
+        for key in ("max_chars", "max_ratio"):
+            value = excerpt.get(key)
+            if value:  # max_chars = 0 says the same thing as allow_full
+                raise PolicyError(
+                    f"{path}: reprint.allow_full: expected false when excerpt.{key} limits "
+                    f"copies (got excerpt.{key} = {_show(value)}); a reprint licence allows "
+                    "the whole article, so drop the limit or allow_full"
+                )
 
 
 def _table(data: Mapping[str, Any], name: str, path: str) -> Mapping[str, Any]:
@@ -358,6 +529,59 @@ def list_policies() -> list[Policy]:
     return sorted(found, key=lambda policy: policy.name)
 
 
+def load_policies(specs: Iterable[str | Path]) -> PolicySet:
+    """Several policies for one run: names, files, or folders of ``*.toml`` files.
+
+    Refused, naming both files, when two policies share a name or a host, or
+    when more than one covers every article: the verdict must not depend on
+    the order the files were given in.
+    """
+    loaded: list[Policy] = []
+    for spec in specs:
+        folder = Path(spec)
+        if folder.is_dir():
+            files = sorted(folder.glob("*.toml"))
+            if not files:
+                raise PolicyError(f"{spec}: no policy files (*.toml) in this folder")
+            loaded.extend(_read(f, str(f)) for f in files)
+        else:
+            loaded.append(load_policy(spec))
+    if not loaded:
+        raise PolicyError("no policy given")
+    _check_disjoint(loaded)
+    return PolicySet(tuple(loaded))
+
+
+def _check_disjoint(policies: Sequence[Policy]) -> None:
+    names: dict[str, Policy] = {}
+    hosts: dict[str, Policy] = {}
+    catch_all: Policy | None = None
+    for policy in policies:
+        where = policy.path or policy.name
+        if policy.name in names:
+            other = names[policy.name]
+            raise PolicyError(
+                f"{where}: policy.name: expected a name no other policy uses; "
+                f'"{policy.name}" is also the name in {other.path or other.name}'
+            )
+        names[policy.name] = policy
+        if not policy.domains:
+            if catch_all is not None:
+                raise PolicyError(
+                    f"{where}: policy.domains: expected the hosts this policy covers; "
+                    f"{catch_all.path or catch_all.name} already covers every article"
+                )
+            catch_all = policy
+        for host in policy.domains:
+            if host in hosts:
+                other = hosts[host]
+                raise PolicyError(
+                    f"{where}: policy.domains: expected hosts no other policy covers; "
+                    f"{host} is also covered by {other.name} ({other.path or other.name})"
+                )
+            hosts[host] = policy
+
+
 def _looks_like_path(text: str) -> bool:
     return text.endswith(".toml") or "/" in text or "\\" in text
 
@@ -408,15 +632,92 @@ def explain(policy: Policy) -> list[str]:
     else:
         lines.append("Covers every indexed article, whichever site it comes from.")
     if policy.terms_url:
-        lines.append(f"The publisher states the rule at {policy.terms_url}.")
-
-    excerpt = policy.excerpt
-    if excerpt.max_chars:
-        counted = (
-            "all passages from one article added together"
-            if excerpt.count == "total"
-            else "only the longest passage from one article"
+        lines.append(
+            f"The publisher states the rule at {policy.terms_url}."
+            if policy.publisher
+            else f"The terms this rule follows are at {policy.terms_url}."
         )
+    lines.extend(_explain_excerpt(policy.excerpt, policy.reprint))
+    lines.extend(_explain_link(policy.link))
+    lines.extend(_explain_reprint(policy.reprint))
+    for permission in policy.permissions:
+        limit = (
+            "no limit" if permission.max_chars == 0 else f"up to {permission.max_chars} characters"
+        )
+        note = f" ({permission.note})" if permission.note else ""
+        until = (
+            f", until {permission.until.isoformat()} (after that the normal rules apply "
+            "and the report says the permission expired)"
+            if permission.until
+            else ""
+        )
+        lines.append(
+            f"{permission.domain} has written permission to republish: {limit}{note}{until}."
+        )
+    return lines
+
+
+def summary_line(policy: Policy) -> str:
+    """The policy in a few words, for ``policy list``."""
+    excerpt = policy.excerpt
+    if policy.reprint.allow_full:
+        size = "full reprint allowed"
+    else:
+        parts = [f"{excerpt.max_chars} chars"] if excerpt.max_chars else []
+        if excerpt.max_ratio is not None:
+            parts.append(f"{excerpt.max_ratio:.0%} of the article")
+        size = " or ".join(parts) or "no limit"
+    link = policy.link
+    if not link.required:
+        linked = "no link needed"
+    else:
+        linked = "link to the " + ("article" if link.target == "article" else "site")
+        extras = [
+            word
+            for word, on in (
+                ("direct", link.direct),
+                ("indexable", link.followable),
+                (link.position, link.position != "anywhere"),
+            )
+            if on
+        ]
+        if extras:
+            linked += f" ({', '.join(extras)})"
+    conditions = [
+        word
+        for word, on in (
+            ("unedited", policy.reprint.unedited),
+            ("credited", policy.reprint.credit is not None),
+        )
+        if on
+    ]
+    return "; ".join([size, linked, *conditions])
+
+
+def _explain_excerpt(excerpt: ExcerptRule, reprint: ReprintRule) -> list[str]:
+    counted = (
+        "all passages from one article added together"
+        if excerpt.count == "total"
+        else "only the longest passage from one article"
+    )
+    lines: list[str] = []
+    if reprint.allow_full:
+        lines.append(
+            "The whole article may be republished (a reprint licence): there is no length "
+            "limit and a full copy is not a violation."
+        )
+    elif excerpt.max_chars and excerpt.max_ratio is not None:
+        lines.append(
+            f"An excerpt may reuse at most {excerpt.max_chars} characters or "
+            f"{excerpt.max_ratio:.0%} of the article's characters, whichever is less, "
+            f"counting {counted}."
+        )
+    elif excerpt.max_ratio is not None:
+        lines.append(
+            f"An excerpt may reuse at most {excerpt.max_ratio:.0%} of the article's "
+            f"characters, counting {counted}."
+        )
+    elif excerpt.max_chars:
         lines.append(
             f"An excerpt may reuse at most {excerpt.max_chars} characters of an article, "
             f"counting {counted}."
@@ -426,21 +727,21 @@ def explain(policy: Policy) -> list[str]:
     lines.append(
         f"Shared runs shorter than {excerpt.min_passage_chars} characters are not counted as reuse."
     )
-    lines.append(
-        "The headline counts towards the limit."
-        if excerpt.include_title
-        else "The headline does not count towards the limit."
-    )
-    lines.append(
-        f"Reusing {excerpt.full_reprint_ratio:.0%} or more of an article is a full reprint."
-    )
-    lines.extend(_explain_link(policy.link))
-    for permission in policy.permissions:
-        limit = (
-            "no limit" if permission.max_chars == 0 else f"up to {permission.max_chars} characters"
+    if excerpt.limit_for(1_000_000) and not reprint.allow_full:
+        lines.append(
+            "The headline counts towards the limit."
+            if excerpt.include_title
+            else "The headline does not count towards the limit."
         )
-        note = f" ({permission.note})" if permission.note else ""
-        lines.append(f"{permission.domain} has written permission to republish: {limit}{note}.")
+    if not excerpt.count_quotations:
+        lines.append(
+            "Passages that the article itself quotes (someone's words inside quotation marks) "
+            "do not count towards the limit; the report still lists them."
+        )
+    if not reprint.allow_full:
+        lines.append(
+            f"Reusing {excerpt.full_reprint_ratio:.0%} or more of an article is a full reprint."
+        )
     return lines
 
 
@@ -458,21 +759,55 @@ def _explain_link(link: LinkRule) -> list[str]:
         else "to the publisher's site (any page on it)"
     )
     lines = [f"Any reuse needs {what} {to}."]
+    if link.position == "anywhere":
+        lines.append("The link may stand anywhere on the page.")
+    elif link.position == "before-excerpt":
+        lines.append(
+            "The link must stand no later than the end of the paragraph where the excerpt begins."
+        )
+    elif link.position == "first-paragraph":
+        lines.append(
+            "The link must stand no later than the end of the first paragraph of the page's text."
+        )
+    else:
+        lines.append(
+            f"The link must stand no later than the end of paragraph {link.paragraph} of the "
+            "page's text (headings and short lines such as bylines are not counted)."
+        )
     lines.append(
-        {
-            "anywhere": "The link may stand anywhere on the page.",
-            "first-paragraph": "The link must stand no later than the end of the first "
-            "paragraph of the page's text.",
-            "before-excerpt": "The link must stand no later than the end of the paragraph "
-            "where the excerpt begins.",
-        }[link.position]
-    )
-    lines.append(
-        "The link must be one search engines follow: rel=nofollow, ugc or sponsored, "
-        "or a robots nofollow meta tag, breaks the rule."
+        "The link must be open for indexing: rel=nofollow, ugc or sponsored, a robots meta "
+        "tag (generic or for one crawler) or an X-Robots-Tag header saying nofollow or none, "
+        "or a <noindex> wrapper around the link, breaks the rule."
         if link.followable
         else "A nofollow link is accepted."
     )
+    lines.append(
+        "The link must go straight to the article: a link through a redirector "
+        "(/go?url=…, /away.php?to=…) or a URL shortener breaks the rule."
+        if link.direct
+        else "A link through a redirector or URL shortener that leads to the article is accepted."
+    )
+    if link.canonical_counts:
+        lines.append(
+            "A <link rel=canonical> from the page to the article (as search engines recommend "
+            "for syndicated copies) counts as the link."
+        )
+    return lines
+
+
+def _explain_reprint(reprint: ReprintRule) -> list[str]:
+    lines = []
+    if reprint.unedited:
+        lines.append(
+            "The copy must keep the publisher's words: changing, adding or leaving out words "
+            "inside the copied text is an edit (white space, letter case, quote marks and "
+            "dashes aside)."
+        )
+    if reprint.credit is not None:
+        lines.append(
+            f'The page must carry a credit line matching the pattern "{reprint.credit}" '
+            "(letter case and line breaks ignored)."
+        )
     return lines
 
 

@@ -13,12 +13,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from reprint_check.errors import FetchError
 from reprint_check.links import (
     LinkCheck,
     canonical_url,
     check_link,
+    embedded_target,
     find_bare_urls,
+    header_robots_directives,
     host_of,
+    is_shortener,
+    resolve_links,
     same_article,
 )
 from reprint_check.models import Block, Link, LinkEvidence, Page, Violation
@@ -180,6 +185,9 @@ class _PageBuilder:
     blocks: list[tuple[str, str]]
     robots: tuple[str, ...] = ()
     links: list[Link] = field(default_factory=list)
+    header_robots: tuple[str, ...] = ()
+    canonical: str | None = None
+    link_targets: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         self.text = "\n\n".join(text for _, text in self.blocks)
@@ -200,6 +208,7 @@ class _PageBuilder:
         in_noscript: bool = False,
         in_comment: bool = False,
         position: int | None = None,
+        in_noindex: bool = False,
     ) -> _PageBuilder:
         if position is None:
             if block is None:
@@ -208,9 +217,16 @@ class _PageBuilder:
                 span = self.spans[block]
                 found = self.text.find(anchor, span.start, span.end) if anchor else -1
                 position = found if found >= 0 else span.end
-        url = href if href.startswith(("http://", "https://")) else None
+        if href.startswith(("http://", "https://")):
+            url: str | None = href
+        elif href.startswith("/"):
+            url = "https://partner.example" + href
+        else:
+            url = None
         self.links.append(
-            Link(href, url, anchor, rel, hidden, in_noscript, in_comment, block, position)
+            Link(
+                href, url, anchor, rel, hidden, in_noscript, in_comment, block, position, in_noindex
+            )
         )
         return self
 
@@ -221,6 +237,9 @@ class _PageBuilder:
             blocks=tuple(self.spans),
             links=tuple(self.links),
             robots=self.robots,
+            canonical=self.canonical,
+            header_robots=self.header_robots,
+            link_targets=self.link_targets,
         )
 
 
@@ -547,3 +566,276 @@ def test_active_false_accepts_a_bare_url() -> None:
     result = check_link(builder.page(), [ARTICLE], LinkRule(active=False))
     assert result.ok
     assert result.evidence.found and not result.evidence.active
+
+
+# --- indexable links (followable = true) ------------------------------------------------
+
+INDEXABLE = LinkRule(followable=True)
+
+
+def test_link_inside_noindex_is_not_followable() -> None:
+    page = _story().link(ARTICLE, 4, "original story", in_noindex=True).page()
+    result = check_link(page, [ARTICLE], INDEXABLE)
+    assert _codes(result) == ["LINK_NOT_FOLLOWABLE"]
+    assert result.evidence.problems == (
+        "the link is inside <noindex>, which tells search engines (Yandex) not to index it",
+    )
+    assert result.evidence.followable is False
+    assert check_link(page, [ARTICLE], RULE).ok  # nofollow allowed: the fact is still reported
+
+
+@pytest.mark.parametrize(
+    ("header", "problem"),
+    [
+        (
+            ("noindex, nofollow",),
+            'the X-Robots-Tag header says "nofollow", so search engines follow none of the '
+            "page's links",
+        ),
+        (
+            ("googlebot: none",),
+            'the X-Robots-Tag header for googlebot says "none", so search engines follow none '
+            "of the page's links",
+        ),
+    ],
+)
+def test_x_robots_tag_header_nofollow(header: tuple[str, ...], problem: str) -> None:
+    builder = _story().link(ARTICLE, 4, "original story")
+    builder.header_robots = header
+    result = check_link(builder.page(), [ARTICLE], INDEXABLE)
+    assert _codes(result) == ["LINK_NOT_FOLLOWABLE"]
+    assert result.evidence.problems == (problem,)
+
+
+def test_x_robots_tag_without_nofollow_is_fine() -> None:
+    builder = _story().link(ARTICLE, 4, "original story")
+    builder.header_robots = ("noarchive", "unavailable_after: 25 Jun 2030 15:00:00 PST")
+    assert check_link(builder.page(), [ARTICLE], INDEXABLE).ok
+
+
+def test_header_robots_directives() -> None:
+    assert header_robots_directives(
+        ["NoIndex, NOFOLLOW", "googlebot: none", "unavailable_after: 25 Jun 2030 15:00:00 PST"]
+    ) == [
+        (None, "noindex"),
+        (None, "nofollow"),
+        ("googlebot", "none"),
+        ("googlebot", "noindex"),
+        ("googlebot", "nofollow"),
+        (None, "unavailable_after: 25 jun 2030 15:00:00 pst"),
+    ]
+
+
+def test_every_reason_is_named() -> None:
+    builder = _story().link(ARTICLE, 4, "original story", rel=("ugc",), in_noindex=True)
+    builder.robots = ("nofollow",)
+    builder.header_robots = ("bingbot: nofollow",)
+    result = check_link(builder.page(), [ARTICLE], INDEXABLE)
+    assert result.evidence.problems == (
+        'the link has rel="ugc", so search engines do not follow it',
+        'the page\'s robots meta tag says "nofollow", so search engines follow none of its links',
+        'the X-Robots-Tag header for bingbot says "nofollow", so search engines follow none of '
+        "the page's links",
+        "the link is inside <noindex>, which tells search engines (Yandex) not to index it",
+    )
+
+
+# --- paragraph:N ------------------------------------------------------------------------
+
+
+def test_paragraph_n_counts_story_paragraphs_not_headings_or_bylines() -> None:
+    rule = LinkRule(position="paragraph:2")
+    # block 2 is the first story paragraph (the byline has enough words to count, so it is 1)
+    ok = _story().link(ARTICLE, 2, "Monday").page()
+    assert check_link(ok, [ARTICLE], rule).ok
+    late = _story().link(ARTICLE, 3, "crossing").page()
+    result = check_link(late, [ARTICLE], rule)
+    assert result.violations == (
+        Violation(
+            "LINK_TOO_LATE",
+            f"The link to {ARTICLE} comes too late: it stands in paragraph 4, after the 2nd "
+            "paragraph of the story (paragraph 3). Move it to paragraph 3 or earlier.",
+        ),
+    )
+    assert check_link(late, [ARTICLE], LinkRule(position="paragraph:3")).ok
+    # more paragraphs asked for than the page has: the whole page will do
+    assert check_link(
+        _story().link(ARTICLE, 4, "story").page(), [ARTICLE], LinkRule(position="paragraph:40")
+    ).ok
+
+
+def test_paragraph_n_without_blocks_uses_blank_lines() -> None:
+    text = "First paragraph here.\n\nSecond paragraph here.\n\nThird with the link."
+    link = Link(ARTICLE, ARTICLE, "link", (), None, False, False, None, text.index("link"))
+    page = Page(location="t.txt", text=text, links=(link,))
+    assert _codes(check_link(page, [ARTICLE], LinkRule(position="paragraph:2"))) == [
+        "LINK_TOO_LATE"
+    ]
+    assert check_link(page, [ARTICLE], LinkRule(position="paragraph:3")).ok
+
+
+# --- direct links ---------------------------------------------------------------------------
+
+DIRECT = LinkRule(direct=True)
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://partner.example/go?url=https%3A%2F%2Fnews.example%2Fa", "https://news.example/a"),
+        ("https://vk.com/away.php?to=https://news.example/a&cc_key=", "https://news.example/a"),
+        ("https://partner.example/go/https://news.example/a", "https://news.example/a"),
+        ("https://l.facebook.example/l.php?u=https%253A%252F%252Fnews.example%252Fa&h=x",
+         "https://news.example/a"),
+        ("https://partner.example/out?b=aHR0cHM6Ly9uZXdzLmV4YW1wbGUvYQ==", "https://news.example/a"),
+        ("https://news.example/a?ref=https://news.example/b", None),  # same host: not a redirect
+        ("https://www.facebook.com/sharer/sharer.php?u=https://news.example/a", None),
+        ("https://twitter.com/intent/tweet?url=https://news.example/a", None),
+        ("https://web.archive.org/web/2024/https://news.example/a", None),
+        ("https://partner.example/story", None),
+    ],
+)  # fmt: skip
+def test_embedded_target(url: str, expected: str | None) -> None:
+    assert embedded_target(url) == expected
+
+
+def test_is_shortener() -> None:
+    assert is_shortener("https://bit.ly/3xYz")
+    assert is_shortener("http://www.t.co/abc")
+    assert not is_shortener("https://news.example/bit.ly")
+
+
+REDIRECTED = "https://partner.example/go?url=" + ARTICLE.replace(":", "%3A").replace("/", "%2F")
+
+
+def test_redirector_to_the_article_counts_unless_the_rule_wants_direct() -> None:
+    page = _story().link(REDIRECTED, 4, "original story").page()
+    assert check_link(page, [ARTICLE], RULE).ok
+    result = check_link(page, [ARTICLE], DIRECT)
+    assert result.violations == (
+        Violation(
+            "LINK_NOT_DIRECT",
+            f"The link to {ARTICLE} goes through a redirector on partner.example ({REDIRECTED}). "
+            "The policy requires a direct link to the article.",
+        ),
+    )
+    assert result.evidence.problems == (
+        f"the link goes through a redirector on partner.example ({REDIRECTED})",
+    )
+
+
+def test_a_direct_link_beats_a_redirected_one() -> None:
+    page = _story().link(REDIRECTED, 1, "desk").link(ARTICLE, 4, "original story").page()
+    result = check_link(page, [ARTICLE], DIRECT)
+    assert result.ok and result.evidence.href == ARTICLE
+
+
+def test_unresolved_shortener() -> None:
+    page = _story().link("https://bit.ly/3xYz", 4, "original story").page()
+    problem = (
+        "the link https://bit.ly/3xYz goes through the URL shortener bit.ly, which hides where "
+        "it leads (audit with --resolve-links to follow it)"
+    )
+    direct = check_link(page, [ARTICLE], DIRECT)
+    assert direct.violations == (
+        Violation(
+            "LINK_NOT_DIRECT",
+            "The page links through the URL shortener bit.ly (https://bit.ly/3xYz) instead of "
+            f"linking to the article: the policy requires a direct link to {ARTICLE}.",
+        ),
+    )
+    assert direct.evidence.problems == (problem,)
+    relaxed = check_link(page, [ARTICLE], RULE)
+    assert relaxed.violations == (
+        Violation(
+            "LINK_MISSING",
+            f"No link to the source article: add a visible hyperlink to {ARTICLE} ({problem}).",
+        ),
+    )
+
+
+def test_resolved_shortener_is_judged_by_where_it_lands() -> None:
+    builder = _story().link("https://bit.ly/3xYz", 4, "original story")
+    builder.link_targets = (("https://bit.ly/3xYz", ARTICLE + "?utm_source=bitly"),)
+    assert check_link(builder.page(), [ARTICLE], RULE).ok
+    assert _codes(check_link(builder.page(), [ARTICLE], DIRECT)) == ["LINK_NOT_DIRECT"]
+    builder.link_targets = (("https://bit.ly/3xYz", "https://other.example/"),)
+    assert _codes(check_link(builder.page(), [ARTICLE], RULE)) == ["LINK_MISSING"]
+
+
+def test_own_site_redirect_script_hides_its_target() -> None:
+    page = _story().link("/go/48213", 4, "original story").page()
+    assert _codes(check_link(page, [ARTICLE], DIRECT)) == ["LINK_NOT_DIRECT"]
+    elsewhere = _story().link("https://forum.example/r/news", 4, "discussion").page()
+    assert _codes(check_link(elsewhere, [ARTICLE], DIRECT)) == ["LINK_MISSING"]
+
+
+class _FakeFetched:
+    def __init__(self, final_url: str, text: str = "") -> None:
+        self.final_url = final_url
+        self.text = text
+
+
+class _FakeFetcher:
+    """Redirect table instead of a network: url -> (final url, body)."""
+
+    def __init__(self, table: dict[str, tuple[str, str]]) -> None:
+        self.table = table
+        self.asked: list[str] = []
+
+    def fetch(self, url: str) -> _FakeFetched:
+        self.asked.append(url)
+        if url not in self.table:
+            raise FetchError(f"{url}: HTTP 404 Not Found")
+        return _FakeFetched(*self.table[url])
+
+
+def test_resolve_links_follows_redirects_and_meta_refresh() -> None:
+    page = (
+        _story()
+        .link("https://bit.ly/a", 1, "desk")
+        .link("/away.php?id=7", 2, "Monday")
+        .link("https://bit.ly/gone", 3, "crossing")
+        .link(ARTICLE, 4, "original story")  # direct: never fetched
+        .page()
+    )
+    fetcher = _FakeFetcher(
+        {
+            "https://bit.ly/a": (ARTICLE, ""),
+            "https://partner.example/away.php?id=7": (
+                "https://partner.example/away.php?id=7",
+                f'<meta http-equiv="refresh" content="0; url={HOME}">',
+            ),
+            HOME: (HOME, "<p>home</p>"),
+        }
+    )
+    resolved = resolve_links(page, fetcher)
+    assert resolved.link_targets == (
+        ("https://bit.ly/a", ARTICLE),
+        ("https://partner.example/away.php?id=7", HOME),
+    )
+    assert fetcher.asked == [
+        "https://bit.ly/a",
+        "https://partner.example/away.php?id=7",
+        HOME,
+        "https://bit.ly/gone",
+    ]
+
+
+# --- canonical as attribution ------------------------------------------------------------
+
+
+def test_canonical_to_the_article_counts_when_the_policy_says_so() -> None:
+    builder = _story()
+    builder.canonical = ARTICLE + "/"
+    page = builder.page()
+    assert _codes(check_link(page, [ARTICLE], RULE)) == ["LINK_MISSING"]
+    result = check_link(page, [ARTICLE], LinkRule(canonical_counts=True))
+    assert result.ok
+    assert result.evidence == LinkEvidence(
+        found=True, href=ARTICLE + "/", active=False, followable=True, paragraph=None
+    )
+    builder.canonical = HOME
+    assert _codes(check_link(builder.page(), [ARTICLE], LinkRule(canonical_counts=True))) == [
+        "LINK_MISSING"
+    ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -13,10 +14,15 @@ from reprint_check.policy import (
     LinkRule,
     Permission,
     Policy,
+    ReprintRule,
     explain,
     list_policies,
+    load_policies,
     load_policy,
+    min_passage_chars,
     parse_policy,
+    policy_for,
+    summary_line,
 )
 
 MINIMAL = '[policy]\nname = "tiny"\n'
@@ -67,7 +73,7 @@ def test_euromaidan_press_rule() -> None:
     assert policy.name == "euromaidan-press"
     assert policy.publisher == "Euromaidan Press"
     assert policy.domains == ("euromaidanpress.com",)
-    assert policy.terms_url == "https://euromaidanpress.com/about/"
+    assert policy.terms_url == "https://euromaidanpress.com/author/mrkovalenko"
     assert policy.excerpt == ExcerptRule(max_chars=500, count="total")
     assert policy.link == LinkRule(
         required=True, active=True, followable=False, target="article", position="anywhere"
@@ -167,24 +173,47 @@ def test_full_file_parses_and_normalises_hosts() -> None:
             'rules/x.toml: link.target: expected one of "article", "domain", got "homepage"',
         ),
         (
-            '[policy]\nname = "x"\n[link]\nposition = "paragraph:2"\n',
+            '[policy]\nname = "x"\n[link]\nposition = "paragraph:0"\n',
             'rules/x.toml: link.position: expected one of "anywhere", "first-paragraph", '
-            '"before-excerpt", got "paragraph:2"',
+            '"paragraph:N" (N = 1, 2, …), "before-excerpt", got "paragraph:0"',
+        ),
+        (
+            '[policy]\nname = "x"\n[link]\nposition = "paragraph: 2"\n',
+            'rules/x.toml: link.position: expected one of "anywhere", "first-paragraph", '
+            '"paragraph:N" (N = 1, 2, …), "before-excerpt", got "paragraph: 2"',
         ),
         (
             '[policy]\nname = "x"\n[link]\nmax_chars = 5\n',
             "rules/x.toml: link.max_chars: unknown key; expected one of required, active, "
-            "followable, target, position",
+            "followable, target, position, direct, canonical_counts",
+        ),
+        (
+            '[policy]\nname = "x"\n[link]\ndirect = "yes"\n',
+            'rules/x.toml: link.direct: expected true or false, got "yes"',
+        ),
+        (
+            '[policy]\nname = "x"\n[link]\ncanonical_counts = 1\n',
+            "rules/x.toml: link.canonical_counts: expected true or false, got 1",
         ),
         (
             '[policy]\nname = "x"\n[excerpt]\nmax_char = 5\n',
             'rules/x.toml: excerpt.max_char: unknown key (did you mean "max_chars"?); expected '
-            "one of max_chars, count, min_passage_chars, include_title, full_reprint_ratio",
+            "one of max_chars, count, min_passage_chars, include_title, full_reprint_ratio, "
+            "max_ratio, count_quotations",
+        ),
+        (
+            '[policy]\nname = "x"\n[excerpt]\nmax_ratio = 30\n',
+            "rules/x.toml: excerpt.max_ratio: "
+            "expected a number greater than 0 and at most 1, got 30",
+        ),
+        (
+            '[policy]\nname = "x"\n[excerpt]\ncount_quotations = "no"\n',
+            'rules/x.toml: excerpt.count_quotations: expected true or false, got "no"',
         ),
         (
             '[policy]\nname = "x"\n[exerpt]\nmax_chars = 5\n',
             'rules/x.toml: exerpt: unknown table (did you mean "excerpt"?); expected one of '
-            "policy, excerpt, link, permissions",
+            "policy, excerpt, link, reprint, permissions",
         ),
         (
             '[policy]\nname = "x"\nexcerpt = 5\n',
@@ -234,9 +263,20 @@ def test_full_file_parses_and_normalises_hosts() -> None:
             "(0 = no limit), got -5",
         ),
         (
-            '[policy]\nname = "x"\n[[permissions]]\ndomain = "a.example"\nuntil = 2025-01-01\n',
-            "rules/x.toml: permissions[1].until: unknown key; expected one of domain, "
-            "max_chars, note",
+            '[policy]\nname = "x"\n[[permissions]]\ndomain = "a.example"\nuntil = "2025-01-01"\n',
+            "rules/x.toml: permissions[1].until: expected a date like 2027-06-30 (TOML date, "
+            'no quotes), got "2025-01-01"',
+        ),
+        (
+            '[policy]\nname = "x"\n[[permissions]]\ndomain = "a.example"\n'
+            "until = 2025-01-01T10:00:00\n",
+            "rules/x.toml: permissions[1].until: expected a date like 2027-06-30 (TOML date, "
+            "no quotes), got 2025-01-01 10:00:00",
+        ),
+        (
+            '[policy]\nname = "x"\n[[permissions]]\ndomain = "a.example"\nends = 2025-01-01\n',
+            "rules/x.toml: permissions[1].ends: unknown key; expected one of domain, "
+            "max_chars, note, until",
         ),
         (
             '[policy]\nname = "x"\n[permissions]\ndomain = "a.example"\n',
@@ -244,8 +284,31 @@ def test_full_file_parses_and_normalises_hosts() -> None:
         ),
         (
             '[policy]\nname = "x"\n[reprint]\nallowed = false\n',
-            "rules/x.toml: reprint: unknown table; expected one of policy, excerpt, link, "
-            "permissions",
+            "rules/x.toml: reprint.allowed: unknown key; expected "
+            "one of allow_full, unedited, credit",
+        ),
+        (
+            '[policy]\nname = "x"\n[reprint]\ncredit = "Originally (published"\n',
+            'rules/x.toml: reprint.credit: expected a regular expression like "Originally '
+            'published by .*", got "Originally (published"',
+        ),
+        (
+            '[policy]\nname = "x"\n[reprint]\ncredit = ""\n',
+            'rules/x.toml: reprint.credit: expected a regular expression like "Originally '
+            'published by .*", got ""',
+        ),
+        (
+            '[policy]\nname = "x"\n[excerpt]\nmax_chars = 500\n[reprint]\nallow_full = true\n',
+            "rules/x.toml: reprint.allow_full: expected false when excerpt.max_chars limits "
+            "copies (got excerpt.max_chars = 500); a reprint licence allows the whole article, "
+            "so drop the limit or allow_full",
+        ),
+        (
+            '[policy]\nname = "x"\n[excerpt]\nmax_chars = 0\nmax_ratio = 0.5\n'
+            "[reprint]\nallow_full = true\n",
+            "rules/x.toml: reprint.allow_full: expected false when excerpt.max_ratio limits "
+            "copies (got excerpt.max_ratio = 0.5); a reprint licence allows the whole article, "
+            "so drop the limit or allow_full",
         ),
         (
             '[policy]\nname = "x"\n[excerpt]\nmax_chars = \n',
@@ -377,7 +440,7 @@ def test_summary() -> None:
 def test_explain_euromaidan_press() -> None:
     assert explain(load_policy("euromaidan-press")) == [
         "Covers articles of Euromaidan Press on euromaidanpress.com (subdomains included).",
-        "The publisher states the rule at https://euromaidanpress.com/about/.",
+        "The publisher states the rule at https://euromaidanpress.com/author/mrkovalenko.",
         "An excerpt may reuse at most 500 characters of an article, counting all passages "
         "from one article added together.",
         "Shared runs shorter than 50 characters are not counted as reuse.",
@@ -387,6 +450,7 @@ def test_explain_euromaidan_press() -> None:
         "to the article itself; a link to the publisher's home page does not count.",
         "The link may stand anywhere on the page.",
         "A nofollow link is accepted.",
+        "A link through a redirector or URL shortener that leads to the article is accepted.",
     ]
 
 
@@ -403,8 +467,10 @@ def test_explain_every_switch() -> None:
         "Any reuse needs a link or a written reference (a plain URL in the text is enough) "
         "to the publisher's site (any page on it).",
         "The link must stand no later than the end of the paragraph where the excerpt begins.",
-        "The link must be one search engines follow: rel=nofollow, ugc or sponsored, or a "
-        "robots nofollow meta tag, breaks the rule.",
+        "The link must be open for indexing: rel=nofollow, ugc or sponsored, a robots meta "
+        "tag (generic or for one crawler) or an X-Robots-Tag header saying nofollow or none, "
+        "or a <noindex> wrapper around the link, breaks the rule.",
+        "A link through a redirector or URL shortener that leads to the article is accepted.",
         "partner.example has written permission to republish: no limit "
         "(licence agreement 2024-03).",
         "friend.example has written permission to republish: up to 1200 characters.",
@@ -417,3 +483,227 @@ def test_explain_no_limit_no_link() -> None:
     assert "There is no limit on how much of an article may be reused." in lines
     assert lines[-1] == "No link back to the article is required."
     assert lines[0] == "Covers every indexed article, whichever site it comes from."
+
+
+# --- the rule shapes of issue 6 ------------------------------------------------------
+
+
+def test_max_ratio_and_max_chars_the_stricter_applies() -> None:
+    both = parse_policy(
+        '[policy]\nname = "x"\n[excerpt]\nmax_chars = 500\nmax_ratio = 0.3\n', "x.toml"
+    )
+    assert both.excerpt.max_ratio == 0.3
+    assert both.excerpt.limit_for(1000) == 300  # 30% is stricter
+    assert both.excerpt.limit_for(4000) == 500  # 500 characters is stricter
+    ratio_only = parse_policy(
+        '[policy]\nname = "x"\n[excerpt]\nmax_chars = 0\nmax_ratio = 0.3\n', "x.toml"
+    )
+    assert ratio_only.excerpt.limit_for(1001) == 300
+    assert ratio_only.excerpt.limit_for(10) == 3
+    assert ExcerptRule(max_chars=0).limit_for(1000) == 0
+
+
+def test_paragraph_position_and_new_link_switches() -> None:
+    policy = parse_policy(
+        '[policy]\nname = "x"\n[link]\nposition = "paragraph:2"\ndirect = true\n'
+        "canonical_counts = true\n",
+        "x.toml",
+    )
+    assert policy.link.position == "paragraph:2"
+    assert policy.link.paragraph == 2
+    assert policy.link.direct and policy.link.canonical_counts
+    assert LinkRule(position="first-paragraph").paragraph == 1
+    assert LinkRule().paragraph is None
+
+
+def test_permission_until_is_a_date_and_expires_after_it() -> None:
+    policy = parse_policy(
+        '[policy]\nname = "x"\n[[permissions]]\ndomain = "partner.example"\nuntil = 2027-06-30\n',
+        "x.toml",
+    )
+    (permission,) = policy.permissions
+    assert permission.until == date(2027, 6, 30)
+    assert not permission.expired(date(2027, 6, 30))  # the last day it holds
+    assert permission.expired(date(2027, 7, 1))
+    assert not Permission("a.example").expired(date(2999, 1, 1))
+
+
+def test_reprint_table() -> None:
+    policy = parse_policy(
+        '[policy]\nname = "x"\n[excerpt]\nmax_chars = 0\n[reprint]\nallow_full = true\n'
+        'unedited = true\ncredit = "Originally published by .*"\n',
+        "x.toml",
+    )
+    assert policy.reprint == ReprintRule(
+        allow_full=True, unedited=True, credit="Originally published by .*"
+    )
+    assert policy.summary() == PolicySummary(name="x", max_chars=0, count="total")
+    assert parse_policy(MINIMAL, "t.toml").reprint == ReprintRule()
+    # allow_full without any max_chars key: the default limit does not contradict it
+    assert parse_policy(
+        '[policy]\nname = "x"\n[reprint]\nallow_full = true\n', "x.toml"
+    ).reprint.allow_full
+
+
+def test_explain_the_new_rule_shapes() -> None:
+    text = """
+[policy]
+name = "shapes"
+publisher = "Shapes Daily"
+terms_url = "https://shapes.example/terms"
+[excerpt]
+max_chars = 500
+max_ratio = 0.3
+count_quotations = false
+[link]
+position = "paragraph:2"
+direct = true
+canonical_counts = true
+[[permissions]]
+domain = "partner.example"
+until = 2027-06-30
+"""
+    lines = explain(parse_policy(text, "shapes.toml"))
+    assert lines == [
+        "Covers every indexed article, whichever site it comes from.",
+        "The publisher states the rule at https://shapes.example/terms.",
+        "An excerpt may reuse at most 500 characters or 30% of the article's characters, "
+        "whichever is less, counting all passages from one article added together.",
+        "Shared runs shorter than 50 characters are not counted as reuse.",
+        "The headline does not count towards the limit.",
+        "Passages that the article itself quotes (someone's words inside quotation marks) do "
+        "not count towards the limit; the report still lists them.",
+        "Reusing 80% or more of an article is a full reprint.",
+        "Any reuse needs an active, visible hyperlink (a bare URL in the text does not count) "
+        "to the article itself; a link to the publisher's home page does not count.",
+        "The link must stand no later than the end of paragraph 2 of the page's text "
+        "(headings and short lines such as bylines are not counted).",
+        "A nofollow link is accepted.",
+        "The link must go straight to the article: a link through a redirector "
+        "(/go?url=…, /away.php?to=…) or a URL shortener breaks the rule.",
+        "A <link rel=canonical> from the page to the article (as search engines recommend "
+        "for syndicated copies) counts as the link.",
+        "partner.example has written permission to republish: no limit, until 2027-06-30 "
+        "(after that the normal rules apply and the report says the permission expired).",
+    ]
+
+
+def test_explain_a_reprint_licence() -> None:
+    lines = explain(load_policy("cc-by-nd-reprint"))
+    assert lines[1] == (
+        "The terms this rule follows are at https://creativecommons.org/licenses/by-nd/4.0/."
+    )
+    assert lines[2] == (
+        "The whole article may be republished (a reprint licence): there is no length limit "
+        "and a full copy is not a violation."
+    )
+    assert not any("full reprint" in line or "headline" in line for line in lines)
+    assert lines[-2] == (
+        "The copy must keep the publisher's words: changing, adding or leaving out words "
+        "inside the copied text is an edit (white space, letter case, quote marks and dashes "
+        "aside)."
+    )
+    assert lines[-1].startswith('The page must carry a credit line matching the pattern "')
+
+
+def test_summary_line() -> None:
+    assert summary_line(load_policy("euromaidan-press")) == "500 chars; link to the article"
+    assert summary_line(load_policy("share-30-first-paragraph-indexable")) == (
+        "30% of the article; link to the article (indexable, first-paragraph)"
+    )
+    assert summary_line(load_policy("chars-1000-direct-article-link")) == (
+        "1000 chars; link to the article (direct)"
+    )
+    assert summary_line(load_policy("cc-by-nd-reprint")) == (
+        "full reprint allowed; link to the article; unedited; credited"
+    )
+
+
+SHIPPED = ["default", "euromaidan-press", "share-30-first-paragraph-indexable",
+           "chars-1000-direct-article-link", "cc-by-nd-reprint"]  # fmt: skip
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_shipped_files_pass_policy_check(name: str) -> None:
+    policy = load_policy(name)
+    assert policy.name == name
+    assert policy.path is not None and policy.path.endswith(f"{name}.toml")
+    if name != "default":
+        assert policy.terms_url is not None and policy.terms_url.startswith("http")
+    assert explain(policy)
+
+
+def test_shipped_rule_shapes() -> None:
+    share = load_policy("share-30-first-paragraph-indexable")
+    assert (share.excerpt.max_chars, share.excerpt.max_ratio) == (0, 0.3)
+    assert share.link.position == "first-paragraph" and share.link.followable
+    thousand = load_policy("chars-1000-direct-article-link")
+    assert thousand.excerpt.max_chars == 1000
+    assert thousand.link.direct and thousand.link.target == "article"
+    licence = load_policy("cc-by-nd-reprint")
+    assert licence.reprint.allow_full and licence.reprint.unedited
+    assert licence.reprint.credit is not None
+    assert licence.link.required and licence.link.active
+
+
+# --- several publishers ----------------------------------------------------------------
+
+
+def _write(folder: Path, name: str, body: str) -> Path:
+    path = folder / f"{name}.toml"
+    path.write_text(f'[policy]\nname = "{name}"\n{body}', encoding="utf-8")
+    return path
+
+
+def test_policy_set_judges_each_article_by_the_policy_covering_it(tmp_path: Path) -> None:
+    _write(tmp_path, "river", 'domains = ["river.example"]\n[excerpt]\nmax_chars = 300\n')
+    _write(tmp_path, "archive", 'domains = ["archive.river.example"]\n')
+    _write(tmp_path, "anyone", "domains = []\n[excerpt]\nmax_chars = 1000\n")
+    policies = load_policies([tmp_path])
+    assert [p.name for p in policies.policies] == ["anyone", "archive", "river"]
+    assert policy_for("https://river.example/a", policies).name == "river"  # type: ignore[union-attr]
+    assert policy_for("https://www.river.example/a", policies).name == "river"  # type: ignore[union-attr]
+    assert policy_for("https://archive.river.example/a", policies).name == "archive"  # type: ignore[union-attr]
+    assert policy_for("https://elsewhere.example/a", policies).name == "anyone"  # type: ignore[union-attr]
+    override = load_policy("euromaidan-press")
+    assert policy_for("https://euromaidanpress.com/x", policies, override) is override
+    assert policy_for("https://river.example/a", policies, override) is None
+    assert policy_for("https://river.example/a", override) is None
+    assert policies.summary() == PolicySummary(
+        name="anyone + archive + river", max_chars=0, count="total"
+    )
+    assert min_passage_chars(policies) == 50
+
+
+def test_policy_set_without_catch_all_skips_other_articles(tmp_path: Path) -> None:
+    a = _write(tmp_path, "river", 'domains = ["river.example"]\n')
+    policies = load_policies([str(a), "euromaidan-press"])
+    assert policy_for("https://elsewhere.example/a", policies) is None
+    assert policies.covers("https://euromaidanpress.com/2024/x")
+
+
+def test_policy_set_refuses_ambiguous_sets(tmp_path: Path) -> None:
+    a = _write(tmp_path, "one", 'domains = ["river.example"]\n')
+    b = _write(tmp_path, "two", 'domains = ["www.River.example"]\n')
+    with pytest.raises(PolicyError) as caught:
+        load_policies([a, b])
+    assert str(caught.value) == (
+        f"{b}: policy.domains: expected hosts no other policy covers; river.example is also "
+        f"covered by one ({a})"
+    )
+    c = _write(tmp_path, "three", "domains = []\n")
+    with pytest.raises(PolicyError) as caught:
+        load_policies([c, "default"])
+    assert str(caught.value).endswith(
+        f"policy.domains: expected the hosts this policy covers; {c} already covers every article"
+    )
+    with pytest.raises(PolicyError) as caught:
+        load_policies([a, a])
+    assert str(caught.value) == (
+        f'{a}: policy.name: expected a name no other policy uses; "one" is also the name in {a}'
+    )
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(PolicyError) as caught:
+        load_policies([empty])
+    assert str(caught.value) == f"{empty}: no policy files (*.toml) in this folder"
