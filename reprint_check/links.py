@@ -27,6 +27,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Protocol
 from urllib.parse import SplitResult, unquote, urljoin, urlsplit
 
+from reprint_check.errors import FetchError
 from reprint_check.models import Block, Link, LinkEvidence, Page, Violation
 
 if TYPE_CHECKING:  # policy imports this module (host_of); annotations only here
@@ -478,8 +479,6 @@ def resolve_links(page: Page, fetcher: _Fetches) -> Page:
     followed. A link that cannot be fetched is left unresolved: the check then
     reads what the address itself says.
     """
-    from reprint_check.errors import FetchError  # local: keeps this module free of I/O imports
-
     targets: dict[str, str] = dict(page.link_targets)
     page_host = _page_host(page)
     for link in page.links:

@@ -7,8 +7,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
+from itertools import pairwise
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from reprint_check.audit import audit_page
 from reprint_check.checks import Edit, find_edits, find_headline, judge, quotation_spans
@@ -450,3 +453,14 @@ def test_judge_returns_none_below_the_policys_minimum() -> None:
     page = Page("p.txt", P1)
     short = Passage(0, 40, 0, 40, 40, 1.0, P1[:40])
     assert judge(page, ARTICLE, [short], policy(), None) is None
+
+
+@settings(max_examples=300)
+@given(st.text(alphabet=st.sampled_from(list('ab "\u201c\u201d\u00ab\u00bb\u2018\u2019\n.'))))
+def test_quotation_spans_are_ordered_disjoint_and_start_with_a_mark(text: str) -> None:
+    spans = quotation_spans(text)
+    for (_a, b), (c, _d) in pairwise(spans):
+        assert b <= c
+    for a, b in spans:
+        assert 0 <= a < b <= len(text)
+        assert text[a] in '"\u201c\u00ab\u00bb\u2018'  # » opens in Danish

@@ -839,3 +839,22 @@ def test_canonical_to_the_article_counts_when_the_policy_says_so() -> None:
     assert _codes(check_link(builder.page(), [ARTICLE], LinkRule(canonical_counts=True))) == [
         "LINK_MISSING"
     ]
+
+
+def test_resolve_links_over_a_local_http_server() -> None:
+    from reprint_check.fetch import Fetcher, FetchSettings
+    from reprint_check.page import page_from_html
+    from tests.localserver import LocalServer, send
+
+    with LocalServer() as server:
+        article = server.url("/2026/story")
+        server.reply("/2026/story", b"<p>The story.</p>")
+        server.route("/go/7", lambda h, _n: send(h, 302, headers=[("Location", "/2026/story")]))
+        html = '<p>Our take.</p><p>Source: <a href="/go/7">the Courier</a></p>'
+        page = page_from_html(html, server.url("/partner"))
+        assert _codes(check_link(page, [article], RULE)) == ["LINK_MISSING"]
+        with Fetcher(FetchSettings(allow_private=True, retries=0)) as fetcher:
+            resolved = resolve_links(page, fetcher)
+    assert resolved.link_targets == ((server.url("/go/7"), article),)
+    assert check_link(resolved, [article], RULE).ok
+    assert _codes(check_link(resolved, [article], DIRECT)) == ["LINK_NOT_DIRECT"]
