@@ -42,7 +42,7 @@ import socket
 import threading
 import time
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -70,6 +70,8 @@ DEFAULT_USER_AGENT = (
 # more often than for a page that is broken for good; a GET is safe to repeat.
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+# Request headers that make a GET conditional: only then is a 304 an answer, not an error.
+_CONDITIONAL_HEADERS = frozenset({"if-none-match", "if-modified-since"})
 # A server asking us to wait longer than this is waited on only this long:
 # an audit of many targets must not stall for minutes on one of them.
 RETRY_AFTER_CAP = 5.0
@@ -131,7 +133,7 @@ class Fetched:
 
     url: str  # as requested
     final_url: str  # after redirects
-    status: int
+    status: int  # 2xx; 304 only for a conditional fetch (see Fetcher.fetch)
     headers: tuple[tuple[str, str], ...]  # as received, names lower-cased, in the server's order
     content: bytes  # content-encoding removed, at most max_bytes
     content_type: str  # media type, lower-cased, no parameters; "" when the server sent none
@@ -759,14 +761,21 @@ class Fetcher:
     def close(self) -> None:
         self._client.close()
 
-    def fetch(self, url: str) -> Fetched:
-        """Fetch one URL within the settings' limits, or raise a one-line FetchError."""
+    def fetch(self, url: str, *, headers: Mapping[str, str] | None = None) -> Fetched:
+        """Fetch one URL within the settings' limits, or raise a one-line FetchError.
+
+        ``headers`` are sent on every hop. When they make the request conditional
+        (``If-None-Match`` / ``If-Modified-Since``) a 304 answer is what the caller
+        hoped for, so it comes back as a Fetched with status 304 and an empty body
+        instead of an error: feed audits revalidate items this way.
+        """
+        extra = dict(headers or {})
         deadline = time.monotonic() + self.settings.total_timeout
         capture: list[RawResponse] | None = [] if self._on_response is not None else None
         token = _DEADLINE.set(deadline)
         capture_token = _CAPTURE.set(capture)
         try:
-            fetched = self._fetch(url, deadline)
+            fetched = self._fetch(url, deadline, extra)
         finally:
             _CAPTURE.reset(capture_token)
             _DEADLINE.reset(token)
@@ -775,7 +784,7 @@ class Fetcher:
             self._on_response(fetched, final)
         return fetched
 
-    def _fetch(self, url: str, deadline: float) -> Fetched:
+    def _fetch(self, url: str, deadline: float, headers: dict[str, str] | None = None) -> Fetched:
         s = self.settings
         current = _validate_url(url)
         jar = httpx.Cookies()  # cookies live for one fetch's redirect chain only
@@ -785,7 +794,7 @@ class Fetcher:
             # After a redirect, say where the problem happened.
             where = f" (after redirect to {current})" if redirects else ""
             try:
-                return self._attempt(url, current, jar, deadline)
+                return self._attempt(url, current, jar, deadline, headers or {})
             except _Redirect as redirect:
                 redirects += 1
                 if redirects > s.max_redirects:
@@ -849,7 +858,12 @@ class Fetcher:
             return slot
 
     def _attempt(
-        self, url: str, current: httpx.URL, jar: httpx.Cookies, deadline: float
+        self,
+        url: str,
+        current: httpx.URL,
+        jar: httpx.Cookies,
+        deadline: float,
+        headers: dict[str, str],
     ) -> Fetched:
         slot = self._slot(current)
         if not slot.acquire(timeout=max(0.0, deadline - time.monotonic())):
@@ -858,7 +872,7 @@ class Fetcher:
                 " waiting for a free connection to this host"
             )
         try:
-            request = self._client.build_request("GET", current)
+            request = self._client.build_request("GET", current, headers=headers or None)
             jar.set_cookie_header(request)
             try:
                 response = self._client.send(request, stream=True)
@@ -868,17 +882,36 @@ class Fetcher:
                 raise _Retry(f"protocol error: {_one_line(str(exc))}") from exc
             try:
                 jar.extract_cookies(response)
-                return self._handle(url, current, response, deadline)
+                conditional = any(name.lower() in _CONDITIONAL_HEADERS for name in headers)
+                return self._handle(url, current, response, deadline, conditional)
             finally:
                 response.close()
         finally:
             slot.release()
 
     def _handle(
-        self, url: str, current: httpx.URL, response: httpx.Response, deadline: float
+        self,
+        url: str,
+        current: httpx.URL,
+        response: httpx.Response,
+        deadline: float,
+        conditional: bool = False,
     ) -> Fetched:
         status = response.status_code
         problem = _reason(status, response.reason_phrase)
+        if status == 304 and conditional:
+            _capture(response, b"")
+            return Fetched(
+                url=url,
+                final_url=str(current),
+                status=status,
+                headers=tuple((k.lower(), v) for k, v in response.headers.multi_items()),
+                content=b"",
+                content_type="",
+                charset=None,
+                text="",
+                fetched_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            )
         if status in REDIRECT_STATUSES:
             location = response.headers.get("location", "").strip()
             if not location:
