@@ -11,15 +11,17 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .align import align_many, prepare
 from .checks import judge
 from .errors import FetchError, InputError
+from .evidence import EvidenceRecorder
 from .fetch import Fetcher, decode_body, read_local
 from .index import SourceIndex, SQLiteIndex
-from .links import host_of
-from .models import Page, Report, TargetResult
+from .links import host_of, resolve_links
+from .models import Article, Page, Report, TargetResult
 from .page import page_from_html, page_from_text
 from .policy import Policies, Policy, min_passage_chars, policy_for
 from .sources import SourceError, is_url, iter_articles
@@ -43,8 +45,11 @@ def load_target(spec: str, *, fetcher: Fetcher | None = None, stdin: bytes | Non
             raise InputError(f"{spec}: URLs need a fetcher")
         fetched = fetcher.fetch(spec)
         if fetched.content_type in ("text/plain",):
-            return page_from_text(fetched.text, spec)
-        return page_from_html(fetched.text, spec, base_url=fetched.final_url)
+            page = page_from_text(fetched.text, spec)
+        else:
+            page = page_from_html(fetched.text, spec, base_url=fetched.final_url)
+        robots = tuple(value for name, value in fetched.headers if name == "x-robots-tag")
+        return replace(page, header_robots=robots) if robots else page
     path = Path(spec)
     data = read_local(path, MAX_TARGET_BYTES)
     name = path.name.lower()
@@ -54,20 +59,40 @@ def load_target(spec: str, *, fetcher: Fetcher | None = None, stdin: bytes | Non
     return page_from_html(data, spec)
 
 
-def _target_url(page: Page) -> str | None:
-    """The target's own URL, for permissions: where it was fetched, else what it says it is."""
-    if is_url(page.location):
-        return page.location
-    return page.og_url or page.canonical
+def _own_url(page: Page, as_url: str | None) -> str | None:
+    """Where the page lives: the URL it was fetched from, else what ``--as-url`` says."""
+    return page.location if is_url(page.location) else as_url
+
+
+def _url_for(page: Page, own_url: str | None, article: Article) -> str | None:
+    """The target's URL for permissions: its own, else the og:url/canonical it declares.
+
+    A declared URL on the article's own site is the copy pointing at its source
+    (syndication), not where the copy lives, so it does not count.
+    """
+    if own_url:
+        return own_url
+    declared = page.og_url or page.canonical
+    if declared and host_of(declared) != host_of(article.url):
+        return declared
+    return None
 
 
 def audit_page(
-    page: Page, index: SourceIndex, policy: Policies, *, include_text: bool = False
+    page: Page,
+    index: SourceIndex,
+    policy: Policies,
+    *,
+    include_text: bool = False,
+    as_url: str | None = None,
 ) -> TargetResult:
-    """Every source article the page reused, each measured by the policy that covers it."""
+    """Every source article the page reused, each measured by the policy that covers it.
+
+    ``as_url`` is the page's own URL when it was not fetched (a saved file).
+    """
     target = prepare(page.text)
     ranked, boilerplate = index.candidates(target.kgrams)
-    target_url = _target_url(page)
+    own_url = _own_url(page, as_url)
     articles = []
     judged_by: dict[str, Policy] = {}
     for article_id, _hits in ranked:
@@ -75,7 +100,7 @@ def audit_page(
         chosen = policy_for(article.url, policy)
         if chosen is None:
             continue
-        if target_url and host_of(target_url) == host_of(article.url):
+        if own_url and host_of(own_url) == host_of(article.url):
             continue  # the publisher's own page
         articles.append(article)
         judged_by[article.url] = chosen
@@ -90,7 +115,11 @@ def audit_page(
         finding
         for article, passages in zip(articles, per_article, strict=True)
         if passages
-        and (finding := judge(page, article, passages, judged_by[article.url], target_url))
+        and (
+            finding := judge(
+                page, article, passages, judged_by[article.url], _url_for(page, own_url, article)
+            )
+        )
     ]
     findings.sort(key=lambda f: (-f.reused_chars, f.url))
     status = "violation" if any(f.violations for f in findings) else "compliant"
@@ -103,33 +132,65 @@ def audit_page(
     )
 
 
+@dataclass(frozen=True)
+class AuditOptions:
+    """How targets are loaded and judged, beyond the index and the policy."""
+
+    include_text: bool = False
+    as_url: str | None = None  # the target's own URL when it is a saved file
+    resolve_links: bool = False  # follow redirecting links to prove where they land
+    evidence: EvidenceRecorder | None = None  # cite the captured response of fetched targets
+
+
+def audit_target(
+    spec: str,
+    *,
+    index: SourceIndex,
+    policy: Policies,
+    fetcher: Fetcher | None = None,
+    options: AuditOptions = AuditOptions(),
+    page: Page | None = None,
+) -> TargetResult:
+    """One target (or an already loaded page named ``spec``); failures become an error entry."""
+    try:
+        if page is None:
+            page = load_target(spec, fetcher=fetcher)
+        if options.resolve_links and fetcher is not None:
+            page = resolve_links(page, fetcher)
+        result = audit_page(
+            page, index, policy, include_text=options.include_text, as_url=options.as_url
+        )
+        result = replace(result, target=spec)
+    except (FetchError, InputError) as e:
+        result = TargetResult(target=spec, status="error", error=str(e))
+    except Exception as e:  # a bug on one page must not lose the rest of the run
+        result = TargetResult(
+            target=spec,
+            status="error",
+            error=f"{spec}: internal error: {type(e).__name__}: {e}",
+        )
+    if options.evidence is not None:
+        evidence = options.evidence.evidence_for(spec)
+        if evidence is not None:
+            result = replace(result, evidence=evidence)
+    return result
+
+
 def audit(
     targets: Sequence[str],
     *,
     index: SourceIndex,
-    policy: Policy,
+    policy: Policies,
     include_text: bool = False,
     fetcher: Fetcher | None = None,
     on_target: Callable[[TargetResult], None] | None = None,
+    options: AuditOptions | None = None,
 ) -> Report:
     """Audit each target; a target that cannot be loaded becomes an ``error`` entry."""
+    options = options or AuditOptions(include_text=include_text)
     results: list[TargetResult] = []
     for spec in targets:
-        try:
-            page = load_target(spec, fetcher=fetcher)
-            result = audit_page(page, index, policy, include_text=include_text)
-            if result.target != spec:
-                result = TargetResult(
-                    spec, result.status, result.title, None, result.sources, result.text
-                )
-        except (FetchError, InputError) as e:
-            result = TargetResult(target=spec, status="error", error=str(e))
-        except Exception as e:  # a bug on one page must not lose the rest of the run
-            result = TargetResult(
-                target=spec,
-                status="error",
-                error=f"{spec}: internal error: {type(e).__name__}: {e}",
-            )
+        result = audit_target(spec, index=index, policy=policy, fetcher=fetcher, options=options)
         results.append(result)
         if on_target is not None:
             on_target(result)

@@ -85,7 +85,7 @@ def _evidence(evidence: Evidence) -> dict[str, Any]:
 
 
 def _source(source: SourceFinding) -> dict[str, Any]:
-    return {
+    out: dict[str, Any] = {
         "url": source.url,
         "title": source.title,
         "reused_chars": source.reused_chars,
@@ -95,10 +95,14 @@ def _source(source: SourceFinding) -> dict[str, Any]:
         "link": _link(source.link),
         "violations": [{"code": v.code, "message": v.message} for v in source.violations],
     }
+    if source.notes:
+        # Only when there is something to say, so plain reports keep their v1 bytes.
+        out["notes"] = list(source.notes)
+    return out
 
 
 def _passage(passage: Passage) -> dict[str, Any]:
-    return {
+    out: dict[str, Any] = {
         "target_start": passage.target_start,
         "target_end": passage.target_end,
         "source_start": passage.source_start,
@@ -107,6 +111,9 @@ def _passage(passage: Passage) -> dict[str, Any]:
         "similarity": round(float(passage.similarity), SIMILARITY_DECIMALS),
         "text": passage.text,
     }
+    if passage.quotation:
+        out["quotation"] = True  # a quotation in the source, left out of the count
+    return out
 
 
 def _link(link: LinkEvidence) -> dict[str, Any]:
@@ -251,6 +258,7 @@ class _Reader:
             passages=self.items(obj, "passages", path, self.passage),
             link=self.link(self.key(obj, "link", path), f"{path}.link"),
             violations=self.items(obj, "violations", path, self.violation),
+            notes=tuple(self.string_list(obj, "notes", path)),
         )
 
     def passage(self, value: object, path: str) -> Passage:
@@ -263,7 +271,15 @@ class _Reader:
             chars=self.integer(obj, "chars", path),
             similarity=self.number(obj, "similarity", path),
             text=self.string(obj, "text", path),
+            quotation=obj.get("quotation") is True,
         )
+
+    def string_list(self, obj: dict[str, Any], key: str, path: str) -> list[str]:
+        """An optional list of strings (absent means empty)."""
+        value = obj.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise self.fail(f"{path}.{key}", "expected a list of strings")
+        return value
 
     def link(self, value: object, path: str) -> LinkEvidence:
         obj = self.obj(value, path)
