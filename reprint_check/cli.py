@@ -10,17 +10,29 @@ import contextlib
 import os
 import sys
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import click
 
 from . import __version__
-from .audit import audit, index_from_sources
+from .audit import AuditOptions, audit, audit_target, index_from_sources
 from .errors import ReprintCheckError
+from .evidence import EvidenceRecorder
+from .feeds import FETCH_MODES, FeedItem, FeedState, ItemTarget, item_page, item_pages, read_feed
 from .fetch import Fetcher, FetchSettings
-from .index import open_index
-from .models import Report
-from .policy import Policy, explain, list_policies, load_policy
+from .index import SourceIndex, open_index
+from .models import Report, TargetResult
+from .policy import (
+    Policies,
+    Policy,
+    explain,
+    list_policies,
+    load_policies,
+    load_policy,
+    summary_line,
+)
 from .report import FORMATS, merge, render, with_source_text
 from .report.json import load as load_report
 from .sources import SourceError, iter_articles
@@ -185,44 +197,99 @@ def index_remove(urls: tuple[str, ...], index_location: str | None) -> None:
 # --- audit ------------------------------------------------------------------------
 
 
-@main.command("audit")
-@click.argument("targets", nargs=-1, required=True)
-@index_option
-@click.option(
-    "--source",
-    "sources",
-    multiple=True,
-    metavar="SRC",
-    help="Publisher article(s) for a one-off audit with no index.",
-)
-@click.option(
-    "--policy", "policy_name", metavar="NAME|FILE", help="Policy name or file (default: default)."
-)
-@click.option(
-    "--format", "fmt", type=click.Choice(sorted(FORMATS)), default="console", show_default=True
-)
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report here.")
-@click.option("--include-text", is_flag=True, help="Add each page's extracted text to the report.")
-@click.option("--no-color", is_flag=True, help="Plain console output.")
-@private_option
-def audit_command(
-    targets: tuple[str, ...],
+def _audit_options(command: Callable[..., None]) -> Callable[..., None]:
+    """The options ``audit`` and ``feed`` share."""
+    options = [
+        index_option,
+        click.option(
+            "--source",
+            "sources",
+            multiple=True,
+            metavar="SRC",
+            help="Publisher article(s) for a one-off audit with no index.",
+        ),
+        click.option(
+            "--policy",
+            "policy_names",
+            multiple=True,
+            metavar="NAME|FILE",
+            help="Policy name or file (default: default); repeat for several publishers.",
+        ),
+        click.option(
+            "--policies",
+            "policy_dir",
+            type=click.Path(file_okay=False),
+            help="A folder of policy files: each article is judged by the one covering it.",
+        ),
+        click.option(
+            "--format",
+            "fmt",
+            type=click.Choice(sorted(FORMATS)),
+            default="console",
+            show_default=True,
+        ),
+        click.option(
+            "-o", "--output", type=click.Path(dir_okay=False), help="Write the report here."
+        ),
+        click.option(
+            "--include-text", is_flag=True, help="Add each page's extracted text to the report."
+        ),
+        click.option("--no-color", is_flag=True, help="Plain console output."),
+        click.option(
+            "--as-url", metavar="URL", help="The target's own URL when it is a saved file."
+        ),
+        click.option(
+            "--resolve-links",
+            is_flag=True,
+            help="Follow redirecting links (shorteners, /go?url=) to prove where they land.",
+        ),
+        click.option(
+            "--evidence",
+            "evidence_dir",
+            type=click.Path(file_okay=False),
+            help="Keep every fetched response in a WARC file here and cite it in the report.",
+        ),
+        private_option,
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _policies(names: tuple[str, ...], folder: str | None) -> Policies:
+    """One policy judges every article; several (or a folder) judge each by its domains."""
+    if len(names) == 1:
+        return load_policy(names[0])
+    if names or folder:
+        return load_policies([*names, *([folder] if folder else [])])
+    return load_policy(None)
+
+
+@contextlib.contextmanager
+def _session(
+    *,
     index_location: str | None,
     sources: tuple[str, ...],
-    policy_name: str | None,
-    fmt: str,
-    output: str | None,
+    policy_names: tuple[str, ...],
+    policy_dir: str | None,
     include_text: bool,
-    no_color: bool,
+    as_url: str | None,
+    resolve_links: bool,
+    evidence_dir: str | None,
     allow_private: bool,
-) -> None:
-    """Audit pages: URL, .html/.htm or .txt file, or - for standard input."""
+) -> Iterator[tuple[SourceIndex, Policies, Fetcher, AuditOptions]]:
+    """Policy, fetcher (with evidence), index and options for one audit or feed run."""
     try:
-        policy = load_policy(policy_name)
+        policy = _policies(policy_names, policy_dir)
+        recorder = EvidenceRecorder(evidence_dir) if evidence_dir else None
     except ReprintCheckError as e:
         _fail(str(e))
     settings = FetchSettings(allow_private=allow_private)
-    with Fetcher(settings) as fetcher:
+    hook = recorder.record if recorder else None
+    with contextlib.ExitStack() as stack:
+        if recorder is not None:
+            stack.enter_context(recorder)
+        fetcher = stack.enter_context(Fetcher(settings, on_response=hook))
         try:
             if sources:
                 store, errors = index_from_sources(sources, fetcher=fetcher)
@@ -234,17 +301,140 @@ def audit_command(
                 store = open_index(index_location, create=False)
         except ReprintCheckError as e:
             _fail(str(e))
-        with store, _progress("Auditing", len(targets)) as advance:
-            report = audit(
-                targets,
-                index=store,
-                policy=policy,
-                include_text=include_text,
-                fetcher=fetcher,
-                on_target=lambda _result: advance(),
-            )
-    _emit(report, fmt, output, include_text=include_text, no_color=no_color)
+        stack.enter_context(store)
+        options = AuditOptions(
+            include_text=include_text,
+            as_url=as_url,
+            resolve_links=resolve_links,
+            evidence=recorder,
+        )
+        yield store, policy, fetcher, options
+
+
+@main.command("audit")
+@click.argument("targets", nargs=-1, required=True)
+@_audit_options
+def audit_command(
+    targets: tuple[str, ...], fmt: str, output: str | None, no_color: bool, **session: Any
+) -> None:
+    """Audit pages: URL, .html/.htm or .txt file, or - for standard input."""
+    with (
+        _session(**session) as (store, policy, fetcher, options),
+        _progress("Auditing", len(targets)) as advance,
+    ):
+        report = audit(
+            targets,
+            index=store,
+            policy=policy,
+            fetcher=fetcher,
+            options=options,
+            on_target=lambda _result: advance(),
+        )
+    _emit(report, fmt, output, include_text=options.include_text, no_color=no_color)
     raise SystemExit(exit_code(report))
+
+
+def _since(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        _fail(f"--since: expected a date like 2026-11-01 or 2026-11-01T08:00:00Z, got {value!r}")
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+@main.command("feed")
+@click.argument("feeds", nargs=-1, required=True)
+@_audit_options
+@click.option(
+    "--fetch-items",
+    type=click.Choice(FETCH_MODES),
+    default="auto",
+    show_default=True,
+    help="auto: the feed's own text when it is the whole story, else the item's page.",
+)
+@click.option("--since", metavar="DATE", help="Only items published or updated since DATE.")
+@click.option("--limit", type=click.IntRange(min=1), help="At most N items per run, newest first.")
+@click.option(
+    "--state",
+    "state_path",
+    type=click.Path(dir_okay=False),
+    help="Remember items between runs: audit only new or changed ones, report all.",
+)
+def feed_command(
+    feeds: tuple[str, ...],
+    fmt: str,
+    output: str | None,
+    no_color: bool,
+    fetch_items: str,
+    since: str | None,
+    limit: int | None,
+    state_path: str | None,
+    **session: Any,
+) -> None:
+    """Audit every item of partner feeds: RSS, Atom, JSON Feed, sitemaps (URL or file)."""
+    since_moment = _since(since)
+    with _session(**session) as (store, policy, fetcher, options):
+        context = f"{policy.summary()}|{store.stats().articles}|{store.stats().fingerprints}"
+        try:
+            state = FeedState.load(state_path, context=context) if state_path else None
+            reads = [read_feed(f, fetcher, since=since_moment, limit=limit) for f in feeds]
+        except ReprintCheckError as e:
+            _fail(str(e))
+        results: list[TargetResult] = []
+        total = sum(len(r.items) for r in reads)
+        with _progress("Auditing feed items", total) as advance:
+            for read in reads:
+                for error in read.errors:
+                    message = error.message
+                    if not message.startswith(error.source):
+                        message = f"{error.source}: {message}"
+                    results.append(TargetResult(error.source, "error", error=message))
+                for item, target in item_pages(read.items, fetcher, fetch_items, state):
+                    results.append(
+                        _feed_item_result(item, target, store, policy, fetcher, options, state)
+                    )
+                    advance()
+        if state is not None and state_path:
+            try:
+                state.save(state_path)
+            except ReprintCheckError as e:
+                _fail(str(e))
+    report = Report(policy=policy.summary(), targets=tuple(results))
+    _emit(report, fmt, output, include_text=options.include_text, no_color=no_color)
+    raise SystemExit(exit_code(report))
+
+
+def _feed_item_result(
+    item: FeedItem,
+    target: ItemTarget,
+    store: SourceIndex,
+    policy: Policies,
+    fetcher: Fetcher,
+    options: AuditOptions,
+    state: FeedState | None,
+) -> TargetResult:
+    """The result for one feed item: a stored one if unchanged, else a fresh audit."""
+    if target.unchanged and state is not None:
+        stored = state.result(target.name)
+        if stored is not None:
+            return stored
+        target = item_page(item, fetcher, "auto", None)  # the stored result is unreadable
+    if target.error is not None or target.page is None:
+        result = TargetResult(target.name, "error", error=target.error or "no page")
+    else:
+        result = audit_target(
+            target.name,
+            index=store,
+            policy=policy,
+            fetcher=fetcher,
+            options=options,
+            page=target.page,
+        )
+    if state is not None:
+        state.record(target, result)
+    return result
 
 
 def _emit(
@@ -319,7 +509,7 @@ def policy_group() -> None:
 def policy_list() -> None:
     """The shipped policies."""
     for p in list_policies():
-        click.echo(f"{p.name}\t{p.publisher}\t{p.excerpt.max_chars} chars")
+        click.echo(f"{p.name}\t{p.publisher}\t{summary_line(p)}")
 
 
 @policy_group.command("show")
