@@ -249,6 +249,20 @@ def _audit_options(command: Callable[..., None]) -> Callable[..., None]:
             type=click.Path(file_okay=False),
             help="Keep every fetched response in a WARC file here and cite it in the report.",
         ),
+        click.option(
+            "--timeout",
+            type=click.FloatRange(min=0.1),
+            default=20.0,
+            show_default=True,
+            help="Seconds of silence before a fetch gives up (the whole fetch: 3x this).",
+        ),
+        click.option(
+            "--max-bytes",
+            type=click.IntRange(min=1024),
+            default=20 * 1024 * 1024,
+            show_default=True,
+            help="Largest page or feed accepted, in bytes.",
+        ),
         private_option,
     ]
     for option in reversed(options):
@@ -277,6 +291,8 @@ def _session(
     resolve_links: bool,
     evidence_dir: str | None,
     allow_private: bool,
+    timeout: float = 20.0,
+    max_bytes: int = 20 * 1024 * 1024,
 ) -> Iterator[tuple[SourceIndex, Policies, Fetcher, AuditOptions]]:
     """Policy, fetcher (with evidence), index and options for one audit or feed run."""
     try:
@@ -284,7 +300,13 @@ def _session(
         recorder = EvidenceRecorder(evidence_dir) if evidence_dir else None
     except ReprintCheckError as e:
         _fail(str(e))
-    settings = FetchSettings(allow_private=allow_private)
+    settings = FetchSettings(
+        connect_timeout=min(timeout, 10.0),
+        read_timeout=timeout,
+        total_timeout=3 * timeout,
+        max_bytes=max_bytes,
+        allow_private=allow_private,
+    )
     hook = recorder.record if recorder else None
     with contextlib.ExitStack() as stack:
         if recorder is not None:
