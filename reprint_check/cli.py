@@ -415,7 +415,9 @@ def feed_command(
                     results.append(TargetResult(error.source, "error", error=message))
                 for item, target in item_pages(read.items, fetcher, fetch_items, state):
                     results.append(
-                        _feed_item_result(item, target, store, policy, fetcher, options, state)
+                        _feed_item_result(
+                            item, target, store, policy, fetcher, options, state, fetch_items
+                        )
                     )
                     advance()
         if state is not None and state_path:
@@ -436,13 +438,14 @@ def _feed_item_result(
     fetcher: Fetcher,
     options: AuditOptions,
     state: FeedState | None,
+    mode: str,
 ) -> TargetResult:
     """The result for one feed item: a stored one if unchanged, else a fresh audit."""
     if target.unchanged and state is not None:
         stored = state.result(target.name)
         if stored is not None:
             return stored
-        target = item_page(item, fetcher, "auto", None)  # the stored result is unreadable
+        target = item_page(item, fetcher, mode, None)  # the stored result is unreadable
     if target.error is not None or target.page is None:
         result = TargetResult(target.name, "error", error=target.error or "no page")
     else:
