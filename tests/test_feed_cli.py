@@ -159,3 +159,34 @@ def test_unreadable_feed_is_an_error_entry_and_exit_three(index: str, tmp_path: 
     (target,) = json.loads(result.stdout)["targets"]
     assert target["status"] == "error"
     assert "broken.xml" in target["error"]
+
+
+def test_a_huge_item_a_flaky_item_and_a_mislabelled_charset(index: str, tmp_path: Path) -> None:
+    from tests.localserver import send
+
+    out = tmp_path / "r.json"
+    with LocalServer() as server:
+        server.reply("/huge", b"<html><body>" + b"x" * (30 * 1024 * 1024) + b"</body></html>")
+
+        def flaky(handler, number: int) -> None:
+            if number == 1:
+                send(handler, 500, b"try again")
+            else:
+                send(handler, 200, copied(2), [("Content-Type", "text/html; charset=utf-8")])
+
+        server.route("/flaky", flaky)
+        # Cyrillic bytes in windows-1251 while the header claims UTF-8
+        cyrillic = "<html><body><p>Новини тижня з нашого порту.</p></body></html>".encode("cp1251")
+        server.reply("/cp1251", cyrillic, headers=[("Content-Type", "text/html; charset=utf-8")])
+        feed = rss(server, ["/huge", "/flaky", "/cp1251"])
+        server.reply("/feed.xml", feed, headers=[("Content-Type", "application/rss+xml")])
+        args = ["feed", server.url("/feed.xml"), "--index", index, "--allow-private",
+                "--format", "json", "--include-text", "-o", str(out)]  # fmt: skip
+        result = CliRunner().invoke(main, args)
+    assert result.exit_code == 3
+    huge, flaky_item, mislabelled = json.loads(out.read_text())["targets"]
+    assert huge["status"] == "error" and "larger than" in huge["error"]
+    assert flaky_item["status"] == "compliant"
+    assert flaky_item["sources"][0]["reused_chars"] == len(EXCERPT)
+    assert mislabelled["status"] == "compliant"
+    assert "Новини тижня" in mislabelled["text"]
