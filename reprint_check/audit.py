@@ -64,18 +64,19 @@ def _own_url(page: Page, as_url: str | None) -> str | None:
     return page.location if is_url(page.location) else as_url
 
 
-def _url_for(page: Page, own_url: str | None, article: Article) -> str | None:
-    """The target's URL for permissions: its own, else the og:url/canonical it declares.
+def _url_for(page: Page, as_url: str | None, article: Article) -> str | None:
+    """The target's URL for permissions (issue 6's order).
 
-    A declared URL on the article's own site is the copy pointing at its source
-    (syndication), not where the copy lives, so it does not count.
+    Where it was fetched from; else the og:url/canonical it declares, unless
+    that is on the article's own site (a syndicated copy pointing at its
+    source is not where the copy lives); else ``--as-url``.
     """
-    if own_url:
-        return own_url
+    if is_url(page.location):
+        return page.location
     declared = page.og_url or page.canonical
     if declared and host_of(declared) != host_of(article.url):
         return declared
-    return None
+    return as_url
 
 
 def audit_page(
@@ -117,7 +118,7 @@ def audit_page(
         if passages
         and (
             finding := judge(
-                page, article, passages, judged_by[article.url], _url_for(page, own_url, article)
+                page, article, passages, judged_by[article.url], _url_for(page, as_url, article)
             )
         )
     ]

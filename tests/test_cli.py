@@ -6,6 +6,7 @@ The examples/ archive and suspect pages are fiction written for the project.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -195,3 +196,31 @@ def test_report_command_refuses_a_file_that_is_not_a_report(tmp_path: Path) -> N
     assert result.exit_code == 2
     (line,) = result.stderr.strip().splitlines()
     assert "bogus.json" in line
+
+
+def test_permissions_follow_the_targets_own_url(index: str, tmp_path: Path) -> None:
+    policy = tmp_path / "licensed.toml"
+    policy.write_text(
+        '[policy]\nname = "licensed"\n[[permissions]]\ndomain = "partner.example"\n'
+        'max_chars = 0\nnote = "licence 2026-01"\n',
+        encoding="utf-8",
+    )
+    html = (SUSPECTS / "too-long.html").read_text(encoding="utf-8")
+    html = re.sub(r'<link rel="canonical"[^>]*>|<meta property="og:url"[^>]*>', "", html)
+    plain = tmp_path / "copy.html"
+    plain.write_text(html, encoding="utf-8")
+    declared = tmp_path / "declared.html"
+    declared.write_text(
+        html.replace(
+            "<head>", '<head><meta property="og:url" content="https://partner.example/a">'
+        ),
+        encoding="utf-8",
+    )
+
+    def status(path: Path, *extra: str) -> int:
+        args = ["audit", str(path), "--index", index, "--policy", str(policy), *extra]
+        return run(*args, "--format", "json").exit_code
+
+    assert status(plain) == 1  # no permission applies: the limit holds
+    assert status(declared) == 0  # the page says it lives on the licensed partner's site
+    assert status(plain, "--as-url", "https://www.partner.example/story") == 0
