@@ -9,8 +9,10 @@ This is the library entry point the CLI is a thin coat over::
 
 from __future__ import annotations
 
+import multiprocessing
 import sys
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -18,8 +20,8 @@ from .align import align_many, prepare
 from .checks import judge
 from .errors import FetchError, InputError
 from .evidence import EvidenceRecorder
-from .fetch import Fetcher, decode_body, read_local
-from .index import SourceIndex, SQLiteIndex
+from .fetch import Fetcher, FetchSettings, decode_body, read_local
+from .index import SourceIndex, SQLiteIndex, open_index
 from .links import host_of, resolve_links
 from .models import Article, Page, Report, TargetResult
 from .page import page_from_html, page_from_text
@@ -141,6 +143,8 @@ class AuditOptions:
     as_url: str | None = None  # the target's own URL when it is a saved file
     resolve_links: bool = False  # follow redirecting links to prove where they land
     evidence: EvidenceRecorder | None = None  # cite the captured response of fetched targets
+    jobs: int = 1  # processes for audit_parallel
+    evidence_dir: str | None = None  # where each process keeps its own WARC file
 
 
 def audit_target(
@@ -198,11 +202,65 @@ def audit(
     return Report(policy=policy.summary(), targets=tuple(results))
 
 
+# --- several processes --------------------------------------------------------------
+
+_worker: tuple[SourceIndex, Policies, Fetcher, AuditOptions] | None = None
+
+
+def _start_worker(
+    index_location: str, policy: Policies, settings: FetchSettings, options: AuditOptions,
+    evidence_dir: str | None,
+) -> None:  # fmt: skip
+    global _worker
+    recorder = EvidenceRecorder(evidence_dir) if evidence_dir else None
+    fetcher = Fetcher(settings, on_response=recorder.record if recorder else None)
+    options = replace(options, evidence=recorder)
+    _worker = (open_index(index_location, create=False), policy, fetcher, options)
+
+
+def _audit_in_worker(spec: str) -> TargetResult:
+    assert _worker is not None, "worker not started"
+    index, policy, fetcher, options = _worker
+    return audit_target(spec, index=index, policy=policy, fetcher=fetcher, options=options)
+
+
+def audit_parallel(
+    targets: Sequence[str],
+    *,
+    index_location: str,
+    policy: Policies,
+    jobs: int,
+    settings: FetchSettings | None = None,
+    options: AuditOptions | None = None,
+    evidence_dir: str | None = None,
+    on_target: Callable[[TargetResult], None] | None = None,
+) -> Report:
+    """:func:`audit` spread over ``jobs`` processes, each with its own index connection.
+
+    Results come back in the order of ``targets``, so the report is the same
+    byte for byte whatever ``jobs`` is. With ``evidence_dir`` each process
+    keeps its own WARC file there.
+    """
+    options = replace(options or AuditOptions(), evidence=None)
+    settings = settings or FetchSettings()
+    results: list[TargetResult] = []
+    context = multiprocessing.get_context("spawn")
+    init = (index_location, policy, settings, options, evidence_dir)
+    with ProcessPoolExecutor(
+        jobs, mp_context=context, initializer=_start_worker, initargs=init
+    ) as pool:
+        for result in pool.map(_audit_in_worker, targets):
+            results.append(result)
+            if on_target is not None:
+                on_target(result)
+    return Report(policy=policy.summary(), targets=tuple(results))
+
+
 def index_from_sources(
-    specs: Iterable[str], *, fetcher: Fetcher | None = None
+    specs: Iterable[str], *, fetcher: Fetcher | None = None, path: str | None = None
 ) -> tuple[SQLiteIndex, list[SourceError]]:
-    """An in-memory index of one-off sources (``audit --source``): no index file at all."""
-    memory = SQLiteIndex(":memory:")
+    """An index of one-off sources (``audit --source``): in memory unless ``path`` is given."""
+    memory = SQLiteIndex(path or ":memory:")
     errors: list[SourceError] = []
     for spec in specs:
         batch = []

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,7 +18,7 @@ from typing import Any
 import click
 
 from . import __version__
-from .audit import AuditOptions, audit, audit_target, index_from_sources
+from .audit import AuditOptions, audit, audit_parallel, audit_target, index_from_sources
 from .errors import ReprintCheckError
 from .evidence import EvidenceRecorder
 from .feeds import FETCH_MODES, FeedItem, FeedState, ItemTarget, item_page, item_pages, read_feed
@@ -263,6 +264,13 @@ def _audit_options(command: Callable[..., None]) -> Callable[..., None]:
             show_default=True,
             help="Largest page or feed accepted, in bytes.",
         ),
+        click.option(
+            "--jobs",
+            type=click.IntRange(min=1),
+            default=1,
+            show_default=True,
+            help="Audit in this many processes (the report is the same whatever the number).",
+        ),
         private_option,
     ]
     for option in reversed(options):
@@ -293,6 +301,7 @@ def _session(
     allow_private: bool,
     timeout: float = 20.0,
     max_bytes: int = 20 * 1024 * 1024,
+    jobs: int = 1,
 ) -> Iterator[tuple[SourceIndex, Policies, Fetcher, AuditOptions]]:
     """Policy, fetcher (with evidence), index and options for one audit or feed run."""
     try:
@@ -314,7 +323,12 @@ def _session(
         fetcher = stack.enter_context(Fetcher(settings, on_response=hook))
         try:
             if sources:
-                store, errors = index_from_sources(sources, fetcher=fetcher)
+                # several processes share the one-off index through a temporary file
+                path = None
+                if jobs > 1:
+                    folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="rc-src-"))
+                    path = str(Path(folder) / "sources.sqlite")
+                store, errors = index_from_sources(sources, fetcher=fetcher, path=path)
                 for err in errors:
                     click.echo(f"reprint-check: {err.source}: {err.message}", err=True)
                 if store.count() == 0:
@@ -329,6 +343,8 @@ def _session(
             as_url=as_url,
             resolve_links=resolve_links,
             evidence=recorder,
+            jobs=jobs,
+            evidence_dir=evidence_dir,
         )
         yield store, policy, fetcher, options
 
@@ -344,14 +360,26 @@ def audit_command(
         _session(**session) as (store, policy, fetcher, options),
         _progress("Auditing", len(targets)) as advance,
     ):
-        report = audit(
-            targets,
-            index=store,
-            policy=policy,
-            fetcher=fetcher,
-            options=options,
-            on_target=lambda _result: advance(),
-        )
+        if options.jobs > 1 and len(targets) > 1:
+            report = audit_parallel(
+                targets,
+                index_location=store.location,
+                policy=policy,
+                jobs=options.jobs,
+                settings=fetcher.settings,
+                options=options,
+                evidence_dir=options.evidence_dir,
+                on_target=lambda _result: advance(),
+            )
+        else:
+            report = audit(
+                targets,
+                index=store,
+                policy=policy,
+                fetcher=fetcher,
+                options=options,
+                on_target=lambda _result: advance(),
+            )
     _emit(report, fmt, output, include_text=options.include_text, no_color=no_color)
     raise SystemExit(exit_code(report))
 

@@ -224,3 +224,14 @@ def test_permissions_follow_the_targets_own_url(index: str, tmp_path: Path) -> N
     assert status(plain) == 1  # no permission applies: the limit holds
     assert status(declared) == 0  # the page says it lives on the licensed partner's site
     assert status(plain, "--as-url", "https://www.partner.example/story") == 0
+
+
+def test_jobs_give_the_same_report_byte_for_byte(index: str) -> None:
+    targets = [str(p) for p in sorted(SUSPECTS.iterdir())]
+    one = run("audit", *targets, "--index", index, "--format", "json", "--jobs", "1")
+    two = run("audit", *targets, "--index", index, "--format", "json", "--jobs", "2")
+    assert one.exit_code == two.exit_code == 1
+    assert one.stdout == two.stdout
+    sources = run("audit", *targets, "--source", str(EXAMPLES / "archive.jsonl"),
+                  "--format", "json", "--jobs", "2")  # fmt: skip
+    assert sources.stdout == one.stdout
