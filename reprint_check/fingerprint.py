@@ -15,10 +15,12 @@ character is a token, so k-grams become character shingles there.
 from __future__ import annotations
 
 import hashlib
+import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate
 
 K = 4  # tokens per k-gram: short enough to survive a changed word every ten
 WINDOW = 5  # winnowing window: guarantee K + WINDOW - 1 = 8 tokens
@@ -26,6 +28,8 @@ GUARANTEE_TOKENS = K + WINDOW - 1
 
 _MASK = (1 << 64) - 1
 _BASE = 0x100000001B3  # FNV prime: odd, so the polynomial is a bijection per position
+_MIX = 0xBF58476D1CE4E5B9  # splitmix64 multiplier: spreads the polynomial's low bits
+_TWO63, _TWO64 = 1 << 63, 1 << 64
 
 
 @dataclass(frozen=True)
@@ -68,8 +72,74 @@ def token_hash(token: str) -> int:
     return int.from_bytes(hashlib.blake2b(token.encode("utf-8"), digest_size=8).digest(), "little")
 
 
+_CLASS_CODES = "0123"
+# Splits the string of character classes (see _char_class) around tokens: one
+# scriptio-continua character with its marks, or a run of word characters and marks.
+_TOKEN_SPLIT = re.compile(r"(23*|[13]+)")
+
+
+# Where a text holds no scriptio-continua character and no mark, its tokens are
+# exactly the runs of \w: Python's \w is class 1 of _char_class for every code
+# point of classes 0 and 1 (checked over all of Unicode by the tests).
+_WORD_SPLIT = re.compile(r"(\w+)")
+_WORD_RUN = re.compile(r"\w+")
+# Token hashes already computed: a dict read through map() costs a fraction
+# of a call to the lru_cache'd token_hash; cleared when it grows past the cap.
+_HASH_CACHE: dict[str, int] = {}
+_HASH_CACHE_MAX = 1 << 20
+
+
+def _plain_words(text: str) -> bool:
+    """Whether every character of the text is of class 0 or 1 (see ``_char_class``)."""
+    return not any(_char_class(ch) >= 2 for ch in set(text))
+
+
+def _hashes(words: list[str]) -> list[int]:
+    cache = _HASH_CACHE
+    hashes = list(map(cache.get, words))
+    if None in hashes:
+        if len(cache) > _HASH_CACHE_MAX:
+            cache.clear()
+        for i, h in enumerate(hashes):
+            if h is None:
+                hashes[i] = cache[words[i]] = token_hash(words[i])
+    return hashes  # type: ignore[return-value]
+
+
+def _split_tokens(text: str) -> tuple[list[int], list[int], list[str]]:
+    """Starts, ends and texts of the tokens of a normalised text.
+
+    The work per character is done in C: by one regular expression over the
+    text where it holds plain words only, else over the string of the classes
+    of its characters (looked up once per distinct character).
+    ``_tokenize_reference`` is the definition this must equal.
+    """
+    if not _plain_words(text):
+        table = {ord(ch): _CLASS_CODES[_char_class(ch)] for ch in set(text)}
+        parts = _TOKEN_SPLIT.split(text.translate(table))
+        offsets = list(accumulate(map(len, parts)))
+        starts, ends = offsets[0:-1:2], offsets[1::2]
+        return starts, ends, list(map(text.__getitem__, map(slice, starts, ends)))
+    parts = _WORD_SPLIT.split(text)  # separator, token, separator, ..., separator
+    offsets = list(accumulate(map(len, parts)))
+    return offsets[0:-1:2], offsets[1::2], parts[1::2]
+
+
 def tokenize(text: str) -> list[Token]:
     """Tokens of a normalised text, with their spans."""
+    starts, ends, words = _split_tokens(text)
+    return list(map(Token, starts, ends, _hashes(words)))
+
+
+def token_hashes(text: str) -> list[int]:
+    """``[t.hash for t in tokenize(text)]`` without building the tokens (the index side)."""
+    if _plain_words(text):
+        return _hashes(_WORD_RUN.findall(text))
+    return _hashes(_split_tokens(text)[2])
+
+
+def _tokenize_reference(text: str) -> list[Token]:
+    """The character-by-character definition of ``tokenize`` (kept for the tests)."""
     tokens: list[Token] = []
     start = -1
     n = len(text)
@@ -100,6 +170,35 @@ def tokenize(text: str) -> list[Token]:
 
 def kgram_hashes(tokens: Sequence[Token], k: int = K) -> list[int]:
     """Hash of tokens[i:i+k] for every i, as signed 64-bit integers (SQLite's INTEGER)."""
+    return kgrams_of_hashes([t.hash for t in tokens], k)
+
+
+def kgrams_of_hashes(hs: Sequence[int], k: int = K) -> list[int]:
+    """``kgram_hashes`` from the tokens' hashes alone.
+
+    The polynomial is evaluated for all positions at once, one token offset at
+    a time, and reduced modulo 2**64 at the end: the same value as reducing at
+    every step, since the reduction is a ring homomorphism.
+    """
+    n = len(hs) - k + 1
+    if n <= 0:
+        return []
+    acc = list(hs[:n])
+    for j in range(1, k):
+        acc = [a * _BASE + b for a, b in zip(acc, hs[j : j + n], strict=True)]
+    out: list[int] = []
+    append = out.append
+    for h in acc:
+        h &= _MASK
+        h ^= h >> 29
+        h = (h * _MIX) & _MASK
+        h ^= h >> 32
+        append(h - _TWO64 if h >= _TWO63 else h)
+    return out
+
+
+def _kgram_hashes_reference(tokens: Sequence[Token], k: int = K) -> list[int]:
+    """The step-by-step definition of ``kgram_hashes`` (kept for the tests)."""
     hs = [t.hash for t in tokens]
     out: list[int] = []
     for i in range(len(hs) - k + 1):
@@ -107,7 +206,7 @@ def kgram_hashes(tokens: Sequence[Token], k: int = K) -> list[int]:
         for j in range(k):
             h = (h * _BASE + hs[i + j]) & _MASK
         h ^= h >> 29
-        h = (h * 0xBF58476D1CE4E5B9) & _MASK
+        h = (h * _MIX) & _MASK
         h ^= h >> 32
         out.append(h - (1 << 64) if h >= 1 << 63 else h)
     return out
@@ -117,8 +216,34 @@ def winnow(hashes: Sequence[int], window: int = WINDOW) -> list[tuple[int, int]]
     """(hash, k-gram position) pairs selected by robust winnowing.
 
     In each window the minimum hash is selected (the rightmost on ties) and
-    recorded once; a text shorter than one window keeps its minimum.
+    recorded once; a text shorter than one window keeps its minimum. The
+    minimum is carried from one window to the next and searched for again only
+    when it leaves the window, so the cost is about one comparison per k-gram.
     """
+    n = len(hashes)
+    if n == 0:
+        return []
+    if n <= window:
+        pos = min(range(n), key=lambda i: (hashes[i], -i))
+        return [(hashes[pos], pos)]
+    selected: list[tuple[int, int]] = []
+    best = -1
+    for end in range(window - 1, n):
+        start = end - window + 1
+        if best < start:
+            best = start
+            for i in range(start + 1, end + 1):
+                if hashes[i] <= hashes[best]:
+                    best = i
+            selected.append((hashes[best], best))
+        elif hashes[end] <= hashes[best]:
+            best = end
+            selected.append((hashes[best], best))
+    return selected
+
+
+def _winnow_reference(hashes: Sequence[int], window: int = WINDOW) -> list[tuple[int, int]]:
+    """The window-by-window definition of ``winnow`` (kept for the tests)."""
     n = len(hashes)
     if n == 0:
         return []

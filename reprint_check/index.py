@@ -13,16 +13,16 @@ import contextlib
 import os
 import sqlite3
 import zlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
 from .errors import IndexStoreError
-from .fingerprint import GUARANTEE_TOKENS, WINDOW, K, kgram_hashes, tokenize, winnow
+from .fingerprint import GUARANTEE_TOKENS, WINDOW, K, kgrams_of_hashes, token_hashes, winnow
 from .links import canonical_url
 from .models import Article
-from .text import normalize
+from .text import normalized_text
 
 DEFAULT_INDEX_PATH = Path(".reprint-check") / "index.sqlite"
 SCHEMA_VERSION = 1
@@ -32,8 +32,18 @@ SCHEMA_VERSION = 1
 BOILERPLATE_MIN_ARTICLES = 5
 # ... or in this share of the archive, whichever is larger.
 BOILERPLATE_SHARE = 0.002
-# Candidate articles aligned per target, best-hit first.
+# Candidate articles aligned per target, best evidence first.
 MAX_CANDIDATES = 200
+# A fingerprint shared with n articles is 1/n of evidence for each of them; an
+# article is aligned with the target when its evidence reaches this. One
+# fingerprint held by at most two articles is enough (any shared run of 8
+# tokens yields one), as are a few held by a handful of articles; a stock
+# phrase used by many stories makes none of them a candidate on its own, so
+# the articles aligned per target do not grow with the archive.
+MIN_EVIDENCE = 0.5
+# Fingerprints held by more articles than this weigh too little to count
+# (below 1/64 each) and their postings are not read.
+MAX_EVIDENCE_ARTICLES = 64
 
 
 @dataclass(frozen=True)
@@ -58,9 +68,23 @@ class ArticleInfo:
     published: str | None
 
 
+@dataclass(frozen=True)
+class WriteCounts:
+    """What one write did: new articles, articles replaced, articles already stored as given."""
+
+    added: int = 0
+    replaced: int = 0
+    unchanged: int = 0
+
+
 def article_fingerprints(text: str) -> set[int]:
-    """Distinct winnowed fingerprints of an article's text."""
-    return {h for h, _ in winnow(kgram_hashes(tokenize(normalize(text).text)))}
+    """Distinct winnowed fingerprints of an article's text.
+
+    The same values as winnowing ``kgram_hashes(tokenize(normalize(text).text))``,
+    by the paths that skip the offset map and the token objects the index does
+    not need.
+    """
+    return {h for h, _ in winnow(kgrams_of_hashes(token_hashes(normalized_text(text))))}
 
 
 def boilerplate_threshold(articles: int) -> int:
@@ -116,7 +140,8 @@ CREATE TABLE IF NOT EXISTS fingerprints (
 ) WITHOUT ROWID;
 """
 
-_IN_BATCH = 500  # parameters per IN (...) query, well under SQLite's limit
+_IN_BATCH = 500
+PAGE_SIZE = 16384  # parameters per IN (...) query, well under SQLite's limit
 
 
 class SQLiteIndex:
@@ -124,6 +149,8 @@ class SQLiteIndex:
 
     def __init__(self, path: str | Path = DEFAULT_INDEX_PATH, *, create: bool = True) -> None:
         self.location = str(path)
+        self._count: int | None = None
+        self._count_version = -1
         memory = str(path) == ":memory:"
         if not memory:
             p = Path(path)
@@ -139,6 +166,9 @@ class SQLiteIndex:
             self._db = sqlite3.connect(self.location, timeout=30, isolation_level=None)
             self._db.execute("PRAGMA busy_timeout = 30000")
             if not memory:
+                # before the first table: a new file gets big pages, where article
+                # bodies (~2 KB compressed) pack several to a page instead of one
+                self._db.execute(f"PRAGMA page_size = {PAGE_SIZE}")
                 self._db.execute("PRAGMA journal_mode = WAL")
                 self._db.execute("PRAGMA synchronous = NORMAL")
             self._db.executescript(_SCHEMA)
@@ -165,20 +195,59 @@ class SQLiteIndex:
 
     def add_many(self, articles: Iterable[Article]) -> int:
         """Store articles in one transaction; returns how many replaced a stored one."""
-        replaced = 0
-        prepared = [(a, article_fingerprints(a.text)) for a in articles]
+        counts = self.add_prepared_many((a, article_fingerprints(a.text)) for a in articles)
+        return counts.replaced
+
+    def add_prepared(self, article: Article, fingerprints: Collection[int]) -> bool:
+        """Store an article whose fingerprints were computed elsewhere (an ingest worker).
+
+        ``fingerprints`` must be ``article_fingerprints(article.text)``. True if
+        it replaced a stored article.
+        """
+        return self.add_prepared_many([(article, fingerprints)]).replaced > 0
+
+    def add_prepared_many(
+        self,
+        items: Iterable[tuple[Article, Collection[int]]],
+        *,
+        skip_unchanged: bool = False,
+    ) -> WriteCounts:
+        """Store articles with their fingerprints in one transaction.
+
+        Each replaces any article stored under one of its URLs, so an ingest
+        that was interrupted and is run again leaves no duplicates; with
+        ``skip_unchanged`` an article stored exactly as given is not rewritten.
+        """
+        prepared = list(items)
+        added = replaced = unchanged = 0
         try:
             self._db.execute("BEGIN IMMEDIATE")
+            pending: dict[int, Collection[int]] = {}  # fingerprints written at the end
             for article, fps in prepared:
-                replaced += self._store(article, fps)
+                outcome = self._store(article, skip_unchanged)
+                if outcome is None:
+                    unchanged += 1
+                    continue
+                new_id, deleted = outcome
+                for old in deleted:  # the same article twice in one batch
+                    pending.pop(old, None)
+                replaced += bool(deleted)
+                added += not deleted
+                pending[new_id] = fps
+            # in key order, B-tree pages are filled one after the other, not at random
+            rows = sorted((h, article_id) for article_id, fps in pending.items() for h in fps)
+            self._db.executemany("INSERT OR IGNORE INTO fingerprints VALUES (?, ?)", rows)
             self._db.execute("COMMIT")
         except sqlite3.Error as e:
             if self._db.in_transaction:
                 self._db.execute("ROLLBACK")
             raise IndexStoreError(f"{self.location}: cannot write ({e})") from e
-        return replaced
+        finally:
+            self._count = None
+        return WriteCounts(added, replaced, unchanged)
 
-    def _store(self, article: Article, fps: set[int]) -> int:
+    def _store(self, article: Article, skip_unchanged: bool) -> tuple[int, set[int]] | None:
+        """Write the article's row and aliases: (its id, the ids it replaced), None if kept."""
         keys = {canonical_url(u): u for u in (article.url, *article.aliases) if u}
         old_ids = set()
         for batch in _batches(list(keys)):
@@ -189,6 +258,8 @@ class SQLiteIndex:
                     f"SELECT article_id FROM aliases WHERE canonical IN ({marks})", batch
                 )
             )
+        if skip_unchanged and len(old_ids) == 1 and self._same(next(iter(old_ids)), article):
+            return None
         for old in old_ids:
             self._delete(old)
         cur = self._db.execute(
@@ -202,14 +273,25 @@ class SQLiteIndex:
             ),
         )
         new_id = cur.lastrowid
+        assert new_id is not None
         self._db.executemany(
             "INSERT OR REPLACE INTO aliases VALUES (?, ?, ?)",
             [(k, new_id, u) for k, u in keys.items()],
         )
-        self._db.executemany(
-            "INSERT OR IGNORE INTO fingerprints VALUES (?, ?)", [(h, new_id) for h in fps]
+        return new_id, old_ids
+
+    def _same(self, article_id: int, article: Article) -> bool:
+        """Whether the stored article is the given one: text, title, date and every URL."""
+        try:
+            stored = self.get(article_id)
+        except IndexStoreError:
+            return False
+        return (
+            stored.text == article.text
+            and stored.title == article.title
+            and stored.published == article.published
+            and {stored.url, *stored.aliases} == {article.url, *article.aliases}
         )
-        return 1 if old_ids else 0
 
     def _delete(self, article_id: int) -> None:
         row = self._db.execute("SELECT body FROM articles WHERE id = ?", (article_id,)).fetchone()
@@ -232,6 +314,7 @@ class SQLiteIndex:
         self._db.execute("BEGIN IMMEDIATE")
         self._delete(row[0])
         self._db.execute("COMMIT")
+        self._count = None
         return True
 
     # --- reading -----------------------------------------------------------------
@@ -253,31 +336,62 @@ class SQLiteIndex:
         return Article(url, zlib.decompress(body).decode("utf-8"), title, aliases, published)
 
     def count(self) -> int:
-        return self._db.execute("SELECT count(*) FROM articles").fetchone()[0]
+        """Articles stored; cached until this or another connection writes.
+
+        ``count(*)`` walks the whole table of article bodies, which at 100,000
+        articles costs more than a whole audit.
+        """
+        version = self._db.execute("PRAGMA data_version").fetchone()[0]
+        if self._count is None or version != self._count_version:
+            self._count = self._db.execute("SELECT count(*) FROM articles").fetchone()[0]
+            self._count_version = version
+        return self._count
 
     def candidates(
         self, kgrams: Sequence[int], limit: int = MAX_CANDIDATES
     ) -> tuple[list[tuple[int, int]], set[int]]:
+        """Articles worth aligning with a target, best first, and the boilerplate among its k-grams.
+
+        Cost follows the target: one look-up per distinct k-gram. Each shared
+        fingerprint is evidence in inverse proportion to the number of
+        articles holding it (see ``MIN_EVIDENCE``), so a phrase that many
+        stories use does not make all of them candidates as the archive grows.
+        """
         distinct = sorted(set(kgrams))
         threshold = boilerplate_threshold(self.count())
         boilerplate: set[int] = set()
-        useful: list[int] = []
+        common: set[int] = set()
+        rare: dict[int, int] = {}  # hash -> articles holding it
         for batch in _batches(distinct):
             marks = ",".join("?" * len(batch))
             for h, n in self._db.execute(
                 f"SELECT hash, count(*) FROM fingerprints WHERE hash IN ({marks}) GROUP BY hash",
                 batch,
             ):
-                (boilerplate.add(h) if n >= threshold else useful.append(h))
+                if n >= threshold:
+                    boilerplate.add(h)
+                elif n > MAX_EVIDENCE_ARTICLES:
+                    common.add(h)
+                else:
+                    rare[h] = n
+        evidence: dict[int, float] = {}
         hits: dict[int, int] = {}
-        for batch in _batches(useful):
+        for batch in _batches(sorted(rare)):
             marks = ",".join("?" * len(batch))
-            for (article_id,) in self._db.execute(
-                f"SELECT article_id FROM fingerprints WHERE hash IN ({marks})", batch
+            for h, article_id in self._db.execute(
+                f"SELECT hash, article_id FROM fingerprints WHERE hash IN ({marks})", batch
             ):
+                evidence[article_id] = evidence.get(article_id, 0.0) + 1.0 / rare[h]
                 hits[article_id] = hits.get(article_id, 0) + 1
-        ranked = sorted(hits.items(), key=lambda x: (-x[1], x[0]))[:limit]
-        return ranked, boilerplate
+        ranked = sorted(
+            (
+                (article_id, n)
+                for article_id, n in hits.items()
+                if evidence[article_id] >= MIN_EVIDENCE - 1e-9
+            ),
+            key=lambda x: (-evidence[x[0]], -x[1], x[0]),
+        )
+        return ranked[:limit], boilerplate
 
     def articles(self) -> Iterator[ArticleInfo]:
         for row in self._db.execute(
@@ -300,6 +414,16 @@ class SQLiteIndex:
                 with contextlib.suppress(OSError):
                     size += os.path.getsize(self.location + suffix)
         return IndexStats(self.location, n, fps, boiler, chars, size)
+
+    def checkpoint(self) -> None:
+        """Fold the write-ahead log into the file and truncate it (after a large ingest).
+
+        Until then the log holds a copy of every page written, as large as
+        the new part of the index. Skipped while readers still use it.
+        """
+        if self.location != ":memory:":
+            with contextlib.suppress(sqlite3.Error):
+                self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def close(self) -> None:
         self._db.close()

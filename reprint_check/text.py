@@ -9,9 +9,11 @@ original character it came from; nobody else recomputes offsets.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import compress
 
 # Quote marks, apostrophes and dashes that writers (and word processors) use
 # interchangeably: a copy that swaps them has not changed the words.
@@ -128,6 +130,114 @@ def normalize(original: str) -> NormalizedText:
     Leading and trailing white space is dropped; a run of white space (including
     no-break spaces and line breaks) becomes one space mapped to its first character.
     """
+    fast = _normalize_fast(original)
+    return fast if fast is not None else _normalize_reference(original)
+
+
+def normalized_text(original: str) -> str:
+    """``normalize(original).text`` without the offset map: what the index fingerprints.
+
+    Mostly-ASCII text (most news in Latin script) is folded by ``str.lower``
+    with its few other characters replaced one by one; white space collapses
+    with ``str.split``. Both agree with ``fold_char`` wherever this path is taken.
+    """
+    others = _NON_ASCII.findall(original)
+    if len(others) * _MOSTLY_ASCII <= len(original):
+        folds: dict[str, str] = {}
+        for ch in set(others):
+            folded = " " if ch.isspace() else fold_char(ch)
+            if folded != " " and (" " in folded or folded.lower() != folded):
+                break
+            folds[ch] = folded
+        else:
+            if folds:
+                original = _NON_ASCII.sub(lambda m: folds[m.group()], original)
+            return " ".join(original.lower().replace("`", "'").split())
+    fast = _normalize_fast(original, with_origin=False)
+    return fast.text if fast is not None else _normalize_reference(original).text
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_MOSTLY_ASCII = 20  # at most one character in this many outside ASCII
+
+
+_PLACEHOLDERS = 0xF0000  # supplementary private use area: stands in for a folded character
+_STAND_IN = re.compile("[\U000f0000-\U000fffff]")
+
+
+def _normalize_fast(original: str, *, with_origin: bool = True) -> NormalizedText | None:
+    """``normalize`` with the work per character done by str.translate and itertools.compress.
+
+    Each distinct character is folded once. The folded text is first built one
+    character per original character (an invisible one marked, one that folds
+    to several characters replaced by a private-use stand-in), then the kept
+    positions are selected, then the stand-ins are expanded. None where a
+    character folds to something holding a space or the stand-ins would clash
+    with the text: the reference handles those rare texts. Without
+    ``with_origin`` the offset map is left empty.
+    """
+    fold: dict[int, str] = {}
+    keep: dict[int, str] = {}  # per original character: "1" letter, "0" space, "2" dropped
+    expand: dict[int, str] = {}
+    for ch in set(original):
+        cp = ord(ch)
+        if ch.isspace():
+            fold[cp], keep[cp] = " ", "0"
+            continue
+        folded = fold_char(ch)
+        if " " in folded or _PLACEHOLDERS <= cp < _PLACEHOLDERS + 0x10000:
+            return None
+        if not folded:
+            fold[cp], keep[cp] = "\x00", "2"
+        elif len(folded) == 1:
+            fold[cp], keep[cp] = folded, "1"
+        else:
+            stand_in = chr(_PLACEHOLDERS + len(expand))
+            expand[ord(stand_in)] = folded
+            fold[cp], keep[cp] = stand_in, "1"
+    folded_text = original.translate(fold)
+    kinds = original.translate(keep)
+    positions: range | list[int] = range(len(original))
+    if "2" in kinds:  # dropped characters neither start nor end a run of white space
+        present = kinds.replace("1", "\x01").replace("0", "\x01").replace("2", "\x00").encode()
+        if with_origin:
+            positions = list(compress(positions, present))
+        folded_text = "".join(compress(folded_text, present))
+        kinds = kinds.replace("2", "")
+    # a letter is kept; a space is kept where it follows a letter (the first of its
+    # run) and some letter comes after it
+    last = kinds.rfind("1") + 1
+    kinds = kinds[:last].replace("10", "11")
+    selector = kinds.replace("1", "\x01").replace("0", "\x00").encode()
+    text = "".join(compress(folded_text, selector))
+    if not with_origin:
+        return NormalizedText(original, text.translate(expand) if expand else text, ())
+    origin = list(compress(positions, selector))
+    if expand:
+        text, origin = _expand(text, origin, expand)
+    return NormalizedText(original, text, tuple(origin))
+
+
+def _expand(text: str, origin: list[int], expand: dict[int, str]) -> tuple[str, list[int]]:
+    """Replace each stand-in by its folded characters, all mapped to its original index."""
+    pieces: list[str] = []
+    out: list[int] = []
+    done = 0
+    for m in _STAND_IN.finditer(text):
+        i = m.start()
+        folded = expand[ord(text[i])]
+        pieces.append(text[done:i])
+        out.extend(origin[done:i])
+        pieces.append(folded)
+        out.extend([origin[i]] * len(folded))
+        done = i + 1
+    pieces.append(text[done:])
+    out.extend(origin[done:])
+    return "".join(pieces), out
+
+
+def _normalize_reference(original: str) -> NormalizedText:
+    """The character-by-character definition of ``normalize``: fallback and test oracle."""
     chars: list[str] = []
     origin: list[int] = []
     pending_space = -1  # index of the first white space of the current run

@@ -1,0 +1,270 @@
+"""Ingest at scale: stream sources, fingerprint on every core, write in batches.
+
+A publisher's export can be hundreds of megabytes: it is read one record at a
+time and never held whole. Extraction and fingerprinting are the costly part
+and run in worker processes (``jobs``), which hand back (article,
+fingerprints) in the order of the sources, so the index is written exactly as
+a single process would write it. Writes are batched, one transaction per
+batch, and each article replaces any stored under one of its URLs: an ingest
+interrupted at any point can be run again and leaves no duplicates (articles
+already stored as given are skipped, not rewritten).
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import signal
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from itertools import islice
+from pathlib import Path
+
+from .errors import FetchError, InputError
+from .fetch import Fetcher
+from .index import SQLiteIndex, article_fingerprints
+from .models import Article
+from .sources import (
+    HTML_SUFFIXES,
+    JSONL_SUFFIXES,
+    MAX_JSONL_LINE_BYTES,
+    TEXT_SUFFIXES,
+    SourceError,
+    _article_from_record,
+    _suffix_in,
+    _walk,
+    article_from_file,
+    is_url,
+    iter_articles,
+)
+
+# Articles written per transaction: large enough that commits cost little,
+# small enough that an interruption loses a few seconds of work.
+BATCH_ARTICLES = 500
+# Work units sent to a worker at a time, and chunks in flight per worker:
+# enough to keep every core busy, few enough that memory stays flat.
+CHUNK_UNITS = 32
+CHUNKS_IN_FLIGHT_PER_JOB = 4
+
+
+@dataclass(frozen=True)
+class PreparedArticle:
+    """An article with its winnowed fingerprints, ready to store."""
+
+    article: Article
+    fingerprints: frozenset[int]
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    """What an ingest did. ``chars`` counts the article text of the articles read."""
+
+    added: int = 0
+    replaced: int = 0
+    unchanged: int = 0
+    failed: int = 0
+    chars: int = 0
+    text_bytes: int = 0
+
+    @property
+    def articles(self) -> int:
+        return self.added + self.replaced + self.unchanged
+
+
+# A unit of work a worker can do without the parent: one JSONL line (its
+# bytes and where it came from) or one file; URLs are fetched by the parent.
+_Unit = tuple[str, str, bytes | None]
+
+
+def prepare_article(article: Article) -> PreparedArticle:
+    return PreparedArticle(article, frozenset(article_fingerprints(article.text)))
+
+
+def _jsonl_units(path: Path) -> Iterator[_Unit | SourceError]:
+    import gzip
+
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    try:
+        with opener(path, "rb") as fh:
+            for number, raw in enumerate(fh, 1):
+                where = f"{path}:{number}"
+                if len(raw) > MAX_JSONL_LINE_BYTES:
+                    yield SourceError(where, "line larger than 50 MiB")
+                elif raw.strip():
+                    yield ("jsonl", where, raw)
+    except OSError as e:
+        yield SourceError(str(path), f"cannot read ({e.strerror or e})")
+
+
+def _units(
+    specs: Iterable[str], fetcher: Fetcher | None
+) -> Iterator[_Unit | Article | SourceError]:
+    """The sources as units of work, in the order ``iter_articles`` reads them."""
+    for spec in specs:
+        if is_url(spec):
+            yield from iter_articles(spec, fetcher=fetcher)
+            continue
+        path = Path(spec)
+        if path.is_dir():
+            found = False
+            for file in _walk(path):
+                if _suffix_in(file, JSONL_SUFFIXES):
+                    found = True
+                    yield from _jsonl_units(file)
+                elif _suffix_in(file, HTML_SUFFIXES + TEXT_SUFFIXES):
+                    found = True
+                    yield ("file", str(file), None)
+            if not found:
+                yield SourceError(spec, "no .html, .txt or .jsonl files in this folder")
+        elif not path.exists():
+            yield SourceError(spec, "no such file or folder")
+        elif _suffix_in(path, JSONL_SUFFIXES):
+            yield from _jsonl_units(path)
+        else:
+            yield ("file", spec, None)
+
+
+def _work(unit: _Unit | Article | SourceError) -> PreparedArticle | SourceError:
+    """Read, extract and fingerprint one unit; a bad one becomes a SourceError, never a crash."""
+    if isinstance(unit, SourceError):
+        return unit
+    if isinstance(unit, Article):
+        return prepare_article(unit)
+    kind, where, raw = unit
+    try:
+        if kind == "jsonl":
+            assert raw is not None
+            try:
+                record = json.loads(raw)
+            except (json.JSONDecodeError, UnicodeDecodeError) as e:
+                return SourceError(where, f"not JSON ({getattr(e, 'msg', e)})")
+            try:
+                return prepare_article(_article_from_record(record, where))
+            except (FetchError, InputError) as e:
+                return SourceError(where, str(e).removeprefix(f"{where}: "))
+        return prepare_article(article_from_file(Path(where)))
+    except (FetchError, InputError) as e:
+        return SourceError(where, str(e).removeprefix(f"{where}: "))
+    except Exception as e:  # a bug on one page must not lose the rest of the ingest
+        return SourceError(where, f"internal error: {type(e).__name__}: {e}")
+
+
+def _work_chunk(chunk: list[_Unit | Article | SourceError]) -> list[PreparedArticle | SourceError]:
+    return [_work(unit) for unit in chunk]
+
+
+def _chunks(items: Iterator, size: int) -> Iterator[list]:
+    while chunk := list(islice(items, size)):
+        yield chunk
+
+
+def _pool(jobs: int) -> multiprocessing.pool.Pool:
+    """Worker processes that start with this module loaded and no state of the parent.
+
+    forkserver where there is one (Linux): a worker never inherits the
+    parent's threads (a progress bar's, an HTTP client's) or its open index.
+    """
+    methods = multiprocessing.get_all_start_methods()
+    if "forkserver" in methods:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload([__name__])
+    else:
+        context = multiprocessing.get_context("spawn")
+    return context.Pool(jobs, initializer=_ignore_interrupts)
+
+
+def _ignore_interrupts() -> None:
+    """Ctrl-C is the parent's to handle: it stops the pool; workers print no tracebacks."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def prepared_articles(
+    specs: Iterable[str], *, jobs: int = 1, fetcher: Fetcher | None = None
+) -> Iterator[PreparedArticle | SourceError]:
+    """Every article the sources name, fingerprinted, in source order.
+
+    With ``jobs`` > 1, extraction and fingerprinting run in that many worker
+    processes; at most a few chunks per worker are in flight, so a large
+    export streams through in constant memory.
+    """
+    units = _units(specs, fetcher)
+    if jobs <= 1:
+        for unit in units:
+            yield _work(unit)
+        return
+    in_flight = threading.BoundedSemaphore(jobs * CHUNKS_IN_FLIGHT_PER_JOB)
+    stop = threading.Event()
+
+    def throttled() -> Iterator[list]:
+        # runs in the pool's feeder thread; gives up when the reader has gone
+        for chunk in _chunks(units, CHUNK_UNITS):
+            while not in_flight.acquire(timeout=0.1):
+                if stop.is_set():
+                    return
+            yield chunk
+
+    pool = _pool(jobs)
+    try:
+        for done in pool.imap(_work_chunk, throttled()):
+            in_flight.release()
+            yield from done
+        pool.close()
+    finally:
+        stop.set()
+        pool.terminate()
+        pool.join()
+
+
+def ingest(
+    specs: Iterable[str],
+    index: SQLiteIndex,
+    *,
+    jobs: int = 1,
+    fetcher: Fetcher | None = None,
+    batch_articles: int = BATCH_ARTICLES,
+    on_article: Callable[[PreparedArticle], None] | None = None,
+    on_error: Callable[[SourceError], None] | None = None,
+) -> IngestResult:
+    """Add every article the sources name to the index, in batches of one transaction each.
+
+    ``on_article`` and ``on_error`` are called as items come in (a progress
+    bar, error lines); errors never stop the ingest.
+    """
+    added = replaced = unchanged = failed = chars = text_bytes = 0
+    batch: list[tuple[Article, frozenset[int]]] = []
+
+    def flush() -> None:
+        nonlocal added, replaced, unchanged
+        counts = index.add_prepared_many(batch, skip_unchanged=True)
+        added += counts.added
+        replaced += counts.replaced
+        unchanged += counts.unchanged
+        batch.clear()
+
+    for item in prepared_articles(specs, jobs=jobs, fetcher=fetcher):
+        if isinstance(item, SourceError):
+            failed += 1
+            if on_error is not None:
+                on_error(item)
+            continue
+        chars += len(item.article.text)
+        text_bytes += len(item.article.text.encode("utf-8"))
+        batch.append((item.article, item.fingerprints))
+        if on_article is not None:
+            on_article(item)
+        if len(batch) >= batch_articles:
+            flush()
+    if batch:
+        flush()
+    index.checkpoint()
+    return IngestResult(added, replaced, unchanged, failed, chars, text_bytes)
+
+
+def default_jobs() -> int:
+    """One worker per core this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
