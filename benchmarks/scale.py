@@ -1,0 +1,860 @@
+"""How reprint-check scales with the archive: ingest, index size, audit latency, memory, recall.
+
+usage: python benchmarks/scale.py [--smoke] [--sizes 1000,10000,100000] [--targets N]
+                                  [--jobs N] [--no-write]
+
+For each archive size, in one run:
+
+- a deterministic synthetic archive (seeded): news-like prose from a word-bigram
+  model learned at run time from the newspaper4k test texts in ../shared
+  (nothing of them is stored here), mixed with unigram draws so that common
+  phrases recur across articles as they do in a real archive while long runs do
+  not; ~3,200 characters per article, written as a JSONL export;
+- ingest of that JSONL with ``reprint_check.ingest`` (MB/s and articles/s, in
+  total and per core), index size on disk against the raw article text;
+- targets of ~10,000 characters: paragraphs of real host pages (the
+  Scrapinghub benchmark pages in ../shared) with excerpts of random archive
+  articles inserted (100–800 characters; verbatim, or lightly edited: curly
+  quotes, a fixed typo, a dropped or swapped word), so recall can be measured;
+- audit latency per target in-process (``reprint_check.audit.audit_page``, the
+  index already open: process start-up excluded), median and p95; peak memory
+  of auditing in a fresh child process (ru_maxrss, interpreter included) and of
+  one audit's Python allocations (tracemalloc);
+- side by side on the same targets: (a) a naive scan of every article with
+  rapidfuzz ``partial_ratio_alignment`` over 100-character windows of the
+  target, and (b) copydetect (winnowing, noise 25 / guarantee 30) where the
+  archive fits, with the ratios.
+
+``--smoke`` runs a seconds-long version (200 articles, 5 targets) for CI; it
+needs neither copydetect nor a terminal. The full run writes
+benchmarks/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import gzip
+import html
+import io
+import json
+import os
+import platform
+import pstats
+import random
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from itertools import pairwise
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from reprint_check.audit import audit_page  # noqa: E402
+from reprint_check.index import SQLiteIndex  # noqa: E402
+from reprint_check.ingest import ingest  # noqa: E402
+from reprint_check.models import Page  # noqa: E402
+from reprint_check.page import page_from_html  # noqa: E402
+from reprint_check.policy import load_policy  # noqa: E402
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+TRAINING = SHARED / "data-raw" / "newspaper4k-tests-data"
+HOSTS = SHARED / "data-raw" / "scrapinghub-article-extraction-benchmark" / "html"
+
+SEED = 20260514
+ARTICLE_CHARS = 3200  # mean article length asked for by the issue
+TARGET_CHARS = 10_000  # audit latency is quoted per target of this size
+EXCERPTS_PER_TARGET = 3
+EXCERPT_CHARS = (100, 800)
+UNIGRAM_JUMP = 0.3  # share of words drawn from word frequencies, not the previous word
+RECALL_COVER = 0.9  # an excerpt is found when this share of it is attributed to its article
+NAIVE_WINDOW, NAIVE_STEP, NAIVE_CUTOFF = 100, 50, 90.0
+COPYDETECT_NOISE, COPYDETECT_GUARANTEE = 25, 30
+COPYDETECT_MAX_ARTICLES = 10_000  # its in-memory fingerprints of 100k articles exceed the machine
+
+TARGETS = {"issue": "issue 5"}
+
+
+# --- the synthetic archive --------------------------------------------------------------
+
+_FALLBACK_SYLLABLES = "ka ri to ne sa mo lu vi de pa ro ti na be go la mi su re fo ta ve ni co"
+
+
+class Prose:
+    """A word-bigram model of news prose: the same seed writes the same archive."""
+
+    def __init__(self, corpus: str, seed: int) -> None:
+        self.rng = random.Random(seed)
+        words = corpus.split()
+        if len(words) < 1000:
+            words = self._fallback_words(self.rng)
+        vocab: dict[str, int] = {}
+        ids = [vocab.setdefault(w, len(vocab)) for w in words]
+        self.words = list(vocab)
+        following: list[list[int]] = [[] for _ in self.words]
+        for a, b in pairwise(ids):
+            following[a].append(b)
+        self.following = following
+        self.unigram = ids  # drawing an index of the corpus draws by frequency
+        self.starts = [ids[i + 1] for i in range(len(ids) - 1) if _ends_sentence(words[i])] or ids
+
+    @staticmethod
+    def _fallback_words(rng: random.Random) -> list[str]:
+        syllables = _FALLBACK_SYLLABLES.split()
+        vocab = [
+            "".join(rng.choice(syllables) for _ in range(rng.randint(1, 4))) for _ in range(5000)
+        ]
+        weights = [1 / (i + 1) for i in range(len(vocab))]
+        words = rng.choices(vocab, weights, k=60_000)
+        for i in range(0, len(words), rng.randint(8, 20)):
+            words[i] += "."
+        return words
+
+    def sentence(self) -> str:
+        rng, words, following, unigram = self.rng, self.words, self.following, self.unigram
+        w = self.starts[int(rng.random() * len(self.starts))]
+        out = [words[w]]
+        while len(out) < 60:
+            nxt = following[w]
+            if not nxt or rng.random() < UNIGRAM_JUMP:
+                w = unigram[int(rng.random() * len(unigram))]
+            else:
+                w = nxt[int(rng.random() * len(nxt))]
+            word = words[w]
+            out.append(word)
+            if len(out) >= 6 and _ends_sentence(word):
+                break
+        text = " ".join(out)
+        text = text[0].upper() + text[1:]
+        return text if _ends_sentence(text) else text.rstrip(",;:") + "."
+
+    def article(self, n: int) -> dict[str, str]:
+        rng = self.rng
+        paragraphs: list[str] = []
+        size = 0
+        goal = int(ARTICLE_CHARS * rng.uniform(0.8, 1.2))
+        while size < goal:
+            para = " ".join(self.sentence() for _ in range(rng.randint(2, 5)))
+            paragraphs.append(para)
+            size += len(para) + 2
+        title = self.sentence().rstrip(".")[:90]
+        slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:60] or "story"
+        return {
+            "url": f"https://archive.example/{2000 + n % 25}/{n % 12 + 1:02d}/{slug}-{n}/",
+            "title": title,
+            "published": f"{2000 + n % 25}-{n % 12 + 1:02d}-{n % 28 + 1:02d}",
+            "text": "\n\n".join(paragraphs),
+        }
+
+
+def _ends_sentence(word: str) -> bool:
+    return word.endswith((".", "?", "!")) and not word.endswith("..")
+
+
+def training_corpus() -> str:
+    """News text from ../shared, read in place; empty where the data is not there."""
+    parts = []
+    for path in sorted(TRAINING.glob("*/txt/*.txt")):
+        parts.append(path.read_text(encoding="utf-8", errors="replace"))
+    return "\n".join(parts)
+
+
+def write_archive(path: Path, size: int, corpus: str) -> tuple[int, int]:
+    """Write ``size`` articles as JSONL; returns (bytes of article text, bytes of the file)."""
+    prose = Prose(corpus, SEED)
+    text_bytes = 0
+    with path.open("w", encoding="utf-8") as fh:
+        for n in range(size):
+            record = prose.article(n)
+            text_bytes += len(record["text"].encode("utf-8"))
+            fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+    return text_bytes, path.stat().st_size
+
+
+def read_archive(path: Path) -> Iterator[dict[str, str]]:
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            yield json.loads(line)
+
+
+# --- targets: real host pages with excerpts inserted --------------------------------------
+
+
+@dataclass(frozen=True)
+class Excerpt:
+    url: str  # the archive article it comes from
+    text: str  # as inserted into the target
+    edited: bool
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    html: str
+    excerpts: tuple[Excerpt, ...]
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def host_paragraphs() -> list[list[str]]:
+    """The visible paragraphs of each real host page (Scrapinghub benchmark), read in place."""
+    pages = []
+    for path in sorted(HOSTS.glob("*.html.gz")):
+        page = page_from_html(gzip.decompress(path.read_bytes()), path.name)
+        paras = [p.strip() for p in page.text.split("\n\n") if len(p.strip()) > 40]
+        if sum(map(len, paras)) > 2000:
+            pages.append(paras)
+    if not pages:  # no shared data here: host text from the generator itself
+        prose = Prose("", SEED + 1)
+        pages = [[" ".join(prose.sentence() for _ in range(4)) for _ in range(30)]]
+    return pages
+
+
+def _excerpt(text: str, rng: random.Random) -> str:
+    """100–800 characters of an article, starting at a sentence, ending at a word."""
+    flat = " ".join(text.split())
+    starts = [0] + [m.end() for m in _SENTENCE_END.finditer(flat)]
+    want = rng.randint(*EXCERPT_CHARS)
+    for _ in range(20):
+        start = rng.choice(starts)
+        if len(flat) - start >= want:
+            break
+    else:
+        start = 0
+    piece = flat[start : start + want]
+    if start + want < len(flat) and " " in piece:
+        piece = piece[: piece.rfind(" ")]
+    return piece.strip()
+
+
+def _edit(text: str, rng: random.Random) -> str:
+    """A partner's light edits: curly quotes, letters swapped, a word dropped or swapped."""
+    words = text.split(" ")
+    for _ in range(max(1, len(words) // 40)):
+        i = rng.randrange(len(words))
+        choice = rng.random()
+        word = words[i]
+        if choice < 0.3 and len(word) > 4:
+            j = rng.randrange(1, len(word) - 1)
+            words[i] = word[:j] + word[j + 1] + word[j] + word[j + 2 :]  # swapped letters
+        elif choice < 0.55 and 0 < i < len(words) - 1:
+            del words[i]
+        elif choice < 0.8 and i < len(words) - 1:
+            words[i], words[i + 1] = words[i + 1], words[i]
+        else:
+            words[i] = word.upper() if word.islower() else word.lower()
+    out = " ".join(words)
+    return out.replace("'", "\u2019").replace(' "', " \u201c").replace('" ', "\u201d ")
+
+
+def make_targets(
+    archive: Sequence[dict[str, str]], hosts: list[list[str]], count: int, seed: int
+) -> list[Target]:
+    """``count`` targets of ~10,000 characters with excerpts of random archive articles."""
+    rng = random.Random(seed)
+    targets = []
+    for n in range(count):
+        host = hosts[n % len(hosts)]
+        excerpts = []
+        for e in range(EXCERPTS_PER_TARGET):
+            record = archive[rng.randrange(len(archive))]
+            piece = _excerpt(record["text"], rng)
+            edited = e % 2 == 1
+            excerpts.append(Excerpt(record["url"], _edit(piece, rng) if edited else piece, edited))
+        room = TARGET_CHARS - sum(len(x.text) + 2 for x in excerpts)
+        paras: list[str] = []
+        i = rng.randrange(len(host))
+        while sum(len(p) + 2 for p in paras) < room:
+            paras.append(host[i % len(host)])
+            i += 1
+        text_len = sum(len(p) + 2 for p in paras)
+        if text_len > room and len(paras) > 1:  # trim the last paragraph to the size
+            cut = paras[-1][: max(40, len(paras[-1]) - (text_len - room))]
+            paras[-1] = cut[: cut.rfind(" ")] if " " in cut else cut
+        for x in excerpts:
+            paras.insert(rng.randint(0, len(paras)), x.text)
+        body = "\n".join(f"<p>{html.escape(p)}</p>" for p in paras)
+        title = html.escape(f"Host page {n}")
+        doc = (
+            f"<!doctype html><html><head><title>{title}</title></head>"
+            f"<body><article>{body}</article></body></html>"
+        )
+        targets.append(Target(f"target-{n}", doc, tuple(excerpts)))
+    return targets
+
+
+def target_page(target: Target) -> Page:
+    return page_from_html(target.html, f"https://partner.example/{target.name}")
+
+
+# --- measuring ------------------------------------------------------------------------
+
+
+def _spans_cover(spans: Sequence[tuple[int, int]], start: int, end: int) -> int:
+    """Characters of [start, end) covered by the (possibly overlapping) spans."""
+    covered, reach = 0, start
+    for a, b in sorted(spans):
+        a, b = max(a, reach), min(b, end)
+        if b > a:
+            covered += b - a
+            reach = b
+    return covered
+
+
+def _excerpt_span(page: Page, excerpt: Excerpt) -> tuple[int, int] | None:
+    start = page.text.find(excerpt.text)
+    return (start, start + len(excerpt.text)) if start >= 0 else None
+
+
+@dataclass
+class Baseline:
+    """A competitor's figures on the same targets."""
+
+    name: str
+    ms_per_target: float
+    recall: float | None
+    targets: int
+    note: str = ""
+    setup_s: float | None = None  # work a run repeats before the first target (no index)
+
+
+@dataclass
+class SizeResult:
+    size: int
+    jobs: int
+    text_bytes: int
+    ingest_s: float
+    index_bytes: int
+    audit_ms: list[float]
+    candidates: float
+    found: int
+    excerpts: int
+    rss_mb: float
+    traced_mb: float
+    baselines: list[Baseline] = field(default_factory=list)
+
+    @property
+    def mb_s(self) -> float:
+        return self.text_bytes / self.ingest_s / 1e6
+
+    @property
+    def articles_s(self) -> float:
+        return self.size / self.ingest_s
+
+    @property
+    def median_ms(self) -> float:
+        return statistics.median(self.audit_ms)
+
+    @property
+    def p95_ms(self) -> float:
+        ordered = sorted(self.audit_ms)
+        return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+    @property
+    def recall(self) -> float:
+        return self.found / self.excerpts if self.excerpts else 0.0
+
+
+def measure_audits(
+    index: SQLiteIndex, targets: Sequence[Target]
+) -> tuple[list[float], int, int, float]:
+    """Per-target audit latency (ms), excerpts found and inserted, mean candidates."""
+    from reprint_check.align import prepare
+
+    policy = load_policy("default")
+    pages = [target_page(t) for t in targets]
+    audit_page(pages[0], index, policy)  # warm the caches: CI audits many pages per process
+    times, found, total, candidates = [], 0, 0, 0
+    for target, page in zip(targets, pages, strict=True):
+        start = time.perf_counter()
+        result = audit_page(page, index, policy)
+        times.append((time.perf_counter() - start) * 1000)
+        candidates += len(index.candidates(prepare(page.text).kgrams)[0])
+        for excerpt in target.excerpts:
+            span = _excerpt_span(page, excerpt)
+            if span is None:
+                continue
+            total += 1
+            passages = [
+                (p.target_start, p.target_end)
+                for s in result.sources
+                if s.url == excerpt.url
+                for p in s.passages
+            ]
+            if _spans_cover(passages, *span) >= RECALL_COVER * (span[1] - span[0]):
+                found += 1
+    return times, found, total, candidates / len(targets)
+
+
+_CHILD = """
+import resource, sys, json
+sys.path.insert(0, sys.argv[1])
+from reprint_check.audit import audit_page
+from reprint_check.index import SQLiteIndex
+from reprint_check.page import page_from_html
+from reprint_check.policy import load_policy
+pages = [page_from_html(h, "https://partner.example/t") for h in json.load(open(sys.argv[3]))]
+policy = load_policy("default")
+with SQLiteIndex(sys.argv[2], create=False) as index:
+    for page in pages:
+        audit_page(page, index, policy)
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def peak_memory(index_path: Path, targets: Sequence[Target], work: Path) -> tuple[float, float]:
+    """(peak RSS of a fresh process auditing the targets, peak Python allocations of one audit)."""
+    pages_file = work / "targets.json"
+    pages_file.write_text(json.dumps([t.html for t in targets]), encoding="utf-8")
+    out = subprocess.run(
+        [sys.executable, "-c", _CHILD, str(REPO), str(index_path), str(pages_file)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    rss_mb = int(out.stdout.split()[-1]) / 1024
+    policy = load_policy("default")
+    page = target_page(targets[0])
+    with SQLiteIndex(index_path, create=False) as index:
+        tracemalloc.start()
+        audit_page(page, index, policy)
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+    return rss_mb, peak / 1e6
+
+
+def naive_scan(
+    targets: Sequence[Target], archive: Sequence[dict[str, str]], scan: Sequence[int]
+) -> Baseline:
+    """Every article against 100-character windows of the target with rapidfuzz (one core).
+
+    ``scan`` names the articles scanned; where it is a sample of the archive,
+    the time per target is scaled to the whole archive (the scan is linear in
+    it) and recall is still measured, since the excerpts' sources are in the sample.
+    """
+    from rapidfuzz import fuzz, process
+
+    texts = [archive[i]["text"] for i in scan]
+    urls = [archive[i]["url"] for i in scan]
+    elapsed, found, total = 0.0, 0, 0
+    for target in targets:
+        page = target_page(target)
+        text = page.text
+        starts = list(range(0, max(1, len(text) - NAIVE_WINDOW + 1), NAIVE_STEP))
+        windows = [text[s : s + NAIVE_WINDOW] for s in starts]
+        begin = time.perf_counter()
+        scores = process.cdist(
+            windows, texts, scorer=fuzz.partial_ratio, score_cutoff=NAIVE_CUTOFF, workers=1
+        )
+        elapsed += time.perf_counter() - begin
+        for excerpt in target.excerpts:
+            span = _excerpt_span(page, excerpt)
+            if span is None or excerpt.url not in urls:
+                continue
+            total += 1
+            column = urls.index(excerpt.url)
+            hit = any(
+                scores[w][column] > 0
+                and min(span[1], s + NAIVE_WINDOW) - max(span[0], s) >= NAIVE_WINDOW // 2
+                for w, s in enumerate(starts)
+            )
+            found += hit
+    per_target = elapsed / len(targets) * 1000 * len(archive) / len(scan)
+    note = "" if len(scan) == len(archive) else f"timed on {len(scan):,} articles, scaled"
+    return Baseline(
+        "naive rapidfuzz scan", per_target, found / total if total else None, len(targets), note
+    )
+
+
+def copydetect_run(targets: Sequence[Target], archive: Sequence[dict[str, str]]) -> Baseline | None:
+    """copydetect's winnowing (noise 25, guarantee 30) over the same archive and targets.
+
+    copydetect keeps no index: every run fingerprints the whole archive first
+    (``setup_s``), then compares each target with every article.
+    """
+    try:
+        import logging
+
+        from copydetect import CodeFingerprint, compare_files
+    except ImportError:
+        return None
+    logging.getLogger().setLevel(logging.ERROR)
+    window = COPYDETECT_GUARANTEE - COPYDETECT_NOISE + 1
+    begin = time.perf_counter()
+    refs = [
+        CodeFingerprint(
+            f"{i}.txt", COPYDETECT_NOISE, window, fp=io.StringIO(r["text"]), filter=False
+        )
+        for i, r in enumerate(archive)
+    ]
+    setup = time.perf_counter() - begin
+    urls = {r["url"]: i for i, r in enumerate(archive)}
+    elapsed, found, total = 0.0, 0, 0
+    for target in targets:
+        page = target_page(target)
+        begin = time.perf_counter()
+        probe = CodeFingerprint(
+            "target.txt", COPYDETECT_NOISE, window, fp=io.StringIO(page.text), filter=False
+        )
+        results = [compare_files(probe, ref) for ref in refs]
+        elapsed += time.perf_counter() - begin
+        for excerpt in target.excerpts:
+            span = _excerpt_span(page, excerpt)
+            if span is None:
+                continue
+            total += 1
+            overlap, _, slices = results[urls[excerpt.url]]
+            spans = list(zip(slices[0][0], slices[0][1], strict=True)) if overlap else []
+            found += _spans_cover(spans, *span) >= RECALL_COVER * (span[1] - span[0])
+    return Baseline(
+        "copydetect", elapsed / len(targets) * 1000, found / total, len(targets), "", setup
+    )
+
+
+# --- running ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Plan:
+    sizes: tuple[int, ...]
+    targets: int  # audited per size for latency and recall
+    naive_targets: int
+    naive_sample: int  # articles the naive scan reads per target (then scaled)
+    copydetect_targets: int
+
+
+SMOKE = Plan((200,), 5, 2, 200, 5)
+FULL = Plan((1_000, 10_000, 100_000), 100, 2, 1_000, 20)
+
+
+def run_size(
+    size: int, plan: Plan, corpus: str, hosts: list[list[str]], jobs: int, work: Path, log
+) -> tuple[SizeResult, Path]:
+
+    export = work / f"archive-{size}.jsonl"
+    begin = time.perf_counter()
+    write_archive(export, size, corpus)
+    log(f"{size:,} articles: archive written in {time.perf_counter() - begin:.1f} s")
+    index_path = work / f"index-{size}.sqlite"
+    with SQLiteIndex(index_path) as index:
+        begin = time.perf_counter()
+        ingested = ingest([str(export)], index, jobs=jobs)
+        ingest_s = time.perf_counter() - begin
+        index_bytes = index.stats().size_bytes
+    log(f"  ingest {ingest_s:.1f} s ({ingested.text_bytes / ingest_s / 1e6:.2f} MB/s)")
+    archive = list(read_archive(export))
+    targets = make_targets(archive, hosts, plan.targets + 1, SEED + size)
+    with SQLiteIndex(index_path, create=False) as index:
+        times, found, total, candidates = measure_audits(index, targets[1:])
+    log(f"  audits: median {statistics.median(times):.1f} ms, recall {found}/{total}")
+    rss, traced = peak_memory(index_path, targets[1:], work)
+    result = SizeResult(
+        size,
+        jobs,
+        ingested.text_bytes,
+        ingest_s,
+        index_bytes,
+        times,
+        candidates,
+        found,
+        total,
+        rss,
+        traced,
+    )
+    rng = random.Random(SEED)
+    naive_targets = targets[1 : 1 + plan.naive_targets]
+    sources = {x.url for t in naive_targets for x in t.excerpts}
+    by_url = {r["url"]: i for i, r in enumerate(archive)}
+    sample = sorted(
+        set(rng.sample(range(size), min(size, plan.naive_sample))) | {by_url[u] for u in sources}
+    )
+    if len(sample) >= size:
+        sample = list(range(size))
+    result.baselines.append(naive_scan(naive_targets, archive, sample))
+    log(f"  naive scan: {result.baselines[-1].ms_per_target:.0f} ms per target")
+    if size <= COPYDETECT_MAX_ARTICLES:
+        copy = copydetect_run(targets[1 : 1 + plan.copydetect_targets], archive)
+        if copy is None:
+            result.baselines.append(
+                Baseline("copydetect", float("nan"), None, 0, "not installed: skipped")
+            )
+        else:
+            result.baselines.append(copy)
+            log(f"  copydetect: {copy.ms_per_target:.0f} ms per target, setup {copy.setup_s:.1f} s")
+    else:
+        result.baselines.append(
+            Baseline(
+                "copydetect",
+                float("nan"),
+                None,
+                0,
+                f"not run: its in-memory fingerprints (~0.3 GB per 1,000 articles) "
+                f"of {size:,} articles exceed the machine",
+            )
+        )
+    export.unlink()
+    return result, index_path
+
+
+def profile_audits(index_path: Path, archive_size: int, hosts: list[list[str]], corpus: str) -> str:
+    """Where an audit's time goes (cProfile, cumulative), for RESULTS.md."""
+    prose = Prose(corpus, SEED)
+    archive = [prose.article(n) for n in range(min(archive_size, 2000))]
+    targets = make_targets(archive, hosts, 20, SEED - 1)
+    pages = [target_page(t) for t in targets]
+    policy = load_policy("default")
+    profiler = cProfile.Profile()
+    with SQLiteIndex(index_path, create=False) as index:
+        audit_page(pages[0], index, policy)
+        profiler.enable()
+        for page in pages:
+            audit_page(page, index, policy)
+        profiler.disable()
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out)
+    stats.sort_stats("cumulative").print_stats(r"reprint_check/", 16)
+    lines = [ln.replace(f"{REPO}/", "") for ln in out.getvalue().splitlines() if ln.strip()]
+    start = next(i for i, ln in enumerate(lines) if "ncalls" in ln)
+    return "\n".join(lines[start:])
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return (
+        f"{platform.platform()}; {cpu}; {os.cpu_count()} cores; Python {platform.python_version()}"
+    )
+
+
+def _fmt(value: float | None, spec: str) -> str:
+    if value is None or value != value:  # None or NaN
+        return "–"
+    return format(value, spec)
+
+
+def table(results: Sequence[SizeResult]) -> list[str]:
+    rows = [
+        "| archive | ingest MB/s (per core) | articles/s | index / raw text | "
+        "audit median / p95 ms | candidates | peak RSS MB (Python peak) | recall |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        rows.append(
+            f"| {r.size:,} | {r.mb_s:.2f} ({r.mb_s / r.jobs:.2f}) | {r.articles_s:,.0f} | "
+            f"{r.index_bytes / r.text_bytes:.2f}× | {r.median_ms:.1f} / {r.p95_ms:.1f} | "
+            f"{r.candidates:.1f} | {r.rss_mb:.0f} ({r.traced_mb:.1f}) | "
+            f"{r.recall:.3f} ({r.found}/{r.excerpts}) |"
+        )
+    rows += [
+        "",
+        "| archive | competitor | ms per target | × slower than reprint-check | recall | note |",
+        "|---:|---|---:|---:|---:|---|",
+    ]
+    for r in results:
+        for b in r.baselines:
+            ratio = b.ms_per_target / r.median_ms if r.median_ms else None
+            note = b.note
+            if b.setup_s is not None:
+                whole = (b.setup_s * 1000 + b.ms_per_target) / r.median_ms
+                note = (
+                    f"+ {b.setup_s:.1f} s per run to fingerprint the archive (no index): "
+                    f"{whole:,.0f}× for a one-target run"
+                )
+            rows.append(
+                f"| {r.size:,} | {b.name} | {_fmt(b.ms_per_target, ',.0f')} | "
+                f"{_fmt(ratio, ',.1f')} | {_fmt(b.recall, '.3f')} | {note} |"
+            )
+    return rows
+
+
+def verdicts(results: Sequence[SizeResult]) -> list[str]:
+    """The issue's targets, each met or not, from this run's figures."""
+    by_size = {r.size: r for r in results}
+    out = []
+
+    def check(ok: bool | None, text: str) -> None:
+        mark = "not measured" if ok is None else ("met" if ok else "MISSED")
+        out.append(f"- {text}: **{mark}**")
+
+    big, mid = by_size.get(100_000), by_size.get(10_000)
+    check(
+        big and big.median_ms <= 50,
+        f"audit of a 10,000-char target at 100k, median ≤ 50 ms "
+        f"({_fmt(big.median_ms if big else None, '.1f')} ms)",
+    )
+    growth = big.median_ms / mid.median_ms if big and mid else None
+    check(
+        None if growth is None else growth <= 1.5,
+        f"growth 10k → 100k ≤ 1.5× ({_fmt(growth, '.2f')}×)",
+    )
+    per_core = min(r.mb_s / r.jobs for r in results)
+    check(per_core >= 2, f"ingest ≥ 2 MB/s per core (lowest: {per_core:.2f})")
+    worst = max(r.index_bytes / r.text_bytes for r in results)
+    check(worst <= 2, f"index on disk ≤ 2× raw text (largest: {worst:.2f}×)")
+    rss = max(r.rss_mb for r in results)
+    check(rss <= 200, f"peak memory of auditing ≤ 200 MB (largest: {rss:.0f} MB)")
+    copy = next((b for b in mid.baselines if b.name == "copydetect"), None) if mid else None
+    if copy is not None and copy.targets:
+        ratio = copy.ms_per_target / mid.median_ms
+        check(
+            ratio >= 20,
+            f"≥ 20× faster per audit than copydetect at 10k, comparing "
+            f"only (its archive fingerprinting not counted): {ratio:.1f}×",
+        )
+    else:
+        check(None, "≥ 20× faster than copydetect at 10k")
+    recall = min(r.recall for r in results)
+    check(recall >= 0.99, f"recall ≥ 0.99 at every size (lowest: {recall:.3f})")
+    return out
+
+
+METHOD = """\
+How it was measured (`python benchmarks/scale.py`):
+
+- Archive: deterministic synthetic news prose (seed {seed}): a word-bigram model learned
+  at run time from the newspaper4k test texts in `../shared`, with {jump:.0%} of the words
+  drawn from word frequencies instead, so that common phrases recur across articles as in
+  a real archive; ~3,200 characters per article, written as a JSONL export.
+- Ingest: `reprint_check.ingest.ingest` from that JSONL with `jobs={jobs}` (both cores),
+  wall time over the UTF-8 bytes of article text; per core = total / jobs. Index size: the
+  SQLite file after the ingest (write-ahead log folded in) over the raw article text.
+- Targets: ~10,000 characters of paragraphs of real host pages (the Scrapinghub benchmark
+  pages in `../shared`) with {excerpts} excerpts of random archive articles inserted, 100–800
+  characters each, every second one lightly edited (curly quotes, swapped letters, a word
+  dropped or swapped, case changed). Latency: `audit_page` in-process with the index open
+  (process start-up excluded, OS file cache warm), default policy. Recall: an excerpt is found
+  when passages attributed to its source article cover ≥ {cover:.0%} of it.
+- Memory: peak RSS of a fresh process that opens the index and audits every target
+  (interpreter and libraries included); in brackets, tracemalloc's peak of one audit.
+- Naive baseline: rapidfuzz `partial_ratio` (score ≥ {cutoff:g}) of every
+  {window}-character window (step {step}) of the target against every article, one core;
+  at 10k and 100k timed on a sample of articles and scaled linearly. Found when a window
+  half inside the excerpt matches its source.
+- copydetect {cdv}: `CodeFingerprint` (noise {noise}, guarantee {guarantee}, no
+  tokenising filter) per article, `compare_files` of the target against each; found when
+  its copied slices cover ≥ {cover:.0%} of the excerpt.
+"""
+
+
+def write_results(
+    path: Path, results: Sequence[SizeResult], profile: str, total_s: float, notes: list[str]
+) -> None:
+    try:
+        from importlib.metadata import version
+
+        cdv = version("copydetect")
+    except Exception:
+        cdv = "(not installed)"
+    text = [
+        "# Scale benchmark",
+        "",
+        f"Machine: {machine()}.",
+        f"Run: `python benchmarks/scale.py` on {time.strftime('%Y-%m-%d')}, "
+        f"{total_s / 60:.1f} minutes in all.",
+        "",
+        *table(results),
+        "",
+        "## Targets of issue 5",
+        "",
+        *verdicts(results),
+        "",
+        *notes,
+        "",
+        "## Where an audit's time goes",
+        "",
+        "cProfile of 20 audits against the largest index (cumulative seconds):",
+        "",
+        "```",
+        profile,
+        "```",
+        "",
+        "## Method",
+        "",
+        METHOD.format(
+            seed=SEED,
+            jump=UNIGRAM_JUMP,
+            jobs=results[0].jobs,
+            excerpts=EXCERPTS_PER_TARGET,
+            cover=RECALL_COVER,
+            cutoff=NAIVE_CUTOFF,
+            window=NAIVE_WINDOW,
+            step=NAIVE_STEP,
+            cdv=cdv,
+            noise=COPYDETECT_NOISE,
+            guarantee=COPYDETECT_GUARANTEE,
+        ),
+    ]
+    path.write_text("\n".join(text), encoding="utf-8")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from reprint_check.ingest import default_jobs
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--smoke", action="store_true", help="a seconds-long run for CI")
+    parser.add_argument("--sizes", help="comma-separated archive sizes (default 1k,10k,100k)")
+    parser.add_argument("--targets", type=int, help="targets audited per size")
+    parser.add_argument("--jobs", type=int, default=default_jobs(), help="ingest workers")
+    parser.add_argument("--no-write", action="store_true", help="do not write RESULTS.md")
+    args = parser.parse_args(argv)
+    plan = SMOKE if args.smoke else FULL
+    if args.sizes:
+        plan = Plan(tuple(int(s) for s in args.sizes.split(",")), *list(vars(plan).values())[1:])
+    if args.targets:
+        plan = Plan(plan.sizes, args.targets, *list(vars(plan).values())[2:])
+
+    def log(message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+    began = time.perf_counter()
+    corpus = training_corpus()
+    notes = []
+    if not corpus:
+        notes.append(
+            "- ../shared was not found: archive and host text came from the "
+            "built-in fallback generator."
+        )
+    hosts = host_paragraphs()
+    results: list[SizeResult] = []
+    work = Path(tempfile.mkdtemp(prefix="reprint-check-scale-"))
+    try:
+        last_index = None
+        for size in plan.sizes:
+            result, last_index = run_size(size, plan, corpus, hosts, args.jobs, work, log)
+            results.append(result)
+        profile = ""
+        if last_index and not args.smoke:
+            profile = profile_audits(last_index, plan.sizes[-1], hosts, corpus)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    total = time.perf_counter() - began
+    print(f"reprint-check scale benchmark: {machine()}")
+    print("\n".join(table(results)))
+    print()
+    print("\n".join(verdicts(results)))
+    if any(b.name == "copydetect" and not b.targets for r in results for b in r.baselines):
+        print("(copydetect column skipped where noted)")
+    print(f"{total:.1f} s in all")
+    if not args.smoke and not args.no_write:
+        write_results(Path(__file__).with_name("RESULTS.md"), results, profile, total, notes)
+        print(f"wrote {Path(__file__).with_name('RESULTS.md')}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
