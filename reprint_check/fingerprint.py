@@ -197,6 +197,34 @@ def kgrams_of_hashes(hs: Sequence[int], k: int = K) -> list[int]:
     return out
 
 
+def kgram_polynomials(hs: Sequence[int], k: int = K) -> set[int]:
+    """The k-grams of ``kgrams_of_hashes`` before their final mixing: one per distinct k-gram.
+
+    The mixing is a bijection (``unmix`` undoes it), so two k-grams are equal
+    exactly when these are: a membership test needs no mixing of the many
+    k-grams of an article, only the unmixing of the few it is tested against.
+    """
+    n = len(hs) - k + 1
+    if n <= 0:
+        return set()
+    acc = list(hs[:n])
+    for j in range(1, k):
+        acc = [a * _BASE + b for a, b in zip(acc, hs[j : j + n], strict=True)]
+    mask = _MASK
+    return {a & mask for a in acc}
+
+
+_MIX_INVERSE = pow(_MIX, -1, 1 << 64)
+
+
+def unmix(kgram: int) -> int:
+    """The polynomial a k-gram hash was mixed from (the inverse of the last steps of kgrams)."""
+    h = kgram & _MASK
+    h ^= h >> 32
+    h = (h * _MIX_INVERSE) & _MASK
+    return h ^ (h >> 29) ^ (h >> 58)
+
+
 def _kgram_hashes_reference(tokens: Sequence[Token], k: int = K) -> list[int]:
     """The step-by-step definition of ``kgram_hashes`` (kept for the tests)."""
     hs = [t.hash for t in tokens]

@@ -19,7 +19,16 @@ from pathlib import Path
 from typing import Protocol
 
 from .errors import IndexStoreError
-from .fingerprint import GUARANTEE_TOKENS, WINDOW, K, kgrams_of_hashes, token_hashes, winnow
+from .fingerprint import (
+    GUARANTEE_TOKENS,
+    WINDOW,
+    K,
+    kgram_polynomials,
+    kgrams_of_hashes,
+    token_hashes,
+    unmix,
+    winnow,
+)
 from .links import canonical_url
 from .models import Article
 from .text import normalized_text
@@ -439,18 +448,19 @@ class SQLiteIndex:
                 break
             if n == 1:  # one fingerprint: a copied passage, or one stock phrase in common?
                 if shared_with is None:
-                    shared_with = set(kgrams) - boilerplate
-                if len(shared_with.intersection(self._kgrams(article_id))) < MIN_SHARED_KGRAMS:
+                    shared_with = {unmix(h) for h in set(kgrams) - boilerplate}
+                if len(shared_with.intersection(self._polynomials(article_id))) < MIN_SHARED_KGRAMS:
                     continue
             kept.append((article_id, n))
         return kept, boilerplate
 
-    def _kgrams(self, article_id: int) -> list[int]:
+    def _polynomials(self, article_id: int) -> set[int]:
+        """The article's k-grams as ``kgram_polynomials`` (unmixed): the cheap form to compare."""
         row = self._db.execute("SELECT body FROM articles WHERE id = ?", (article_id,)).fetchone()
         if row is None:
-            return []
+            return set()
         text = zlib.decompress(row[0]).decode("utf-8")
-        return kgrams_of_hashes(token_hashes(normalized_text(text)))
+        return kgram_polynomials(token_hashes(normalized_text(text)))
 
     def articles(self) -> Iterator[ArticleInfo]:
         for row in self._db.execute(

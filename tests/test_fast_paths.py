@@ -18,9 +18,11 @@ from reprint_check.fingerprint import (
     _tokenize_reference,
     _winnow_reference,
     kgram_hashes,
+    kgram_polynomials,
     kgrams_of_hashes,
     token_hashes,
     tokenize,
+    unmix,
     winnow,
 )
 from reprint_check.index import article_fingerprints
@@ -93,3 +95,9 @@ def test_fingerprints_are_the_values_indexes_hold() -> None:
     ]
     assert article_fingerprints(text) == {-8217750578008368303}
     assert kgrams_of_hashes([t.hash for t in tokens]) == kgram_hashes(tokens)
+
+
+def test_unmixing_recovers_the_polynomial_of_every_kgram() -> None:
+    hashes = [t.hash for t in tokenize("one two three four five six seven")]
+    assert {unmix(h) for h in kgrams_of_hashes(hashes)} == kgram_polynomials(hashes)
+    assert len(kgram_polynomials(hashes)) == 4

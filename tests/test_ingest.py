@@ -8,10 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from reprint_check.fingerprint import kgram_hashes, tokenize
 from reprint_check.index import SQLiteIndex, article_fingerprints, prepare_article
 from reprint_check.ingest import IngestResult, ingest, prepared_articles
 from reprint_check.models import Article
 from reprint_check.sources import SourceError
+from reprint_check.text import normalize
 
 TOWNS = ["Gull Point", "Eastmere", "Holloway", "Saltash Row", "Brindle Quay", "Marram"]
 
@@ -171,3 +173,13 @@ def test_a_locked_index_is_a_clear_error(tmp_path: Path) -> None:
             store.add(Article("https://courier.example/a/", story(1)))
         blocker.rollback()
         blocker.close()
+
+
+def test_one_stock_phrase_in_common_makes_no_candidate() -> None:
+    store = SQLiteIndex(":memory:")
+    store.add(Article("https://courier.example/a/", "alpha beta gamma delta"))
+    store.add(Article("https://courier.example/b/", "alpha beta gamma delta epsilon"))
+    lone = kgram_hashes(tokenize(normalize("zeta alpha beta gamma delta omega").text))
+    assert store.candidates(lone) == ([], set())
+    longer = kgram_hashes(tokenize(normalize("zeta alpha beta gamma delta epsilon").text))
+    assert store.candidates(longer)[0] == [(2, 1)]
