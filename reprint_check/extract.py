@@ -42,7 +42,9 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from reprint_check.errors import FetchError
+from reprint_check.fetch import bomless_unicode
 from reprint_check.models import Article
+from reprint_check.page import MAX_TEXT_CHARS, TOO_MUCH_TEXT, too_much_text
 
 NO_TEXT = "no article text found"
 
@@ -172,6 +174,8 @@ class _Meta:
 def extract_article(html: str | bytes, url: str | None = None) -> Article:
     """The article as the index keeps it; FetchError only when the page holds no text."""
     markup = decode_html(html) if isinstance(html, bytes | bytearray) else html
+    if too_much_text(markup):
+        raise FetchError(TOO_MUCH_TEXT)
     root = parse_html(markup)
     if root is None:
         raise FetchError(NO_TEXT)
@@ -182,6 +186,8 @@ def extract_article(html: str | bytes, url: str | None = None) -> Article:
     text = "\n\n".join(paragraphs)
     if not text:
         raise FetchError(NO_TEXT)
+    if len(text) > MAX_TEXT_CHARS:
+        raise FetchError(TOO_MUCH_TEXT)
     own = url or meta.canonical or meta.og_url or ""
     aliases: list[str] = []
     for alias in (meta.canonical, meta.og_url):
@@ -207,6 +213,9 @@ def decode_html(data: bytes) -> str:
     ):
         if data.startswith(bom):
             return data[len(bom) :].decode(encoding, errors="replace")
+    unicode_codec = bomless_unicode(data)
+    if unicode_codec is not None:  # NULs in every other byte: UTF-16 (or 32) without a BOM
+        return data.decode(unicode_codec, errors="replace")
     declared = _META_CHARSET.search(data[:8192])
     if declared:
         try:

@@ -37,8 +37,10 @@ import dataclasses
 import gzip
 import http
 import ipaddress
+import os
 import re
 import socket
+import stat
 import threading
 import time
 import zlib
@@ -49,7 +51,7 @@ from email.utils import parsedate_to_datetime
 from http.cookiejar import CookieJar
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import IO, Any
 
 import charset_normalizer
 import httpcore
@@ -583,11 +585,48 @@ def _detect(content: bytes) -> tuple[str, str] | None:
     return text, _charset_name(best.encoding)
 
 
+# How much of a body is looked at for the NUL pattern of UTF-16/32 text without a BOM.
+UNICODE_SNIFF_BYTES = 4096
+# Share of the code units, in one byte lane, that must be NUL (and at most how many
+# in the others) for bytes to be read as BOM-less UTF-16/32: ASCII-range letters in
+# those encodings have NUL high bytes, while no ASCII-compatible text has NULs at all.
+_NUL_LANE_SHARE = 0.4
+_NUL_OTHER_SHARE = 0.05
+
+
+def bomless_unicode(data: bytes) -> str | None:
+    """The codec of UTF-16 or UTF-32 text saved without a byte-order mark, else None.
+
+    Strict UTF-8 accepts such bytes (NUL is a valid character), so a page in
+    Latin script would read as letters with NULs between them, match nothing,
+    and be reported compliant. Real text in an ASCII-compatible charset never
+    has a NUL in every other (or every fourth) byte.
+    """
+    sample = data[:UNICODE_SNIFF_BYTES]
+    if len(sample) < 4 or b"\x00" not in sample:
+        return None
+    for width, patterns in (
+        (4, (((1, 2, 3), (0,), "utf-32-le"), ((0, 1, 2), (3,), "utf-32-be"))),
+        (2, (((1,), (0,), "utf-16-le"), ((0,), (1,), "utf-16-be"))),
+    ):
+        units = len(sample) // width
+        if units < 2:
+            continue
+        lanes = [sample[i : units * width : width].count(0) for i in range(width)]
+        for nul_lanes, text_lanes, codec in patterns:
+            if all(lanes[i] >= _NUL_LANE_SHARE * units for i in nul_lanes) and all(
+                lanes[i] <= _NUL_OTHER_SHARE * units for i in text_lanes
+            ):
+                return codec
+    return None
+
+
 def decode_body(content: bytes, content_type_header: str | None) -> tuple[str, str]:
     """Decode a body to text, returning ``(text, charset)``; never raises.
 
     Order: a byte-order mark (it cannot be wrong, so it wins over the header,
-    as in browsers), the Content-Type charset, an XML declaration or HTML
+    as in browsers), the NUL pattern of UTF-16/32 without a BOM (see
+    :func:`bomless_unicode`), the Content-Type charset, an XML declaration or HTML
     ``<meta>`` charset in the first 4 KB, strict UTF-8, charset-normalizer's
     guess, and finally UTF-8 with replacement characters. A declaration that
     fails to decode falls through to the next step instead of producing
@@ -596,6 +635,10 @@ def decode_body(content: bytes, content_type_header: str | None) -> tuple[str, s
     for bom, codec, name in _BOMS:
         if content.startswith(bom):
             return content[len(bom) :].decode(codec, errors="replace"), name
+    unicode_codec = bomless_unicode(content)
+    if unicode_codec is not None:  # a header or <meta> saying otherwise cannot be right
+        name = unicode_codec[:-3] + unicode_codec[-2:]  # "utf-16-le" -> "utf-16le"
+        return content.decode(unicode_codec, errors="replace"), name
     media, params = _parse_content_type(content_type_header)
     declared = params.get("charset")
     if declared:
@@ -1051,6 +1094,26 @@ def fetch(url: str, settings: FetchSettings | None = None) -> Fetched:
 # --- local files -------------------------------------------------------------------
 
 
+def _open_without_waiting(path: Path) -> IO[bytes]:
+    """Open for reading without blocking on a named pipe that has no writer.
+
+    A folder given to ``index add`` can hold a FIFO (or a symlink to one);
+    a plain ``open()`` would wait forever for a writer. Opened non-blocking, a
+    pipe with no writer reads as empty; blocking is restored at once so a pipe
+    that does have a writer (``audit <(curl …)``) is read to its end.
+    """
+    if not stat.S_ISFIFO(path.stat().st_mode):
+        return path.open("rb")
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
 def read_local(path: str | Path, max_bytes: int) -> bytes:
     """Read a local file, capped at ``max_bytes``; ``.gz`` files are gunzipped (capped too).
 
@@ -1065,7 +1128,7 @@ def read_local(path: str | Path, max_bytes: int) -> bytes:
         gzipped = p.suffix.lower() == ".gz"
         if not gzipped and p.stat().st_size > max_bytes:
             raise FetchError(f"{path}: file larger than {_size(max_bytes)}")
-        with p.open("rb") as raw:
+        with _open_without_waiting(p) as raw:
             if not gzipped:
                 data = raw.read(max_bytes + 1)
                 if len(data) > max_bytes:

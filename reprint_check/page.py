@@ -40,11 +40,13 @@ from bs4.element import (
     ProcessingInstruction,
     Tag,
 )
+from lxml import etree
 
 from reprint_check.errors import FetchError
+from reprint_check.fetch import bomless_unicode
 from reprint_check.models import Block, Link, Page
 
-__all__ = ["decode_html", "page_from_html", "page_from_text"]
+__all__ = ["decode_html", "page_from_html", "page_from_text", "too_much_text"]
 
 # --- element classes ---------------------------------------------------------------
 
@@ -96,6 +98,20 @@ _HTML_WS = re.compile(r"[ \t\n\r\f]+")
 _SURROGATES = re.compile(r"[\ud800-\udfff]")
 _CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
 _NOT_URL_SCHEMES = ("javascript:", "mailto:", "data:", "tel:", "vbscript:", "about:", "file:")
+
+# --- limits ------------------------------------------------------------------------------
+
+# Visible characters of one page that an audit takes on. Alignment keeps an offset map and
+# tokens per character (about 100 bytes each), so a 40 MB text would need 4 GB; this is
+# 400 MB and a few seconds, and still a thousand long news stories on one page.
+MAX_TEXT_CHARS = 4_000_000
+# Control characters (other than white space) in the first characters of a document
+# that mark it as binary data (an image, an archive, a PDF), not a page: more than
+# this share of them, and more than a handful.
+BINARY_SCAN_CHARS = 4096
+BINARY_SHARE = 0.05
+BINARY_MIN_CONTROLS = 8
+_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 
 # --- encoding ----------------------------------------------------------------------------
 
@@ -165,13 +181,17 @@ def _codec(label: str | None) -> str | None:
 def decode_html(data: bytes, *, encoding: str | None = None) -> str:
     """Decode a page's bytes the way a browser would, never failing.
 
-    Order: byte-order mark, then ``encoding`` (an HTTP ``Content-Type`` charset),
+    Order: byte-order mark, then the NUL pattern of UTF-16/32 without one, then
+    ``encoding`` (an HTTP ``Content-Type`` charset),
     then ``<meta charset>`` / ``http-equiv``, then strict UTF-8, then
     charset-normalizer's guess, then windows-1252. Undecodable bytes become U+FFFD.
     """
     for bom, name in _BOMS:
         if data.startswith(bom):
             return data[len(bom) :].decode(name, errors="replace")
+    unicode_codec = bomless_unicode(data)
+    if unicode_codec is not None:  # NULs in every other byte: no declaration can be right
+        return data.decode(unicode_codec, errors="replace")
     codec = _codec(encoding)
     if codec is None:
         match = _META_CHARSET.search(data, 0, META_SCAN_BYTES)
@@ -295,7 +315,8 @@ class _Frame:
 class _Extractor:
     """One pass over the tree, producing the page text, blocks, links and meta data."""
 
-    def __init__(self) -> None:
+    def __init__(self, noscripts: list[str] | None = None) -> None:
+        self.noscripts = noscripts or []  # content lifted out of each <noscript>
         # output
         self.pieces: list[str] = []
         self.total = 0
@@ -578,6 +599,15 @@ class _Extractor:
             self.in_comment = False
             self.open_anchors = saved
 
+    def lifted_noscript(self, tag: Tag) -> None:
+        """Walk the content taken out of a ``<noscript>`` (see :func:`_lift_noscripts`)."""
+        mark = _attr_str(tag, NOSCRIPT_MARK)
+        if mark is None or not mark.isdigit() or int(mark) >= len(self.noscripts):
+            return
+        fragment = self.noscripts[int(mark)]
+        if fragment.strip():
+            self.walk(_parse(fragment))
+
     def walk(self, root: Tag) -> None:
         """Depth-first, in document order, on an explicit stack."""
         stack: list[tuple[_Frame | None, list]] = [(None, list(reversed(root.contents)))]
@@ -593,6 +623,8 @@ class _Extractor:
                 child_frame = self.enter(node)
                 if child_frame is not None:
                     stack.append((child_frame, list(reversed(node.contents))))
+                    if node.name == "noscript":
+                        self.lifted_noscript(node)
             elif isinstance(node, Comment):
                 self.comment(str(node))
             elif isinstance(node, (CData, ProcessingInstruction, Declaration, Doctype)):
@@ -670,6 +702,109 @@ def _dedupe(items: list[str]) -> tuple[str, ...]:
 # --- public API --------------------------------------------------------------------------
 
 
+_NOSCRIPT_OPEN = re.compile(r"<noscript\b[^>]*>", re.I)
+_NOSCRIPT_CLOSE = "</noscript"
+NOSCRIPT_MARK = "data-reprint-check-noscript"
+
+
+def _lift_noscripts(html: str) -> tuple[str, list[str]]:
+    """Take each ``<noscript>``'s content out of the markup, as a browser does.
+
+    With scripting on, a browser reads a noscript's content as raw text up to
+    the first ``</noscript>``: a ``<div>`` opened in it never opens. libxml2
+    parses it as markup, so ``<noscript><div></noscript>`` (a common way to
+    wrap a page for readers without JavaScript) would swallow the whole page
+    into an invisible element. Each noscript becomes an empty placeholder and
+    its content is walked on its own (links in it are still reported). One
+    pass with ``str.find``: hostile pages with thousands of unclosed noscripts
+    stay linear.
+    """
+    if "<noscript" not in html.lower():
+        return html, []
+    lower = html.lower()
+    pieces: list[str] = []
+    inner: list[str] = []
+    pos = 0
+    while (match := _NOSCRIPT_OPEN.search(html, pos)) is not None:
+        close = lower.find(_NOSCRIPT_CLOSE, match.end())
+        if close < 0:
+            break  # unclosed: the rest is the noscript's, as in a browser; libxml2 agrees
+        end = lower.find(">", close)
+        end = len(html) if end < 0 else end + 1
+        pieces.append(html[pos : match.start()])
+        pieces.append(f'<noscript {NOSCRIPT_MARK}="{len(inner)}"></noscript>')
+        inner.append(html[match.end() : close])
+        pos = end
+    pieces.append(html[pos:])
+    return "".join(pieces), inner
+
+
+def _refuse_binary(document: str, location: str, expected: str) -> None:
+    """An image or an archive saved as .html is an error entry, not a compliant empty page."""
+    head = document[:BINARY_SCAN_CHARS]
+    controls = len(_CONTROLS.findall(head))
+    if controls > max(BINARY_MIN_CONTROLS, BINARY_SHARE * len(head)):
+        raise FetchError(f"{location}: binary data, not {expected}")
+
+
+TOO_MUCH_TEXT = f"text longer than {MAX_TEXT_CHARS:,} characters, the most reprint-check reads"
+
+
+def _refuse_huge(chars: int, location: str) -> None:
+    if chars > MAX_TEXT_CHARS:
+        raise FetchError(f"{location}: {TOO_MUCH_TEXT}")
+
+
+class _TextCounter:
+    """lxml parser target that only counts text outside scripts and styles: no tree, no memory."""
+
+    def __init__(self) -> None:
+        self.skipping = 0
+        self.chars = 0
+
+    def start(self, tag: str, attrib: object) -> None:
+        if tag in _NOT_TEXT:
+            self.skipping += 1
+
+    def end(self, tag: str) -> None:
+        if tag in _NOT_TEXT and self.skipping:
+            self.skipping -= 1
+
+    def data(self, data: str) -> None:
+        if not self.skipping:
+            self.chars += len(_HTML_WS.sub(" ", data))
+
+    def close(self) -> int:
+        return self.chars
+
+
+_NOT_TEXT = frozenset({"script", "style", "template", "noscript"})
+_COUNT_STEP = 1 << 20
+
+
+def too_much_text(html: str) -> bool:
+    """Whether a page holds more than :data:`MAX_TEXT_CHARS` of text, known before any tree.
+
+    The tree of a 50 MB page costs a minute and gigabytes in BeautifulSoup
+    (and in trafilatura on the source side) only to be refused afterwards;
+    lxml's event parser counts the text (hidden text included, scripts and
+    styles not) in a fraction of a second and stops at the limit. Markup
+    shorter than the limit cannot hold more text, so real pages skip this.
+    """
+    if len(html) <= MAX_TEXT_CHARS:
+        return False
+    counter = _TextCounter()
+    parser = etree.HTMLParser(target=counter, huge_tree=True, remove_comments=True)
+    try:
+        for i in range(0, len(html), _COUNT_STEP):
+            parser.feed(html[i : i + _COUNT_STEP])
+            if counter.chars > MAX_TEXT_CHARS:
+                return True
+    except (etree.LxmlError, ValueError):
+        return False  # the real parse decides
+    return False
+
+
 def page_from_html(
     html: str | bytes,
     location: str,
@@ -685,16 +820,21 @@ def page_from_html(
     """
     if isinstance(html, bytes):
         html = decode_html(html, encoding=encoding)
+    _refuse_binary(html, location, "an HTML page")
+    if too_much_text(html):
+        raise FetchError(f"{location}: {TOO_MUCH_TEXT}")
     if _SURROGATES.search(html):
         html = _SURROGATES.sub("\ufffd", html)
+    html, noscripts = _lift_noscripts(html)
     try:
         soup = _parse(html)
     except Exception as exc:  # lxml's failures are not one family; any means unparseable
         raise FetchError(f"{location}: cannot parse HTML: {exc}") from exc
 
-    extractor = _Extractor()
+    extractor = _Extractor(noscripts)
     extractor.walk(soup)
     extractor.flush()
+    _refuse_huge(extractor.total, location)
 
     page_base = _http_base(base_url) or _http_base(location)
     if extractor.base_href:
@@ -723,6 +863,8 @@ def page_from_text(text: str, location: str) -> Page:
     nothing is translated, not even ``"\\r\\n"``. Bare URLs are not links here;
     the links module finds them in the text.
     """
+    _refuse_binary(text, location, "text")
+    _refuse_huge(len(text), location)
     blocks: list[Block] = []
     start: int | None = None  # first non-space character of the open paragraph
     end = 0  # one past its last non-space character

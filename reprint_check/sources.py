@@ -16,6 +16,7 @@ from .errors import FetchError, InputError
 from .extract import extract_article
 from .fetch import Fetcher, decode_body, read_local
 from .models import Article
+from .page import MAX_TEXT_CHARS, TOO_MUCH_TEXT
 
 HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz", ".xhtml")
 TEXT_SUFFIXES = (".txt", ".txt.gz")
@@ -48,6 +49,8 @@ def article_from_file(path: Path) -> Article:
         text, _ = decode_body(data, "text/plain")
         if not text.strip():
             raise FetchError(f"{path}: empty file")
+        if len(text) > MAX_TEXT_CHARS:
+            raise FetchError(f"{path}: {TOO_MUCH_TEXT}")
         return Article(url=str(path), text=text, title="")
     article = extract_article(data, None)
     if not article.url:
@@ -69,6 +72,8 @@ def _article_from_record(record: object, where: str) -> Article:
         text = record["text"]
         if not text.strip():
             raise FetchError(f'{where}: empty "text"')
+        if len(text) > MAX_TEXT_CHARS:
+            raise FetchError(f'{where}: "text" {TOO_MUCH_TEXT}')
         article = Article(url=url, text=text, title=title if isinstance(title, str) else "")
     elif isinstance(record.get("html"), str):
         article = extract_article(record["html"], url)

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from reprint_check.errors import FetchError
 from reprint_check.models import Block, Link, Page
 from reprint_check.page import decode_html, page_from_html, page_from_text
 
@@ -103,6 +104,22 @@ def test_explicit_display_overrides_the_hidden_attribute() -> None:
 def test_noscript_text_is_not_visible() -> None:
     page = html_page("<p>As reported <noscript>enable scripts</noscript>today.</p>")
     assert page.text == "As reported today."
+
+
+def test_a_tag_opened_inside_noscript_does_not_swallow_the_page() -> None:
+    # As in a browser with scripting on, noscript content is raw text up to </noscript>:
+    # the <div> it opens never opens, so the story after it stays visible.
+    page = html_page(
+        "<body><noscript><div class='no-js'></noscript><p>The story <a href='/s'>here</a>.</p>"
+        "<noscript></div></noscript><p>After.</p></body>"
+    )
+    assert page.text == "The story here.\n\nAfter."
+    assert (link(page, "/s").block, link(page, "/s").position) == (0, 10)
+
+
+def test_unclosed_noscripts_stay_linear_and_hide_the_rest() -> None:
+    page = html_page("<p>Before.</p>" + "<noscript><p>x</p>" * 20_000)
+    assert page.text == "Before."
 
 
 def test_nested_blocks_do_not_duplicate_text() -> None:
@@ -399,7 +416,9 @@ def test_unknown_charset_label_is_ignored() -> None:
 
 
 def test_garbage_bytes_and_odd_strings_do_not_crash() -> None:
-    page_from_html(bytes(range(256)) * 50, URL)
+    with pytest.raises(FetchError) as info:  # binary data is an error entry, not a clean page
+        page_from_html(bytes(range(256)) * 50, URL)
+    assert str(info.value) == f"{URL}: binary data, not an HTML page"
     page_from_html("<p>lone \ud800 surrogate \x00 nul</p>", URL)
     assert page_from_html("<?xml version='1.0' encoding='utf-8'?><p>x</p>", URL).text == "x"
 
