@@ -20,7 +20,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import accumulate
+from itertools import accumulate, pairwise
 
 K = 4  # tokens per k-gram: short enough to survive a changed word every ten
 WINDOW = 5  # winnowing window: guarantee K + WINDOW - 1 = 8 tokens
@@ -207,10 +207,14 @@ def kgram_polynomials(hs: Sequence[int], k: int = K) -> set[int]:
     n = len(hs) - k + 1
     if n <= 0:
         return set()
+    mask = _MASK
+    if k == 4:  # two steps instead of three: (a·B + b)·B² + (c·B + d)
+        pairs = [a * _BASE + b for a, b in pairwise(hs)]
+        square = _BASE * _BASE
+        return {(x * square + y) & mask for x, y in zip(pairs, pairs[2:], strict=False)}
     acc = list(hs[:n])
     for j in range(1, k):
         acc = [a * _BASE + b for a, b in zip(acc, hs[j : j + n], strict=True)]
-    mask = _MASK
     return {a & mask for a in acc}
 
 
