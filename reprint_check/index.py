@@ -513,5 +513,7 @@ def open_index(location: str | Path | None = None, *, create: bool = True) -> SQ
     """The index named on the command line, by ``REPRINT_CHECK_INDEX``, or the default file."""
     location = location or os.environ.get("REPRINT_CHECK_INDEX") or DEFAULT_INDEX_PATH
     if str(location).startswith(("postgresql://", "postgres://")):
-        raise IndexStoreError(f"{location}: the PostgreSQL backend is not available yet")
+        from .pgindex import PostgresIndex  # psycopg is imported only for a shared index
+
+        return PostgresIndex(str(location), create=create)  # type: ignore[return-value]
     return SQLiteIndex(location, create=create)
