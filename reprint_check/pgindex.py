@@ -314,8 +314,11 @@ class PostgresIndex:
 
     def _holder(self) -> _Held:
         held: _Held | None = getattr(self._local, "held", None)
-        if held is not None:
+        if held is not None and not held.conn.closed:
             return held
+        if held is not None:  # the server dropped it: a restart, a time-out
+            self._local.held = None
+            held.release()  # the pool discards a broken connection
         if self._closed:
             raise IndexStoreError(f"{self._shown}: the index is closed")
         try:
@@ -357,9 +360,7 @@ class PostgresIndex:
             except psycopg.OperationalError:
                 if attempt == 2 or not held.conn.closed:
                     raise
-                self._local.held = None
-                held.release()  # the pool discards a broken connection
-                continue
+                continue  # _holder() replaces the dropped connection
             held.snapshot = True
             return held.conn
         raise AssertionError("unreachable")
@@ -405,7 +406,14 @@ class PostgresIndex:
         exactly as given is not rewritten. Rows go in with COPY.
         """
         keyed = [
-            (item, {canonical_url(u): u for u in (item.article.url, *item.article.aliases) if u})
+            (
+                item,
+                {
+                    _pg_text(canonical_url(u)): u
+                    for u in (item.article.url, *item.article.aliases)
+                    if u
+                },
+            )
             for item in items
         ]
         if not keyed:
