@@ -46,7 +46,7 @@ from reprint_check.errors import FetchError
 from reprint_check.fetch import bomless_unicode
 from reprint_check.models import Block, Link, Page
 
-__all__ = ["decode_html", "page_from_html", "page_from_text", "too_much_text"]
+__all__ = ["decode_html", "looks_binary", "page_from_html", "page_from_text", "too_much_text"]
 
 # --- element classes ---------------------------------------------------------------
 
@@ -101,10 +101,11 @@ _NOT_URL_SCHEMES = ("javascript:", "mailto:", "data:", "tel:", "vbscript:", "abo
 
 # --- limits ------------------------------------------------------------------------------
 
-# Visible characters of one page that an audit takes on. Alignment keeps an offset map and
-# tokens per character (about 100 bytes each), so a 40 MB text would need 4 GB; this is
-# 400 MB and a few seconds, and still a thousand long news stories on one page.
-MAX_TEXT_CHARS = 4_000_000
+# Characters of text of one page (or article) that reprint-check takes on. Alignment keeps
+# an offset map and tokens per character: about 100 bytes each in English, 400 in Chinese
+# or Japanese (one shingle per character), so the 40 MB of text of a 50 MB page would need
+# 4 GB or more. This is under 1 GB and a few seconds, yet five hundred long news stories.
+MAX_TEXT_CHARS = 2_000_000
 # Control characters (other than white space) in the first characters of a document
 # that mark it as binary data (an image, an archive, a PDF), not a page: more than
 # this share of them, and more than a handful.
@@ -739,11 +740,16 @@ def _lift_noscripts(html: str) -> tuple[str, list[str]]:
     return "".join(pieces), inner
 
 
-def _refuse_binary(document: str, location: str, expected: str) -> None:
-    """An image or an archive saved as .html is an error entry, not a compliant empty page."""
+def looks_binary(document: str) -> bool:
+    """Whether decoded text is really binary data: control characters where text has none."""
     head = document[:BINARY_SCAN_CHARS]
     controls = len(_CONTROLS.findall(head))
-    if controls > max(BINARY_MIN_CONTROLS, BINARY_SHARE * len(head)):
+    return controls > max(BINARY_MIN_CONTROLS, BINARY_SHARE * len(head))
+
+
+def _refuse_binary(document: str, location: str, expected: str) -> None:
+    """An image or an archive saved as .html is an error entry, not a compliant empty page."""
+    if looks_binary(document):
         raise FetchError(f"{location}: binary data, not {expected}")
 
 

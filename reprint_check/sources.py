@@ -6,6 +6,7 @@ never stops the rest of the ingest.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 from collections.abc import Iterator
@@ -16,7 +17,7 @@ from .errors import FetchError, InputError
 from .extract import extract_article
 from .fetch import Fetcher, decode_body, read_local
 from .models import Article
-from .page import MAX_TEXT_CHARS, TOO_MUCH_TEXT
+from .page import MAX_TEXT_CHARS, TOO_MUCH_TEXT, looks_binary
 
 HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz", ".xhtml")
 TEXT_SUFFIXES = (".txt", ".txt.gz")
@@ -49,6 +50,8 @@ def article_from_file(path: Path) -> Article:
         text, _ = decode_body(data, "text/plain")
         if not text.strip():
             raise FetchError(f"{path}: empty file")
+        if looks_binary(text):
+            raise FetchError(f"{path}: binary data, not text")
         if len(text) > MAX_TEXT_CHARS:
             raise FetchError(f"{path}: {TOO_MUCH_TEXT}")
         return Article(url=str(path), text=text, title="")
@@ -114,6 +117,25 @@ def articles_from_jsonl(path: Path) -> Iterator[Article | SourceError]:
         yield SourceError(str(path), f"cannot read ({e.strerror or e})")
 
 
+def missing_reason(path: Path) -> str:
+    """Why a path that does not exist as a file or folder cannot be read, in plain words.
+
+    ``Path.exists()`` is False for a dangling symlink and for a symlink loop
+    alike; "no such file" would send the editor looking for the wrong thing.
+    """
+    if not path.is_symlink():
+        return "no such file or folder"
+    try:
+        path.stat()
+    except OSError as e:
+        if e.errno == errno.ELOOP:
+            return "symbolic link loop"
+    try:
+        return f"broken symbolic link to {os.readlink(path)}"
+    except OSError:
+        return "broken symbolic link"
+
+
 def _walk(folder: Path) -> Iterator[Path]:
     """Files below a folder in a stable order; symlinked folders are not followed (no loops)."""
     for root, dirs, files in os.walk(folder, followlinks=False):
@@ -151,7 +173,7 @@ def iter_articles(spec: str, *, fetcher: Fetcher | None = None) -> Iterator[Arti
             yield SourceError(spec, "no .html, .txt or .jsonl files in this folder")
         return
     if not path.exists():
-        yield SourceError(spec, "no such file or folder")
+        yield SourceError(spec, missing_reason(path))
         return
     if _suffix_in(path, JSONL_SUFFIXES):
         yield from articles_from_jsonl(path)
