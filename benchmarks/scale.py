@@ -160,10 +160,18 @@ def _ends_sentence(word: str) -> bool:
 
 
 def training_corpus() -> str:
-    """News text from ../shared, read in place; empty where the data is not there."""
+    """English news text from ../shared, read in place; empty where the data is not there.
+
+    The archive is an English-language publisher's: the few test texts in other
+    languages (or quoting other scripts) are left out, so that not every
+    generated article carries a word of Chinese or Thai.
+    """
     parts = []
     for path in sorted(TRAINING.glob("*/txt/*.txt")):
-        parts.append(path.read_text(encoding="utf-8", errors="replace"))
+        text = path.read_text(encoding="utf-8", errors="replace")
+        latin = all(ord(ch) < 0x0250 or 0x2000 <= ord(ch) < 0x2070 for ch in set(text))
+        if latin and sum(ord(ch) > 127 for ch in text) <= 0.02 * len(text):
+            parts.append(text)
     return "\n".join(parts)
 
 
@@ -230,10 +238,11 @@ def _excerpt(text: str, rng: random.Random) -> str:
             break
     else:
         start = 0
-    piece = flat[start : start + want]
-    if start + want < len(flat) and " " in piece:
-        piece = piece[: piece.rfind(" ")]
-    return piece.strip()
+    end = start + want
+    if end < len(flat):  # end at a word: the next space, or the last one if that is too far
+        after = flat.find(" ", end)
+        end = after if 0 <= after <= start + EXCERPT_CHARS[1] else flat.rfind(" ", start, end)
+    return flat[start:end].strip()
 
 
 def _edit(text: str, rng: random.Random) -> str:

@@ -28,6 +28,7 @@ GUARANTEE_TOKENS = K + WINDOW - 1
 
 _MASK = (1 << 64) - 1
 _BASE = 0x100000001B3  # FNV prime: odd, so the polynomial is a bijection per position
+_BASE_SQUARED = _BASE * _BASE
 _MIX = 0xBF58476D1CE4E5B9  # splitmix64 multiplier: spreads the polynomial's low bits
 _TWO63, _TWO64 = 1 << 63, 1 << 64
 
@@ -183,9 +184,13 @@ def kgrams_of_hashes(hs: Sequence[int], k: int = K) -> list[int]:
     n = len(hs) - k + 1
     if n <= 0:
         return []
-    acc = list(hs[:n])
-    for j in range(1, k):
-        acc = [a * _BASE + b for a, b in zip(acc, hs[j : j + n], strict=True)]
+    if k == 4:  # two steps instead of three: (a·B + b)·B² + (c·B + d)
+        pairs = [a * _BASE + b for a, b in pairwise(hs)]
+        acc = [x * _BASE_SQUARED + y for x, y in zip(pairs, pairs[2:], strict=False)]
+    else:
+        acc = list(hs[:n])
+        for j in range(1, k):
+            acc = [a * _BASE + b for a, b in zip(acc, hs[j : j + n], strict=True)]
     out: list[int] = []
     append = out.append
     for h in acc:
@@ -208,10 +213,9 @@ def kgram_polynomials(hs: Sequence[int], k: int = K) -> set[int]:
     if n <= 0:
         return set()
     mask = _MASK
-    if k == 4:  # two steps instead of three: (a·B + b)·B² + (c·B + d)
+    if k == 4:  # as in kgrams_of_hashes
         pairs = [a * _BASE + b for a, b in pairwise(hs)]
-        square = _BASE * _BASE
-        return {(x * square + y) & mask for x, y in zip(pairs, pairs[2:], strict=False)}
+        return {(x * _BASE_SQUARED + y) & mask for x, y in zip(pairs, pairs[2:], strict=False)}
     acc = list(hs[:n])
     for j in range(1, k):
         acc = [a * _BASE + b for a, b in zip(acc, hs[j : j + n], strict=True)]
