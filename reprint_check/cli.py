@@ -23,7 +23,8 @@ from .errors import ReprintCheckError
 from .evidence import EvidenceRecorder
 from .feeds import FETCH_MODES, FeedItem, FeedState, ItemTarget, item_page, item_pages, read_feed
 from .fetch import Fetcher, FetchSettings
-from .index import SourceIndex, open_index
+from .index import DEFAULT_INDEX_PATH, SCHEMA_VERSION, SourceIndex, open_index
+from .ingest import default_jobs, ingest
 from .models import Report, TargetResult
 from .policy import (
     Policies,
@@ -36,10 +37,9 @@ from .policy import (
 )
 from .report import FORMATS, merge, render, with_source_text
 from .report.json import load as load_report
-from .sources import SourceError, iter_articles
+from .sources import SourceError
 
 EXIT_OK, EXIT_VIOLATION, EXIT_USAGE, EXIT_ERROR = 0, 1, 2, 3
-INGEST_BATCH = 200
 
 
 def exit_code(report: Report) -> int:
@@ -76,7 +76,8 @@ index_option = click.option(
     "--index",
     "index_location",
     metavar="PATH",
-    help="Index file (default: $REPRINT_CHECK_INDEX or ./.reprint-check/index.sqlite).",
+    help="Index file or postgresql:// URL (default: $REPRINT_CHECK_INDEX or "
+    "./.reprint-check/index.sqlite).",
 )
 private_option = click.option(
     "--allow-private",
@@ -102,43 +103,74 @@ def index() -> None:
 @index.command("add")
 @click.argument("sources", nargs=-1, required=True)
 @index_option
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Processes for extraction and hashing (default: one per core).",
+)
 @private_option
-def index_add(sources: tuple[str, ...], index_location: str | None, allow_private: bool) -> None:
-    """Add publisher articles: HTML or .txt files, folders, JSONL exports, URLs."""
+def index_add(
+    sources: tuple[str, ...], index_location: str | None, jobs: int | None, allow_private: bool
+) -> None:
+    """Add publisher articles: HTML or .txt files, folders, JSONL exports, URLs.
+
+    Streams large exports, writes in batched transactions, and can be
+    interrupted and run again: articles already stored unchanged are skipped.
+    """
     try:
         store = open_index(index_location)
     except ReprintCheckError as e:
         _fail(str(e))
-    added = replaced = failed = 0
+
+    def report_error(error: SourceError) -> None:
+        click.echo(f"reprint-check: {error.source}: {error.message}", err=True)
+
     with (
         store,
         Fetcher(FetchSettings(allow_private=allow_private)) as fetcher,
         _progress("Indexing", None) as advance,
     ):
-        batch = []
-        for spec in sources:
-            for item in iter_articles(spec, fetcher=fetcher):
-                if isinstance(item, SourceError):
-                    failed += 1
-                    click.echo(f"reprint-check: {item.source}: {item.message}", err=True)
-                    continue
-                batch.append(item)
-                advance()
-                if len(batch) >= INGEST_BATCH:
-                    replaced += store.add_many(batch)
-                    added += len(batch)
-                    batch = []
-        if batch:
-            replaced += store.add_many(batch)
-            added += len(batch)
-        total = store.stats().articles
+        try:
+            result = ingest(
+                sources,
+                store,
+                jobs=jobs or default_jobs(),
+                fetcher=fetcher,
+                on_article=lambda _article: advance(),
+                on_error=report_error,
+            )
+        except ReprintCheckError as e:
+            _fail(str(e))
+        stats = store.stats()  # its location hides any password
+    unchanged = f", {result.unchanged} unchanged" if result.unchanged else ""
     click.echo(
-        f"{added} article(s) indexed ({replaced} replaced), {failed} error(s); "
-        f"{total} in {store.location}",
+        f"{result.added + result.replaced} article(s) indexed ({result.replaced} replaced"
+        f"{unchanged}), {result.failed} error(s); {stats.articles} in {stats.location}",
         err=True,
     )
-    if failed and not added:
+    if result.failed and not result.articles:
         raise SystemExit(EXIT_USAGE)
+
+
+@index.command("migrate")
+@index_option
+def index_migrate(index_location: str | None) -> None:
+    """Bring the index's schema up to date (PostgreSQL); SQLite needs nothing."""
+    location = index_location or os.environ.get("REPRINT_CHECK_INDEX") or ""
+    if not location.startswith(("postgresql://", "postgres://")):
+        click.echo(
+            f"{location or DEFAULT_INDEX_PATH}: SQLite schema {SCHEMA_VERSION}, nothing to do"
+        )
+        return
+    from .pgindex import migrate, redact
+
+    try:
+        applied = migrate(location)
+    except ReprintCheckError as e:
+        _fail(str(e))
+    done = ", ".join(map(str, applied)) if applied else "none (up to date)"
+    click.echo(f"{redact(location)}: migrations applied: {done}")
 
 
 @index.command("stats")

@@ -38,6 +38,7 @@ from .sources import (
     article_from_file,
     is_url,
     iter_articles,
+    missing_reason,
 )
 
 # Articles written per transaction: large enough that a commit rewrites each
@@ -87,6 +88,16 @@ def _jsonl_units(path: Path) -> Iterator[_Unit | SourceError]:
         yield SourceError(str(path), f"cannot read ({e.strerror or e})")
 
 
+def _path_units(path: Path, spec: str) -> Iterator[_Unit | SourceError]:
+    """One file as units, checked the way ``iter_articles`` checks it."""
+    if not path.exists():
+        yield SourceError(spec, missing_reason(path))
+    elif _suffix_in(path, JSONL_SUFFIXES):
+        yield from _jsonl_units(path)
+    else:
+        yield ("file", spec, None)
+
+
 def _units(
     specs: Iterable[str], fetcher: Fetcher | None
 ) -> Iterator[_Unit | Article | SourceError]:
@@ -99,20 +110,13 @@ def _units(
         if path.is_dir():
             found = False
             for file in _walk(path):
-                if _suffix_in(file, JSONL_SUFFIXES):
+                if _suffix_in(file, HTML_SUFFIXES + TEXT_SUFFIXES + JSONL_SUFFIXES):
                     found = True
-                    yield from _jsonl_units(file)
-                elif _suffix_in(file, HTML_SUFFIXES + TEXT_SUFFIXES):
-                    found = True
-                    yield ("file", str(file), None)
+                    yield from _path_units(file, str(file))
             if not found:
                 yield SourceError(spec, "no .html, .txt or .jsonl files in this folder")
-        elif not path.exists():
-            yield SourceError(spec, "no such file or folder")
-        elif _suffix_in(path, JSONL_SUFFIXES):
-            yield from _jsonl_units(path)
         else:
-            yield ("file", spec, None)
+            yield from _path_units(path, spec)
 
 
 def _work(unit: _Unit | Article | SourceError) -> PreparedArticle | SourceError:

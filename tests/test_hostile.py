@@ -519,7 +519,7 @@ def test_a_folder_of_unreadable_files_fifos_and_symlink_loops(tmp_path: Path) ->
     path = str(out / "index.sqlite")
 
     run = run_cli(
-        "index", "add", str(folder), "--index", path,
+        "index", "add", str(folder), "--index", path, "--jobs", "1",  # the simulation is in-process
         user=user, prelude=DENY_LOCKED if simulate else "",
     )  # fmt: skip
 
