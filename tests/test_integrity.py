@@ -56,13 +56,13 @@ import sqlite3, time
 class _SlowDisk(sqlite3.Connection):
     def execute(self, sql, *args):
         if sql.strip().upper() == "COMMIT":
-            time.sleep(0.25)
+            time.sleep(0.15)
         return super().execute(sql, *args)
     def executemany(self, sql, rows):
         rows = list(rows)
         result = super().executemany(sql, rows)
         if len(rows) > 1000:  # a bulk insert, not one article's few aliases
-            time.sleep(0.25)
+            time.sleep(0.15)
         return result
 _connect = sqlite3.connect
 def _slow_connect(*args, **kwargs):
@@ -211,19 +211,44 @@ def _start(index: Path, source: Path) -> subprocess.Popen[bytes]:
     )  # fmt: skip
 
 
-def _kill_after(runs: list[tuple[subprocess.Popen[bytes], float]]) -> list[bool]:
-    """SIGKILL each run ``delay`` seconds after now; whether each was still going."""
+# The write-ahead log past this size means a batch is being written (the schema is a few KB).
+WRITING_BYTES = 256 * 1024
+
+
+@dataclass
+class _Kill:
+    """One run to kill: at ``delay`` s after its start, or ``delay`` s after it starts writing."""
+
+    proc: subprocess.Popen[bytes]
+    wal: Path
+    delay: float
+    on_write: bool
+    due: float | None = None
+    killed: bool = False
+    while_writing: bool = False  # the log was growing when the kill came
+
+
+def _kill_all(runs: list[_Kill]) -> None:
     started = time.monotonic()
-    killed = [False] * len(runs)
-    for i in sorted(range(len(runs)), key=lambda i: runs[i][1]):
-        proc, delay = runs[i]
-        time.sleep(max(0.0, started + delay - time.monotonic()))
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGKILL)
-            killed[i] = True
-    for proc, _ in runs:
-        proc.wait(timeout=60)
-    return killed
+    for r in runs:
+        r.due = None if r.on_write else started + r.delay
+    pending = list(runs)
+    while pending:
+        now = time.monotonic()
+        for r in list(pending):
+            writing = r.wal.exists() and r.wal.stat().st_size >= WRITING_BYTES
+            if r.due is None and writing:
+                r.due = now + r.delay
+            if r.proc.poll() is not None:
+                pending.remove(r)
+            elif r.due is not None and now >= r.due:
+                r.while_writing = writing
+                r.proc.send_signal(signal.SIGKILL)
+                r.killed = True
+                pending.remove(r)
+        time.sleep(0.005)
+    for r in runs:
+        r.proc.wait(timeout=60)
 
 
 def _timed(index: Path, source: Path) -> float:
@@ -233,16 +258,26 @@ def _timed(index: Path, source: Path) -> float:
     return time.monotonic() - started
 
 
+def _wal(index: Path) -> Path:
+    return index.with_name(index.name + "-wal")
+
+
 def test_sigkill_at_random_points_never_leaves_a_broken_index(
     exports: Exports, tmp_path: Path
 ) -> None:
-    """Two runs at a time: a first ingest into an empty index and a re-run replacing a whole one."""
+    """Two runs at a time: a first ingest into an empty index and a re-run replacing a whole one.
+
+    Every other round kills at a random moment of the run; the others a random
+    moment after the run starts writing a batch (seen by its write-ahead log
+    growing), so that kills inside transactions do not depend on timing luck.
+    """
     expected = exports.expected
     first_run = _timed(tmp_path / "scratch.sqlite", exports.first)
     rerun = _timed(tmp_path / "scratch.sqlite", exports.second)  # every article replaced
     rnd = random.Random(20261127)
     partial: list[int] = []  # articles left by each killed first ingest
     replacing: list[int] = []  # articles of the new version left by each killed re-run
+    while_writing = 0
     fresh: list[Path] = []
     whole = tmp_path / "whole.sqlite"
     assert run("index", "add", str(exports.first), "--index", str(whole)).returncode == 0
@@ -252,37 +287,38 @@ def test_sigkill_at_random_points_never_leaves_a_broken_index(
         rounds += 1
         index = tmp_path / "fresh" / str(rounds) / "index.sqlite"
         source = versions[0]
-        # past the first third: before it, the interpreter is still importing
-        first_kill, rerun_kill = _kill_after(
-            [
-                (_start(index, exports.first), rnd.uniform(0.3, 1.0) * first_run),
-                (_start(whole, source), rnd.uniform(0.3, 1.0) * rerun),
-            ]
+        on_write = rounds % 2 == 0
+        spans = (0.5, 0.5) if on_write else (first_run, rerun)
+        first, again = (
+            _Kill(_start(path, src), _wal(path), rnd.uniform(0.0, 1.0) * span, on_write)
+            for path, src, span in ((index, exports.first, spans[0]), (whole, source, spans[1]))
         )
-        if first_kill:
+        _kill_all([first, again])
+        while_writing += first.while_writing + again.while_writing
+        if first.killed:
             fresh.append(index)
             partial.append(len(check_index(index, expected)) if index.exists() else 0)
         stored = check_index(whole, expected)
         assert len(stored) == ARTICLES  # a replaced article is never lost
-        if rerun_kill:
+        if again.killed:
             wanted = source == exports.first
             replacing.append(sum((t in exports.first_texts) == wanted for t in stored))
-        if not rerun_kill or replacing[-1] == ARTICLES:
+        if not again.killed or replacing[-1] == ARTICLES:
             versions.reverse()  # it finished (or nearly): the next re-run replaces everything
 
     killed = len(partial) + len(replacing)
     assert killed >= KILLS, f"only {killed} runs of {2 * rounds} were still going when killed"
-    # some kills fell between two commits, leaving part of the work done
-    assert any(0 < n < ARTICLES for n in partial + replacing), (partial, replacing)
+    assert while_writing >= 3, while_writing  # kills landed while batches were being written
     print(
-        f"\n{killed} kills survived; articles left by killed first ingests: {partial}; "
+        f"\n{killed} kills survived ({while_writing} while a batch was being written); "
+        f"articles left by killed first ingests: {partial}; "
         f"articles already replaced when a re-run was killed: {replacing}"
     )
 
-    # A killed ingest finishes on a re-run with the right count: the whole index, the
-    # fullest and the emptiest of the partly built ones.
-    by_count = sorted(fresh, key=count_of)
-    for index in {whole, *by_count[:1], *by_count[-1:]}:
+    # A killed ingest finishes on a re-run with the right count: the whole index and the
+    # fullest of the partly built ones.
+    fullest = max((f for f in fresh if f.exists()), key=count_of, default=None)
+    for index in (whole, *([fullest] if fullest else [])):
         done = run("index", "add", str(exports.first), "--index", str(index))
         assert done.returncode == 0, done.stderr
         assert set(check_index(index, expected)) == exports.first_texts
