@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+import bisect
+import functools
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -670,6 +672,84 @@ def _page_followable(page: Page) -> bool:
     )
 
 
+class _PageFacts:
+    """What the link check needs of a page whatever the source article, worked out once.
+
+    A page is judged once per source it reused; parsing every link's URL again
+    for each source made a page of 100,000 links cost seconds per source, and
+    telling bare URLs inside link text from loose ones was quadratic.
+    """
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        resolved = dict(page.link_targets)
+        page_host = _page_host(page)
+        self.active = [link for link in page.links if _is_active(link)]
+        self.landings = {id(link): _landing(link, resolved, page_host) for link in self.active}
+        self._canonical: dict[str, str] = {}
+        self._hosts: dict[str, str] = {}
+
+    @functools.cached_property
+    def mentions(self) -> list[list[str]]:
+        """Bare URLs written in each link's address or text, by its place in page.links."""
+        return [
+            [url for _, _, url in find_bare_urls(f"{link.href} {link.text}")]
+            for link in self.page.links
+        ]
+
+    @functools.cached_property
+    def loose_urls(self) -> list[tuple[int, str]]:
+        """Bare URLs of the text outside any link's text (those are judged with their link)."""
+        links = self.page.links
+        inside = _Spans((lk.position, lk.position + len(lk.text)) for lk in links if lk.text)
+        return [
+            (start, url) for start, _end, url in find_bare_urls(self.page.text) if not inside(start)
+        ]
+
+    def canonical(self, url: str) -> str:
+        found = self._canonical.get(url)
+        if found is None:
+            found = self._canonical[url] = canonical_url(url)
+        return found
+
+    def host(self, url: str) -> str:
+        found = self._hosts.get(url)
+        if found is None:
+            found = self._hosts[url] = host_of(url)
+        return found
+
+
+class _Spans:
+    """Whether an offset falls inside any of some half-open spans: merged, then bisected."""
+
+    def __init__(self, spans: Iterable[tuple[int, int]]) -> None:
+        merged: list[list[int]] = []
+        for start, end in sorted(spans):
+            if merged and start <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], end)
+            elif start < end:
+                merged.append([start, end])
+        self._starts = [m[0] for m in merged]
+        self._ends = [m[1] for m in merged]
+
+    def __call__(self, offset: int) -> bool:
+        i = bisect.bisect_right(self._starts, offset) - 1
+        return i >= 0 and offset < self._ends[i]
+
+
+# The page judged last, with its facts: a page is judged against each of its sources in turn.
+_last_facts: list[_PageFacts] = []
+
+
+def _facts_of(page: Page) -> _PageFacts:
+    cached = _last_facts[0] if _last_facts else None
+    if cached is not None and cached.page is page:
+        return cached
+    facts = _PageFacts(page)
+    _last_facts[:] = [facts]
+    return facts
+
+
 def _check_links(
     page: Page, article_urls: Sequence[str], rule: LinkRule, excerpt_start: int | None
 ) -> LinkCheck:
@@ -678,20 +758,19 @@ def _check_links(
     hosts = {h for h in (host_of(u) for u in article_urls if u) if h}
     page_followable = _page_followable(page)
     limit = _position_limit(page, rule, excerpt_start)
-    resolved = dict(page.link_targets)
-    page_host = _page_host(page)
+    facts = _facts_of(page)
 
     def is_article(url: str | None) -> bool:
-        return url is not None and canonical_url(url) in targets
+        return url is not None and facts.canonical(url) in targets
 
     def on_site(url: str | None) -> bool:
-        return url is not None and _same_site(host_of(url), hosts)
+        return url is not None and _same_site(facts.host(url), hosts)
 
     def wanted(url: str | None) -> bool:
         return is_article(url) or (rule.target == "domain" and on_site(url))
 
-    active_links = [link for link in page.links if _is_active(link)]
-    landings = {id(link): _landing(link, resolved, page_host) for link in active_links}
+    active_links = facts.active
+    landings = facts.landings
 
     # 1. an active, visible link to the article (or, with target = "domain", to the site),
     #    directly or through a redirector whose target is known
@@ -712,7 +791,7 @@ def _check_links(
         return _judge_candidate(best, article, rule, limit)
 
     # 2. a reference to the article (or site) that is not an active link
-    references = _references(page, wanted)
+    references = _references(page, wanted, facts)
     if references:
         return _judge_references(references, article, rule, limit)
 
@@ -861,10 +940,10 @@ def _judge_candidate(
     return _verdict(evidence, rule, *codes)
 
 
-def _references(page: Page, wanted: _UrlTest) -> list[_Reference]:
+def _references(page: Page, wanted: _UrlTest, facts: _PageFacts) -> list[_Reference]:
     """Every mention of the target that a reader cannot click, in page order."""
     refs: list[_Reference] = []
-    for link in page.links:
+    for number, link in enumerate(page.links):
         paragraph = _paragraph_of(link)
         followable = not _rel_not_followed(link)
         if wanted(link.url):
@@ -874,7 +953,7 @@ def _references(page: Page, wanted: _UrlTest) -> list[_Reference]:
                     for problem in _inactive_reasons(link)
                 )
             continue
-        mentioned = [url for _, _, url in find_bare_urls(f"{link.href} {link.text}") if wanted(url)]
+        mentioned = [url for url in facts.mentions[number] if wanted(url)]
         if not mentioned:
             continue
         reasons = _inactive_reasons(link)
@@ -894,10 +973,7 @@ def _references(page: Page, wanted: _UrlTest) -> list[_Reference]:
             _Reference(link.position, mentioned[0], problem, paragraph, followable)
             for problem in reasons
         )
-    anchors = [(lk.position, lk.position + len(lk.text)) for lk in page.links if lk.text]
-    for start, _end, url in find_bare_urls(page.text):
-        if any(a <= start < b for a, b in anchors):
-            continue  # the text of a link, judged with that link above
+    for start, url in facts.loose_urls:
         if wanted(url):
             problem = "the article's address appears as plain text, not as a link"
             refs.append(_Reference(start, url, problem, _block_number(page.blocks, start), False))

@@ -250,6 +250,30 @@ def test_a_source_nested_100000_deep_is_indexed_whole(work: Path) -> None:
     assert_good(run.targets()[str(work / "good.html")])
 
 
+def test_a_page_of_links_and_bare_urls_gives_a_correct_report(index: str, work: Path) -> None:
+    # Telling bare URLs inside link text from loose ones used to compare every URL with
+    # every link (20,000 of each took 30 s), and each source re-parsed every link.
+    links = " ".join(f"<a href='https://partner.example/n/{i}'>note {i}</a>" for i in range(30_000))
+    bare = " ".join(f"https://elsewhere.example/p/{i}" for i in range(10_000))
+    page = work / "links.html"
+    page.write_text(
+        f"<html><body><p>{INTRO}</p><p>{EXCERPT}</p><p>{links}</p><p>{bare}</p>"
+        f"<p>Source: {STORY_URL}</p></body></html>",
+        encoding="utf-8",
+    )
+
+    run = audit(index, page, work / "good.html")
+
+    target = run.targets()[str(page)]
+    (source,) = target["sources"]
+    assert source["reused_chars"] == len(EXCERPT)
+    assert [v["code"] for v in source["violations"]] == ["EXCERPT_TOO_LONG", "LINK_NOT_ACTIVE"]
+    assert source["link"]["problems"] == [
+        "the article's address appears as plain text, not as a link"
+    ]
+    assert_good(run.targets()[str(work / "good.html")])
+
+
 # --- bytes that are not what they claim -------------------------------------------------------
 
 
