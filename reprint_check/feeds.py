@@ -1203,6 +1203,10 @@ def _fetched_page(url: str, fetcher: Fetcher, entry: dict[str, Any] | None) -> I
             last_modified=last_modified or entry.get("last_modified"),
             content_sha256=entry.get("content_sha256"),
         )
+    if fetched.charset is None and fetched.content:
+        # an image or a PDF: nothing the audit can read, which is not the same as compliant
+        kind = fetched.content_type or "no Content-Type"
+        raise FetchError(f"{url}: not a web page ({kind}): nothing to audit")
     digest = hashlib.sha256(fetched.content).hexdigest()
     if entry is not None and entry.get("content_sha256") == digest:
         # No validators, or the server ignores them, but the bytes are the same.

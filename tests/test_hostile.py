@@ -486,6 +486,33 @@ def test_a_feed_with_100000_items(index: str, work: Path) -> None:
     assert run.rss_mb < BASE_RSS_MB + 200
 
 
+def test_feed_items_that_are_images_or_pdfs_are_errors_not_compliant(
+    index: str, server: LocalServer
+) -> None:
+    server.reply("/photo.jpg", random.Random(10).randbytes(30_000),
+                 headers=[("Content-Type", "image/jpeg")])  # fmt: skip
+    server.reply("/report.pdf", b"%PDF-1.4\n" + random.Random(11).randbytes(30_000),
+                 headers=[("Content-Type", "application/pdf")])  # fmt: skip
+    server.reply("/copy", GOOD_HTML.encode())
+    items = "".join(
+        f"<item><title>{p}</title><link>{server.url(p)}</link></item>"
+        for p in ("/photo.jpg", "/report.pdf", "/copy")
+    )
+    document = f'<rss version="2.0"><channel><title>M</title>{items}</channel></rss>'
+    server.reply("/media.rss", document.encode(), headers=[("Content-Type", "application/rss+xml")])
+    feed = server.url("/media.rss")
+
+    run = run_cli("feed", feed, "--index", index, "--format", "json", "--allow-private",
+                  "--fetch-items", "always")  # fmt: skip
+
+    assert run.code == 1
+    targets = run.targets()
+    photo, pdf = server.url("/photo.jpg"), server.url("/report.pdf")
+    assert_error(targets[photo], f"{photo}: not a web page (image/jpeg): nothing to audit")
+    assert_error(targets[pdf], f"{pdf}: not a web page (application/pdf): nothing to audit")
+    assert_good(targets[server.url("/copy")])
+
+
 # --- folders --------------------------------------------------------------------------------
 
 
