@@ -46,6 +46,9 @@ def load_target(spec: str, *, fetcher: Fetcher | None = None, stdin: bytes | Non
         if fetcher is None:
             raise InputError(f"{spec}: URLs need a fetcher")
         fetched = fetcher.fetch(spec)
+        if fetched.charset is None and fetched.content:
+            kind = fetched.content_type or "no Content-Type"
+            raise FetchError(f"{spec}: not a web page ({kind}): nothing to audit")
         if fetched.content_type in ("text/plain",):
             page = page_from_text(fetched.text, spec)
         else:

@@ -79,3 +79,17 @@ def test_loopback_is_refused_without_allow_private(tmp_path: Path) -> None:
     assert "loopback" in add.stderr
     assert server.hits["/story"] == 0
     assert audit.exit_code == 2  # no usable --source
+
+
+def test_an_image_url_is_an_error_entry_not_a_compliant_page(tmp_path: Path) -> None:
+    source = tmp_path / "story.txt"
+    source.write_text(" ".join(STORY), encoding="utf-8")
+    with LocalServer() as server:
+        png = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
+        server.reply("/img.png", png, headers=[("Content-Type", "image/png")])
+        args = ["audit", server.url("/img.png"), "--source", str(source), "--allow-private"]
+        result = CliRunner().invoke(main, [*args, "--format", "json"])
+    assert result.exit_code == 3
+    (target,) = json.loads(result.stdout)["targets"]
+    assert target["status"] == "error"
+    assert "not a web page (image/png)" in target["error"]
