@@ -12,7 +12,6 @@ already stored as given are skipped, not rewritten).
 
 from __future__ import annotations
 
-import json
 import multiprocessing
 import os
 import signal
@@ -29,15 +28,15 @@ from .models import Article
 from .sources import (
     HTML_SUFFIXES,
     JSONL_SUFFIXES,
-    MAX_JSONL_LINE_BYTES,
     TEXT_SUFFIXES,
     SourceError,
-    _article_from_record,
     _suffix_in,
     _walk,
     article_from_file,
+    article_from_jsonl_line,
     is_url,
     iter_articles,
+    jsonl_lines,
     missing_reason,
 )
 
@@ -73,19 +72,8 @@ _Unit = tuple[str, str, bytes | None]
 
 
 def _jsonl_units(path: Path) -> Iterator[_Unit | SourceError]:
-    import gzip
-
-    opener = gzip.open if path.name.lower().endswith(".gz") else open
-    try:
-        with opener(path, "rb") as fh:
-            for number, raw in enumerate(fh, 1):
-                where = f"{path}:{number}"
-                if len(raw) > MAX_JSONL_LINE_BYTES:
-                    yield SourceError(where, "line larger than 50 MiB")
-                elif raw.strip():
-                    yield ("jsonl", where, raw)
-    except OSError as e:
-        yield SourceError(str(path), f"cannot read ({e.strerror or e})")
+    for line in jsonl_lines(path):
+        yield line if isinstance(line, SourceError) else ("jsonl", *line)
 
 
 def _path_units(path: Path, spec: str) -> Iterator[_Unit | SourceError]:
@@ -129,14 +117,8 @@ def _work(unit: _Unit | Article | SourceError) -> PreparedArticle | SourceError:
     try:
         if kind == "jsonl":
             assert raw is not None
-            try:
-                record = json.loads(raw)
-            except (json.JSONDecodeError, UnicodeDecodeError) as e:
-                return SourceError(where, f"not JSON ({getattr(e, 'msg', e)})")
-            try:
-                return prepare_article(_article_from_record(record, where))
-            except (FetchError, InputError) as e:
-                return SourceError(where, str(e).removeprefix(f"{where}: "))
+            article = article_from_jsonl_line(where, raw)
+            return article if isinstance(article, SourceError) else prepare_article(article)
         return prepare_article(article_from_file(Path(where)))
     except (FetchError, InputError) as e:
         return SourceError(where, str(e).removeprefix(f"{where}: "))

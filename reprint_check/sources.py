@@ -92,8 +92,8 @@ def _article_from_record(record: object, where: str) -> Article:
     return article
 
 
-def articles_from_jsonl(path: Path) -> Iterator[Article | SourceError]:
-    """Stream an export line by line: a 500 MB file never sits in memory whole."""
+def jsonl_lines(path: Path) -> Iterator[tuple[str, bytes] | SourceError]:
+    """Stream an export line by line as (where, bytes): a 500 MB file never sits in memory."""
     import gzip
 
     opener = gzip.open if path.name.lower().endswith(".gz") else open
@@ -103,18 +103,28 @@ def articles_from_jsonl(path: Path) -> Iterator[Article | SourceError]:
                 where = f"{path}:{number}"
                 if len(raw) > MAX_JSONL_LINE_BYTES:
                     yield SourceError(where, "line larger than 50 MiB")
-                    continue
-                if not raw.strip():
-                    continue
-                try:
-                    record = json.loads(raw)
-                    yield _article_from_record(record, where)
-                except json.JSONDecodeError as e:
-                    yield SourceError(where, f"not JSON ({e.msg})")
-                except (FetchError, InputError) as e:
-                    yield SourceError(where, str(e).removeprefix(f"{where}: "))
+                elif raw.strip():
+                    yield where, raw
     except OSError as e:
         yield SourceError(str(path), f"cannot read ({e.strerror or e})")
+
+
+def article_from_jsonl_line(where: str, raw: bytes) -> Article | SourceError:
+    """One line of an export as an article, or the one-line reason it is not one."""
+    try:
+        record = json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        return SourceError(where, f"not JSON ({getattr(e, 'msg', e)})")
+    try:
+        return _article_from_record(record, where)
+    except (FetchError, InputError) as e:
+        return SourceError(where, str(e).removeprefix(f"{where}: "))
+
+
+def articles_from_jsonl(path: Path) -> Iterator[Article | SourceError]:
+    """Every article of a JSONL export, streamed."""
+    for line in jsonl_lines(path):
+        yield line if isinstance(line, SourceError) else article_from_jsonl_line(*line)
 
 
 def missing_reason(path: Path) -> str:
