@@ -179,7 +179,11 @@ def check_index(path: Path, expected: Expected) -> list[str]:
 
 
 def count_of(path: Path) -> int:
+    """Articles stored; a file killed before its tables were created holds none (as above)."""
     with contextlib.closing(sqlite3.connect(path, timeout=30)) as db:
+        tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if "articles" not in tables:
+            return 0
         return db.execute("SELECT count(*) FROM articles").fetchone()[0]
 
 
