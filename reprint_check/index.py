@@ -13,7 +13,7 @@ import contextlib
 import os
 import sqlite3
 import zlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -126,6 +126,79 @@ def article_fingerprints(text: str) -> set[int]:
 
 def boilerplate_threshold(articles: int) -> int:
     return max(BOILERPLATE_MIN_ARTICLES, int(articles * BOILERPLATE_SHARE))
+
+
+def split_by_holders(
+    holders: Iterable[tuple[int, int]], articles: int
+) -> tuple[set[int], dict[int, int]]:
+    """A target's k-grams by how many of ``articles`` hold them: (boilerplate, rare -> holders).
+
+    ``holders`` is (hash, articles holding it) for the k-grams found in the
+    index. Between the two classes lie the common ones: too widespread to
+    point at an article (``MAX_EVIDENCE_ARTICLES``), too rare to be site
+    furniture that a passage should skip; their postings are never read.
+    """
+    threshold = boilerplate_threshold(articles)
+    boilerplate: set[int] = set()
+    rare: dict[int, int] = {}
+    for h, n in holders:
+        if n >= threshold:
+            boilerplate.add(h)
+        elif n <= MAX_EVIDENCE_ARTICLES:
+            rare[h] = n
+    return boilerplate, rare
+
+
+def rank_candidates(
+    kgrams: Sequence[int],
+    boilerplate: set[int],
+    rare: dict[int, int],
+    postings: Iterable[tuple[int, int]],
+    polynomials: Callable[[int], set[int]],
+    limit: int = MAX_CANDIDATES,
+) -> list[tuple[int, int]]:
+    """(article id, distinct hits) worth aligning with the target, best evidence first.
+
+    The one ranking of both backends, so they cannot drift apart: each
+    backend only reads ``split_by_holders``'s input and the ``postings``
+    (hash, article id) of the rare k-grams. A fingerprint held by n articles
+    is 1/n of evidence for each (``MIN_EVIDENCE``); an article with one
+    fingerprint in common must share ``MIN_SHARED_KGRAMS`` k-grams with the
+    target, checked on its stored text (``polynomials(article_id)``, called
+    only for such articles). Postings are summed in sorted order, so the
+    floating-point evidence, and with it the order, does not depend on the
+    order a database returns rows in.
+    """
+    evidence: dict[int, float] = {}
+    hits: dict[int, int] = {}
+    for h, article_id in sorted(postings):
+        evidence[article_id] = evidence.get(article_id, 0.0) + 1.0 / rare[h]
+        hits[article_id] = hits.get(article_id, 0) + 1
+    ranked = sorted(
+        (
+            (article_id, n)
+            for article_id, n in hits.items()
+            if evidence[article_id] >= MIN_EVIDENCE - 1e-9
+        ),
+        key=lambda x: (-evidence[x[0]], -x[1], x[0]),
+    )
+    shared_with: set[int] | None = None
+    kept: list[tuple[int, int]] = []
+    for article_id, n in ranked:
+        if len(kept) >= limit:
+            break
+        if n == 1:  # one fingerprint: a copied passage, or one stock phrase in common?
+            if shared_with is None:
+                shared_with = {unmix(h) for h in set(kgrams) - boilerplate}
+            if len(shared_with.intersection(polynomials(article_id))) < MIN_SHARED_KGRAMS:
+                continue
+        kept.append((article_id, n))
+    return kept
+
+
+def body_polynomials(body: bytes) -> set[int]:
+    """A stored article's k-grams as ``kgram_polynomials`` (unmixed): the cheap form to compare."""
+    return kgram_polynomials(token_hashes(normalized_text(zlib.decompress(body).decode("utf-8"))))
 
 
 class SourceIndex(Protocol):
@@ -408,59 +481,26 @@ class SQLiteIndex:
         stories use does not make all of them candidates as the archive grows.
         """
         distinct = sorted(set(kgrams))
-        threshold = boilerplate_threshold(self.count())
-        boilerplate: set[int] = set()
-        common: set[int] = set()
-        rare: dict[int, int] = {}  # hash -> articles holding it
+        holders: list[tuple[int, int]] = []
         for batch in _batches(distinct):
             marks = ",".join("?" * len(batch))
-            for h, n in self._db.execute(
+            holders += self._db.execute(
                 f"SELECT hash, count(*) FROM fingerprints WHERE hash IN ({marks}) GROUP BY hash",
                 batch,
-            ):
-                if n >= threshold:
-                    boilerplate.add(h)
-                elif n > MAX_EVIDENCE_ARTICLES:
-                    common.add(h)
-                else:
-                    rare[h] = n
-        evidence: dict[int, float] = {}
-        hits: dict[int, int] = {}
+            )
+        boilerplate, rare = split_by_holders(holders, self.count())
+        postings: list[tuple[int, int]] = []
         for batch in _batches(sorted(rare)):
             marks = ",".join("?" * len(batch))
-            for h, article_id in self._db.execute(
+            postings += self._db.execute(
                 f"SELECT hash, article_id FROM fingerprints WHERE hash IN ({marks})", batch
-            ):
-                evidence[article_id] = evidence.get(article_id, 0.0) + 1.0 / rare[h]
-                hits[article_id] = hits.get(article_id, 0) + 1
-        ranked = sorted(
-            (
-                (article_id, n)
-                for article_id, n in hits.items()
-                if evidence[article_id] >= MIN_EVIDENCE - 1e-9
-            ),
-            key=lambda x: (-evidence[x[0]], -x[1], x[0]),
-        )
-        shared_with: set[int] | None = None
-        kept: list[tuple[int, int]] = []
-        for article_id, n in ranked:
-            if len(kept) >= limit:
-                break
-            if n == 1:  # one fingerprint: a copied passage, or one stock phrase in common?
-                if shared_with is None:
-                    shared_with = {unmix(h) for h in set(kgrams) - boilerplate}
-                if len(shared_with.intersection(self._polynomials(article_id))) < MIN_SHARED_KGRAMS:
-                    continue
-            kept.append((article_id, n))
-        return kept, boilerplate
+            )
+        ranked = rank_candidates(kgrams, boilerplate, rare, postings, self._polynomials, limit)
+        return ranked, boilerplate
 
     def _polynomials(self, article_id: int) -> set[int]:
-        """The article's k-grams as ``kgram_polynomials`` (unmixed): the cheap form to compare."""
         row = self._db.execute("SELECT body FROM articles WHERE id = ?", (article_id,)).fetchone()
-        if row is None:
-            return set()
-        text = zlib.decompress(row[0]).decode("utf-8")
-        return kgram_polynomials(token_hashes(normalized_text(text)))
+        return body_polynomials(row[0]) if row else set()
 
     def articles(self) -> Iterator[ArticleInfo]:
         for row in self._db.execute(
@@ -509,11 +549,11 @@ def _batches(items: list[int] | list[str]) -> Iterator[list]:
         yield items[i : i + _IN_BATCH]
 
 
-def open_index(location: str | Path | None = None, *, create: bool = True) -> SQLiteIndex:
+def open_index(location: str | Path | None = None, *, create: bool = True) -> SourceIndex:
     """The index named on the command line, by ``REPRINT_CHECK_INDEX``, or the default file."""
     location = location or os.environ.get("REPRINT_CHECK_INDEX") or DEFAULT_INDEX_PATH
     if str(location).startswith(("postgresql://", "postgres://")):
         from .pgindex import PostgresIndex  # psycopg is imported only for a shared index
 
-        return PostgresIndex(str(location), create=create)  # type: ignore[return-value]
+        return PostgresIndex(str(location), create=create)
     return SQLiteIndex(location, create=create)

@@ -37,23 +37,22 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from .errors import IndexStoreError
-from .fingerprint import WINDOW, K, kgram_polynomials, token_hashes, unmix
+from .fingerprint import WINDOW, K
 from .index import (
     MAX_CANDIDATES,
-    MAX_EVIDENCE_ARTICLES,
-    MIN_EVIDENCE,
-    MIN_SHARED_KGRAMS,
     ArticleInfo,
     IndexStats,
     PreparedArticle,
     WriteCounts,
     article_fingerprints,
+    body_polynomials,
     boilerplate_threshold,
     prepare_article,
+    rank_candidates,
+    split_by_holders,
 )
 from .links import canonical_url
 from .models import Article
-from .text import normalized_text
 
 try:
     import psycopg
@@ -590,58 +589,26 @@ class PostgresIndex:
         """Articles worth aligning with a target, best first, and the boilerplate among its k-grams.
 
         Starts this thread's read snapshot (see the module docstring); the
-        ranking is ``SQLiteIndex.candidates``'s, over the same rows.
+        ranking is ``rank_candidates``, as on SQLite, over the same rows.
         """
         try:
             conn = self._begin_snapshot()
             (articles,) = conn.execute(f"SELECT articles FROM {SCHEMA}.totals").fetchone()
-            threshold = boilerplate_threshold(articles)
-            boilerplate: set[int] = set()
-            rare: dict[int, int] = {}  # hash -> articles holding it
-            for h, n in conn.execute(COUNT_QUERY, (sorted(set(kgrams)),)):
-                if n >= threshold:
-                    boilerplate.add(h)
-                elif n <= MAX_EVIDENCE_ARTICLES:
-                    rare[h] = n
+            holders = conn.execute(COUNT_QUERY, (sorted(set(kgrams)),)).fetchall()
+            boilerplate, rare = split_by_holders(holders, articles)
             postings = conn.execute(POSTINGS_QUERY, (sorted(rare),)).fetchall() if rare else []
         except psycopg.Error as e:
             raise IndexStoreError(f"{self._shown}: cannot read ({_one_line(e)})") from e
-        evidence: dict[int, float] = {}
-        hits: dict[int, int] = {}
-        for h, article_id in sorted(postings):
-            evidence[article_id] = evidence.get(article_id, 0.0) + 1.0 / rare[h]
-            hits[article_id] = hits.get(article_id, 0) + 1
-        ranked = sorted(
-            (
-                (article_id, n)
-                for article_id, n in hits.items()
-                if evidence[article_id] >= MIN_EVIDENCE - 1e-9
-            ),
-            key=lambda x: (-evidence[x[0]], -x[1], x[0]),
-        )
-        shared_with: set[int] | None = None
-        kept: list[tuple[int, int]] = []
-        for article_id, n in ranked:
-            if len(kept) >= limit:
-                break
-            if n == 1:  # one fingerprint: a copied passage, or one stock phrase in common?
-                if shared_with is None:
-                    shared_with = {unmix(h) for h in set(kgrams) - boilerplate}
-                if len(shared_with.intersection(self._polynomials(article_id))) < MIN_SHARED_KGRAMS:
-                    continue
-            kept.append((article_id, n))
-        return kept, boilerplate
+        ranked = rank_candidates(kgrams, boilerplate, rare, postings, self._polynomials, limit)
+        return ranked, boilerplate
 
     def _polynomials(self, article_id: int) -> set[int]:
-        """The article's k-grams as ``kgram_polynomials``, read in the current snapshot."""
+        """Read in the current snapshot, as the candidates were."""
         with self._reading(snapshot=True) as conn:
             row = conn.execute(
                 f"SELECT body FROM {SCHEMA}.articles WHERE id = %s", (article_id,)
             ).fetchone()
-        if row is None:
-            return set()
-        text = zlib.decompress(row[0]).decode("utf-8")
-        return kgram_polynomials(token_hashes(normalized_text(text)))
+        return body_polynomials(row[0]) if row else set()
 
     def explain(self, kgrams: Sequence[int]) -> str:
         """PostgreSQL's plans for the two look-ups of ``candidates(kgrams)``, as text."""

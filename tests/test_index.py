@@ -9,10 +9,19 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from reprint_check.errors import IndexStoreError
-from reprint_check.fingerprint import kgram_hashes, tokenize
-from reprint_check.index import SourceIndex, SQLiteIndex, boilerplate_threshold, open_index
+from reprint_check.fingerprint import kgram_hashes, tokenize, unmix
+from reprint_check.index import (
+    SourceIndex,
+    SQLiteIndex,
+    boilerplate_threshold,
+    open_index,
+    rank_candidates,
+    split_by_holders,
+)
 from reprint_check.models import Article
 from reprint_check.text import normalize
 
@@ -109,3 +118,81 @@ def test_environment_variable_names_the_index(index_location: str, monkeypatch) 
     monkeypatch.setenv("REPRINT_CHECK_INDEX", index_location)
     with open_index() as store:
         assert store.location == index_location
+
+
+# --- the candidate ranking both backends share ---------------------------------------------
+
+
+def test_holders_split_into_boilerplate_rare_and_common() -> None:
+    # 10,000 articles: boilerplate from 20 holders (0.2 %), evidence up to 64 holders
+    holders = [(1, 1), (2, 19), (3, 20), (4, 64), (5, 65), (6, 5000)]
+    boilerplate, rare = split_by_holders(holders, 10_000)
+    assert boilerplate == {3, 4, 5, 6}
+    assert rare == {1: 1, 2: 19}
+    # in a small archive five holders already make boilerplate
+    assert split_by_holders([(1, 4), (2, 5)], 100) == ({2}, {1: 4})
+
+
+def test_candidates_rank_by_evidence_then_hits_then_id() -> None:
+    rare = {10: 1, 11: 2, 12: 2, 13: 8}
+    postings = [
+        (10, 7),  # article 7: 1.0 from a fingerprint it alone holds ...
+        (11, 7),  # ... + 0.5
+        (11, 3),  # article 3: 0.5 + 0.5 = 1.0, two hits
+        (12, 3),
+        (12, 9),  # article 9: 0.5 + 0.125, two hits
+        (13, 9),
+        (13, 4),  # article 4: 0.125 alone, below MIN_EVIDENCE: never a candidate
+    ]
+
+    def never(article_id: int) -> set[int]:
+        raise AssertionError("articles with several fingerprints need no check")
+
+    ranked = rank_candidates([10, 11, 12, 13], set(), rare, postings, never)
+    assert ranked == [(7, 2), (3, 2), (9, 2)]
+    assert rank_candidates([10, 11, 12, 13], set(), rare, postings, never, limit=2) == [
+        (7, 2),
+        (3, 2),
+    ]
+
+
+def test_an_article_sharing_one_fingerprint_is_kept_only_if_it_shares_more_kgrams() -> None:
+    text = "the harbour board voted on the new ferry timetable last night"
+    kgrams = list(kgram_hashes(tokenize(normalize(text).text)))
+    fingerprint = kgrams[3]
+    polynomials = {
+        1: {unmix(kgrams[3])},  # the one 4-gram only: a stock phrase
+        2: {unmix(h) for h in kgrams[2:5]},  # the passage around it too
+    }
+    checked: list[int] = []
+
+    def stored(article_id: int) -> set[int]:
+        checked.append(article_id)
+        return polynomials[article_id]
+
+    rare = {fingerprint: 2}
+    postings = [(fingerprint, 1), (fingerprint, 2)]
+    assert rank_candidates(kgrams, set(), rare, postings, stored) == [(2, 1)]
+    assert checked == [1, 2]
+    # a boilerplate k-gram does not count as shared
+    boilerplate = {kgrams[2], kgrams[4]}
+    assert rank_candidates(kgrams, boilerplate, rare, postings, stored) == []
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 30), st.integers(1, 12)), min_size=1, max_size=60, unique=True
+    ),
+    st.randoms(use_true_random=False),
+)
+def test_the_ranking_does_not_depend_on_the_order_rows_arrive_in(
+    postings: list[tuple[int, int]], rng
+) -> None:
+    rare = {h: 1 + h % 7 for h, _ in postings}
+    shuffled = postings[:]
+    rng.shuffle(shuffled)
+    kgrams = sorted(rare)
+    assert rank_candidates(kgrams, set(), rare, shuffled, lambda _: set(kgrams)) == (
+        rank_candidates(kgrams, set(), rare, postings, lambda _: set(kgrams))
+    )
