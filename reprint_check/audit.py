@@ -101,8 +101,7 @@ def audit_page(
     own_url = _own_url(page, as_url)
     articles = []
     judged_by: dict[str, Policy] = {}
-    for article_id, _hits in ranked:
-        article = index.get(article_id)
+    for article in index.get_many([article_id for article_id, _hits in ranked]):
         chosen = policy_for(article.url, policy)
         if chosen is None:
             continue

@@ -60,6 +60,8 @@ MIN_SHARED_KGRAMS = 2
 # Fingerprints held by more articles than this weigh too little to count
 # (below 1/64 each) and their postings are not read.
 MAX_EVIDENCE_ARTICLES = 64
+# Articles whose stored text one read fetches for the MIN_SHARED_KGRAMS check.
+CHECK_BATCH = 50
 
 
 @dataclass(frozen=True)
@@ -154,7 +156,7 @@ def rank_candidates(
     boilerplate: set[int],
     rare: dict[int, int],
     postings: Iterable[tuple[int, int]],
-    polynomials: Callable[[int], set[int]],
+    stored_kgrams: Callable[[Sequence[int]], dict[int, set[int]]],
     limit: int = MAX_CANDIDATES,
 ) -> list[tuple[int, int]]:
     """(article id, distinct hits) worth aligning with the target, best evidence first.
@@ -164,10 +166,11 @@ def rank_candidates(
     (hash, article id) of the rare k-grams. A fingerprint held by n articles
     is 1/n of evidence for each (``MIN_EVIDENCE``); an article with one
     fingerprint in common must share ``MIN_SHARED_KGRAMS`` k-grams with the
-    target, checked on its stored text (``polynomials(article_id)``, called
-    only for such articles). Postings are summed in sorted order, so the
-    floating-point evidence, and with it the order, does not depend on the
-    order a database returns rows in.
+    target, checked on its stored text: ``stored_kgrams(ids)`` gives the
+    ``body_polynomials`` of such articles, asked for ``CHECK_BATCH`` at a
+    time (one round trip to a server, not one per article). Postings are
+    summed in sorted order, so the floating-point evidence, and with it the
+    order, does not depend on the order a database returns rows in.
     """
     evidence: dict[int, float] = {}
     hits: dict[int, int] = {}
@@ -182,15 +185,22 @@ def rank_candidates(
         ),
         key=lambda x: (-evidence[x[0]], -x[1], x[0]),
     )
-    shared_with: set[int] | None = None
+    singles = [article_id for article_id, n in ranked if n == 1]
+    batch: list[int] = []  # the singles whose stored k-grams are in ``checked``
+    checked: dict[int, set[int]] = {}
+    shared_with: set[int] = set()
     kept: list[tuple[int, int]] = []
     for article_id, n in ranked:
         if len(kept) >= limit:
             break
         if n == 1:  # one fingerprint: a copied passage, or one stock phrase in common?
-            if shared_with is None:
-                shared_with = {unmix(h) for h in set(kgrams) - boilerplate}
-            if len(shared_with.intersection(polynomials(article_id))) < MIN_SHARED_KGRAMS:
+            if article_id not in batch:  # the first single after the batch, in rank order
+                if not batch:
+                    shared_with = {unmix(h) for h in set(kgrams) - boilerplate}
+                start = singles.index(article_id)
+                batch = singles[start : start + CHECK_BATCH]
+                checked = stored_kgrams(batch)
+            if len(shared_with.intersection(checked.get(article_id, ()))) < MIN_SHARED_KGRAMS:
                 continue
         kept.append((article_id, n))
     return kept
@@ -202,7 +212,11 @@ def body_polynomials(body: bytes) -> set[int]:
 
 
 class SourceIndex(Protocol):
-    """Where publisher articles live; two backends, the same behaviour."""
+    """Where publisher articles live: two backends (SQLite, PostgreSQL), the same behaviour.
+
+    Everything a command does with an index goes through these methods, so
+    no feature lives in one backend only; the tests run against both.
+    """
 
     location: str
 
@@ -210,9 +224,33 @@ class SourceIndex(Protocol):
         """Store the article, replacing any stored under one of its URLs; True if replaced."""
         ...
 
+    def add_many(self, articles: Iterable[Article]) -> int:
+        """Store articles in one transaction; returns how many replaced a stored one."""
+        ...
+
+    def add_prepared_many(
+        self, items: Iterable[PreparedArticle], *, skip_unchanged: bool = False
+    ) -> WriteCounts:
+        """Store articles prepared by ingest workers in one transaction."""
+        ...
+
+    def bulk_writes(self) -> contextlib.AbstractContextManager[None]:
+        """Whatever makes a large ingest's batches cheaper, for the duration of the ingest."""
+        ...
+
+    def checkpoint(self) -> None:
+        """Tidy up after a large ingest (fold a log, refresh statistics); never fails."""
+        ...
+
     def remove(self, url: str) -> bool: ...
 
     def get(self, article_id: int) -> Article: ...
+
+    def get_many(self, article_ids: Sequence[int]) -> list[Article]:
+        """The articles in the order given: one round trip to a server, not one each."""
+        ...
+
+    def count(self) -> int: ...
 
     def candidates(
         self, kgrams: Sequence[int], limit: int = MAX_CANDIDATES
@@ -225,6 +263,10 @@ class SourceIndex(Protocol):
     def stats(self) -> IndexStats: ...
 
     def close(self) -> None: ...
+
+    def __enter__(self) -> SourceIndex: ...
+
+    def __exit__(self, *exc: object) -> None: ...
 
 
 _SCHEMA = """
@@ -458,6 +500,9 @@ class SQLiteIndex:
         )
         return Article(url, zlib.decompress(body).decode("utf-8"), title, aliases, published)
 
+    def get_many(self, article_ids: Sequence[int]) -> list[Article]:
+        return [self.get(article_id) for article_id in article_ids]  # in-process: no round trips
+
     def count(self) -> int:
         """Articles stored; cached until this or another connection writes.
 
@@ -495,12 +540,13 @@ class SQLiteIndex:
             postings += self._db.execute(
                 f"SELECT hash, article_id FROM fingerprints WHERE hash IN ({marks})", batch
             )
-        ranked = rank_candidates(kgrams, boilerplate, rare, postings, self._polynomials, limit)
+        ranked = rank_candidates(kgrams, boilerplate, rare, postings, self._stored_kgrams, limit)
         return ranked, boilerplate
 
-    def _polynomials(self, article_id: int) -> set[int]:
-        row = self._db.execute("SELECT body FROM articles WHERE id = ?", (article_id,)).fetchone()
-        return body_polynomials(row[0]) if row else set()
+    def _stored_kgrams(self, article_ids: Sequence[int]) -> dict[int, set[int]]:
+        marks = ",".join("?" * len(article_ids))
+        rows = self._db.execute(f"SELECT id, body FROM articles WHERE id IN ({marks})", article_ids)
+        return {article_id: body_polynomials(body) for article_id, body in rows}
 
     def articles(self) -> Iterator[ArticleInfo]:
         for row in self._db.execute(

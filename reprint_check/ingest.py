@@ -23,7 +23,7 @@ from pathlib import Path
 
 from .errors import FetchError, InputError
 from .fetch import Fetcher
-from .index import PreparedArticle, SQLiteIndex, prepare_article
+from .index import PreparedArticle, SourceIndex, prepare_article
 from .models import Article
 from .sources import (
     HTML_SUFFIXES,
@@ -194,7 +194,7 @@ def prepared_articles(
 
 def ingest(
     specs: Iterable[str],
-    index: SQLiteIndex,
+    index: SourceIndex,
     *,
     jobs: int = 1,
     fetcher: Fetcher | None = None,

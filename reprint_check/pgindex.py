@@ -545,17 +545,11 @@ class PostgresIndex:
             cur.execute(f"UPDATE {SCHEMA}.totals SET articles = articles - 1")
         return True
 
-    # The ingest's hooks (see ingest.py): COPY needs no deferred merge and no cache tuning.
+    # The ingest's hooks (see ingest.py): COPY needs no cache tuning.
 
     @contextlib.contextmanager
     def bulk_writes(self) -> Iterator[None]:
         yield
-
-    def has_pending(self) -> bool:
-        return False
-
-    def merge_pending(self) -> int:
-        return 0
 
     def checkpoint(self) -> None:
         """After a large ingest: fresh planner statistics, so look-ups keep using the hash index.
@@ -578,6 +572,16 @@ class PostgresIndex:
             raise IndexStoreError(f"{self._shown}: no article {article_id}")
         return _article(*row[1:])
 
+    def get_many(self, article_ids: Sequence[int]) -> list[Article]:
+        """The articles in the order given, in one read of the current snapshot."""
+        with self._reading(snapshot=True) as conn:
+            rows = conn.execute(_GET_QUERY, (list(article_ids),)).fetchall()
+        found = {row[0]: _article(*row[1:]) for row in rows}
+        missing = [i for i in article_ids if i not in found]
+        if missing:
+            raise IndexStoreError(f"{self._shown}: no article {missing[0]}")
+        return [found[i] for i in article_ids]
+
     def count(self) -> int:
         """Articles stored, kept in a one-row table by every write (no scan)."""
         with self._reading() as conn:
@@ -599,16 +603,17 @@ class PostgresIndex:
             postings = conn.execute(POSTINGS_QUERY, (sorted(rare),)).fetchall() if rare else []
         except psycopg.Error as e:
             raise IndexStoreError(f"{self._shown}: cannot read ({_one_line(e)})") from e
-        ranked = rank_candidates(kgrams, boilerplate, rare, postings, self._polynomials, limit)
+        ranked = rank_candidates(kgrams, boilerplate, rare, postings, self._stored_kgrams, limit)
         return ranked, boilerplate
 
-    def _polynomials(self, article_id: int) -> set[int]:
+    def _stored_kgrams(self, article_ids: Sequence[int]) -> dict[int, set[int]]:
         """Read in the current snapshot, as the candidates were."""
         with self._reading(snapshot=True) as conn:
-            row = conn.execute(
-                f"SELECT body FROM {SCHEMA}.articles WHERE id = %s", (article_id,)
-            ).fetchone()
-        return body_polynomials(row[0]) if row else set()
+            rows = conn.execute(
+                f"SELECT id, body FROM {SCHEMA}.articles WHERE id = ANY(%s::bigint[])",
+                (list(article_ids),),
+            ).fetchall()
+        return {article_id: body_polynomials(body) for article_id, body in rows}
 
     def explain(self, kgrams: Sequence[int]) -> str:
         """PostgreSQL's plans for the two look-ups of ``candidates(kgrams)``, as text."""

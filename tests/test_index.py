@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from reprint_check.errors import IndexStoreError
 from reprint_check.fingerprint import kgram_hashes, tokenize, unmix
 from reprint_check.index import (
+    CHECK_BATCH,
     SourceIndex,
     SQLiteIndex,
     boilerplate_threshold,
@@ -72,6 +73,17 @@ def test_get_returns_the_article_with_its_aliases_and_date(store: SourceIndex) -
     )
     store.add(article)
     assert store.get(1) == article
+
+
+def test_get_many_returns_articles_in_the_order_asked(store: SourceIndex) -> None:
+    stories = [Article(f"https://c.example/{n}/", f"{STORY} Part {n}.", f"T{n}") for n in range(4)]
+    store.add_many(stories)
+    ids = {info.url: info.id for info in store.articles()}
+    asked = [ids["https://c.example/2/"], ids["https://c.example/0/"], ids["https://c.example/3/"]]
+    assert store.get_many(asked) == [stories[2], stories[0], stories[3]]
+    assert store.get_many([]) == []
+    with pytest.raises(IndexStoreError, match="no article 99"):
+        store.get_many([asked[0], 99])
     with pytest.raises(IndexStoreError, match="no article 7"):
         store.get(7)
 
@@ -145,7 +157,7 @@ def test_candidates_rank_by_evidence_then_hits_then_id() -> None:
         (13, 4),  # article 4: 0.125 alone, below MIN_EVIDENCE: never a candidate
     ]
 
-    def never(article_id: int) -> set[int]:
+    def never(article_ids) -> dict[int, set[int]]:
         raise AssertionError("articles with several fingerprints need no check")
 
     ranked = rank_candidates([10, 11, 12, 13], set(), rare, postings, never)
@@ -164,19 +176,44 @@ def test_an_article_sharing_one_fingerprint_is_kept_only_if_it_shares_more_kgram
         1: {unmix(kgrams[3])},  # the one 4-gram only: a stock phrase
         2: {unmix(h) for h in kgrams[2:5]},  # the passage around it too
     }
-    checked: list[int] = []
+    reads: list[list[int]] = []
 
-    def stored(article_id: int) -> set[int]:
-        checked.append(article_id)
-        return polynomials[article_id]
+    def stored(article_ids) -> dict[int, set[int]]:
+        reads.append(list(article_ids))
+        return {i: polynomials[i] for i in article_ids}
 
     rare = {fingerprint: 2}
     postings = [(fingerprint, 1), (fingerprint, 2)]
     assert rank_candidates(kgrams, set(), rare, postings, stored) == [(2, 1)]
-    assert checked == [1, 2]
+    assert reads == [[1, 2]]  # one read for both
     # a boilerplate k-gram does not count as shared
     boilerplate = {kgrams[2], kgrams[4]}
     assert rank_candidates(kgrams, boilerplate, rare, postings, stored) == []
+
+
+def test_single_fingerprint_articles_are_read_in_batches_in_rank_order() -> None:
+    text = "the harbour board voted on the new ferry timetable last night"
+    kgrams = list(kgram_hashes(tokenize(normalize(text).text)))
+    rare = {kgrams[0]: 1}
+    rare |= {h: 2 for h in kgrams[1:]}
+    # article 1 holds two fingerprints (evidence 1.5), articles 2..121 one each (0.5)
+    postings = [(kgrams[0], 1), (kgrams[1], 1)]
+    postings += [(kgrams[1 + i % 7], 2 + i) for i in range(120)]
+    reads: list[list[int]] = []
+
+    def stored(article_ids) -> dict[int, set[int]]:
+        reads.append(list(article_ids))
+        # article 60 vanished since the postings were read; the others share the passage
+        return {i: {unmix(h) for h in kgrams} for i in article_ids if i != 60}
+
+    ranked = rank_candidates(kgrams, set(), rare, postings, stored)
+    assert [i for i, _ in ranked] == [1] + [i for i in range(2, 122) if i != 60]
+    assert [len(r) for r in reads] == [CHECK_BATCH, CHECK_BATCH, 120 - 2 * CHECK_BATCH]
+    assert [i for r in reads for i in r] == list(range(2, 122))
+    # a limit stops reading once enough candidates are kept
+    reads.clear()
+    assert len(rank_candidates(kgrams, set(), rare, postings, stored, limit=10)) == 10
+    assert reads == [list(range(2, 2 + CHECK_BATCH))]
 
 
 @settings(max_examples=200, deadline=None)
@@ -193,6 +230,10 @@ def test_the_ranking_does_not_depend_on_the_order_rows_arrive_in(
     shuffled = postings[:]
     rng.shuffle(shuffled)
     kgrams = sorted(rare)
-    assert rank_candidates(kgrams, set(), rare, shuffled, lambda _: set(kgrams)) == (
-        rank_candidates(kgrams, set(), rare, postings, lambda _: set(kgrams))
+
+    def stored(article_ids) -> dict[int, set[int]]:
+        return {i: set(kgrams) for i in article_ids}
+
+    assert rank_candidates(kgrams, set(), rare, shuffled, stored) == (
+        rank_candidates(kgrams, set(), rare, postings, stored)
     )
