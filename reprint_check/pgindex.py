@@ -230,6 +230,28 @@ def _require_psycopg(dsn: str) -> None:
         )
 
 
+# Planner cost of a random page read for this index's sessions, unless the server's is lower.
+RANDOM_PAGE_COST = 1.1
+
+
+def _configure_session(conn: Any) -> None:
+    """Let the planner probe the fingerprint index for a whole page's k-grams.
+
+    A look-up reads a few index pages per k-gram, nearly always cached.
+    PostgreSQL's default ``random_page_cost`` (4, for spinning disks) makes
+    the planner scan the whole fingerprint table instead for a page of
+    ~1,500 k-grams against an archive of a few thousand articles: twice the
+    look-up time at 1,000 articles (benchmarks/scale.py). 1.1 is the usual
+    value for SSDs and cached data; it applies to this session only, and a
+    lower value set for the server, database or role is kept.
+    """
+    conn.execute(
+        "SELECT set_config('random_page_cost', "
+        "least(current_setting('random_page_cost')::float8, %s)::text, false)",
+        (RANDOM_PAGE_COST,),
+    )
+
+
 def _release(pool: Any, conn: Any) -> None:
     """Give a thread's connection back: its open snapshot, if any, is ended first."""
     with contextlib.suppress(Exception):
@@ -280,6 +302,7 @@ class PostgresIndex:
             max_size=max(1, pool_size),
             kwargs={"autocommit": True, "connect_timeout": CONNECT_TIMEOUT},
             check=ConnectionPool.check_connection,
+            configure=_configure_session,
             timeout=POOL_TIMEOUT,
             name="reprint-check",
             open=True,

@@ -33,6 +33,7 @@ from reprint_check.text import normalize
 
 try:
     import psycopg
+    from psycopg import sql
 except ImportError:  # pg_driver skips these tests, or fails them in CI
     psycopg = None
 
@@ -291,6 +292,22 @@ def test_candidate_lookups_use_the_fingerprint_index(pg: PostgresIndex) -> None:
     assert "Seq Scan" not in plan, plan
     ((best, _), *_), _ = pg.candidates(kgrams(varied_story(17)))
     assert pg.get(best).url == "https://courier.example/17/"
+    # a whole page of ~1,600 k-grams against this small index: still index probes, where
+    # PostgreSQL's default costs (random_page_cost = 4) would scan the whole table
+    page = kgrams(" ".join(varied_story(n, words=100) for n in range(5000, 5016)))
+    assert len(set(page)) > 1500
+    plan = pg.explain(page)
+    assert plan.count("Index Only Scan using fingerprints_pkey on fingerprints") == 2, plan
+    assert "Seq Scan" not in plan, plan
+
+
+def test_a_lower_random_page_cost_set_by_the_server_is_kept(pg_dsn: str) -> None:
+    with psycopg.connect(pg_dsn, autocommit=True) as admin:
+        name = sql.Identifier(admin.info.dbname)
+        admin.execute(sql.SQL("ALTER DATABASE {} SET random_page_cost = 1.0").format(name))
+    with PostgresIndex(pg_dsn) as store, store._reading() as conn:
+        (cost,) = conn.execute("SHOW random_page_cost").fetchone()
+    assert float(cost) == 1.0
 
 
 # --- schema, migrations, errors ---------------------------------------------------------------
