@@ -3,7 +3,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reprint_check.text import fold_char, normalize, visible_length
+from reprint_check.text import _visible_length_reference, fold_char, normalize, visible_length
 
 
 def test_quotes_dashes_and_case_unify() -> None:
@@ -82,3 +82,16 @@ def test_visible_length_ignores_invisibles_and_space_runs(text: str) -> None:
     padded = "\u200b".join(text)
     assert visible_length(padded) == visible_length(text)
     assert visible_length(text.replace(" ", "   ")) == visible_length(text)
+
+
+@given(
+    st.text(
+        alphabet=st.one_of(
+            st.characters(blacklist_categories=("Cs",)),
+            st.sampled_from(" \t\n\r\x0b\x0c\x1c\x85\xa0\u2028\u3000\u200b\u00ad\ufeff\u2060"),
+        ),
+        max_size=200,
+    )
+)
+def test_visible_length_is_the_character_loop_of_its_definition(text: str) -> None:
+    assert visible_length(text) == _visible_length_reference(text)
