@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from reprint_check.audit import audit, audit_page, index_from_sources
-from reprint_check.index import SQLiteIndex
+from reprint_check.index import SourceIndex
 from reprint_check.models import Article
 from reprint_check.page import page_from_html
 from reprint_check.policy import ExcerptRule, LinkRule, Policy
@@ -47,8 +47,8 @@ CUT_501 = min(i for i in range(501, len(BODY)) if BODY[i] == " ")
 
 
 @pytest.fixture
-def index() -> SQLiteIndex:
-    store = SQLiteIndex(":memory:")
+def index(store: SourceIndex) -> SourceIndex:
+    """The one-article archive, on each backend (tests/pg.py)."""
     store.add(Article(URL, BODY, "Quay repairs to start in June"))
     return store
 
@@ -68,11 +68,11 @@ def linked(inner: str) -> str:
     )
 
 
-def audit_html(html: str, index: SQLiteIndex, pol: Policy | None = None):
+def audit_html(html: str, index: SourceIndex, pol: Policy | None = None):
     return audit_page(page_from_html(html, "partner.html"), index, pol or policy())
 
 
-def test_an_excerpt_under_the_limit_is_compliant_and_one_over_is_not(index: SQLiteIndex) -> None:
+def test_an_excerpt_under_the_limit_is_compliant_and_one_over_is_not(index: SourceIndex) -> None:
     short, long = BODY[:CUT_499], BODY[:CUT_501]
     assert len(short) <= 500 < len(long)
     ok = audit_html(linked(short), index)
@@ -85,7 +85,7 @@ def test_an_excerpt_under_the_limit_is_compliant_and_one_over_is_not(index: SQLi
     assert [v.code for v in src.violations] == ["EXCERPT_TOO_LONG"]
 
 
-def test_passage_offsets_index_the_page_text_exactly(index: SQLiteIndex) -> None:
+def test_passage_offsets_index_the_page_text_exactly(index: SourceIndex) -> None:
     text = BODY[:CUT_499]
     result = audit_html(linked(text), index)
     page_obj = page_from_html(linked(text), "partner.html")
@@ -105,7 +105,7 @@ def test_passage_offsets_index_the_page_text_exactly(index: SQLiteIndex) -> None
     ],
     ids=["curly-quotes", "zero-width-spaces", "cyrillic-lookalikes"],
 )
-def test_disguised_copies_count_as_the_plain_text(index: SQLiteIndex, disguise) -> None:
+def test_disguised_copies_count_as_the_plain_text(index: SourceIndex, disguise) -> None:
     plain = BODY[:CUT_501]
     result = audit_html(linked(disguise(plain)), index)
     (src,) = result.sources
@@ -113,7 +113,7 @@ def test_disguised_copies_count_as_the_plain_text(index: SQLiteIndex, disguise) 
     assert [v.code for v in src.violations] == ["EXCERPT_TOO_LONG"]
 
 
-def test_an_excerpt_split_by_em_and_br_is_one_passage(index: SQLiteIndex) -> None:
+def test_an_excerpt_split_by_em_and_br_is_one_passage(index: SourceIndex) -> None:
     plain = BODY[:CUT_499]
     cut = plain.index("the trust's chair")
     second = plain.index("The repairs")
@@ -131,7 +131,7 @@ def test_an_excerpt_split_by_em_and_br_is_one_passage(index: SQLiteIndex) -> Non
     assert p.text.replace("\n", " ") == plain
 
 
-def test_full_reprint_and_longest_count(index: SQLiteIndex) -> None:
+def test_full_reprint_and_longest_count(index: SourceIndex) -> None:
     result = audit_html(linked(BODY), index)
     (src,) = result.sources
     assert {v.code for v in src.violations} == {"EXCERPT_TOO_LONG", "FULL_REPRINT"}
@@ -160,13 +160,13 @@ def test_full_reprint_and_longest_count(index: SQLiteIndex) -> None:
         ('<p><a href="https://www.courier.example/">the Courier</a></p>', "LINK_WRONG_TARGET"),
     ],
 )
-def test_each_link_code(index: SQLiteIndex, link_html: str, code: str) -> None:
+def test_each_link_code(index: SourceIndex, link_html: str, code: str) -> None:
     html = page(f"<blockquote>{BODY[:300]}</blockquote>{link_html}")
     (src,) = audit_html(html, index).sources
     assert [v.code for v in src.violations] == [code]
 
 
-def test_followable_and_position_rules(index: SQLiteIndex) -> None:
+def test_followable_and_position_rules(index: SourceIndex) -> None:
     nofollow = page(
         f'<p><a rel="nofollow" href="{URL}">Courier</a></p><blockquote>{BODY[:300]}</blockquote>'
     )
@@ -183,7 +183,7 @@ def test_followable_and_position_rules(index: SQLiteIndex) -> None:
     assert src.violations == ()
 
 
-def test_short_shared_phrase_is_not_reuse(index: SQLiteIndex) -> None:
+def test_short_shared_phrase_is_not_reuse(index: SourceIndex) -> None:
     html = page("<p>We heard that work to rebuild the north quay will start soon.</p>")
     result = audit_html(html, index)
     assert result.status == "compliant"
@@ -191,7 +191,7 @@ def test_short_shared_phrase_is_not_reuse(index: SQLiteIndex) -> None:
 
 
 def test_a_target_that_cannot_be_read_is_an_error_entry_and_the_run_goes_on(
-    index: SQLiteIndex, tmp_path: Path
+    index: SourceIndex, tmp_path: Path
 ) -> None:
     good = tmp_path / "good.html"
     good.write_text(linked(BODY[:300]), encoding="utf-8")
@@ -202,7 +202,7 @@ def test_a_target_that_cannot_be_read_is_an_error_entry_and_the_run_goes_on(
     assert ok.status == "compliant"
 
 
-def test_json_report_is_byte_identical_across_runs(index: SQLiteIndex, tmp_path: Path) -> None:
+def test_json_report_is_byte_identical_across_runs(index: SourceIndex, tmp_path: Path) -> None:
     target = tmp_path / "t.html"
     target.write_text(linked(BODY[:CUT_501]), encoding="utf-8")
     first = render(audit([str(target)], index=index, policy=policy()), "json")

@@ -22,7 +22,7 @@ from reprint_check.audit import audit
 from reprint_check.cli import main
 from reprint_check.errors import IndexStoreError
 from reprint_check.fingerprint import kgram_hashes, tokenize
-from reprint_check.index import SQLiteIndex, article_fingerprints, open_index, prepare_article
+from reprint_check.index import SQLiteIndex, article_fingerprints, open_index
 from reprint_check.ingest import ingest
 from reprint_check.models import Article
 from reprint_check.pgindex import MIGRATIONS, Migration, PostgresIndex, migrate, redact
@@ -137,34 +137,6 @@ def test_ingest_writes_what_it_writes_on_sqlite_and_skips_unchanged(
     assert pg.stats().fingerprints == sum(
         len(article_fingerprints(r["text"])) for r in rows
     )  # the old version's fingerprints went with it
-
-
-def test_the_same_article_twice_in_one_batch_keeps_one_copy(pg: PostgresIndex) -> None:
-    first = Article("https://courier.example/a/", story(1))
-    second = Article("https://courier.example/a/?utm_source=x", story(2))
-    counts = pg.add_prepared_many([prepare_article(first), prepare_article(second)])
-    assert (counts.added, counts.replaced) == (1, 1)
-    assert pg.stats().articles == pg.count() == 1
-    assert pg.stats().fingerprints == len(article_fingerprints(story(2)))
-    (info,) = pg.articles()
-    assert info.url == "https://courier.example/a/?utm_source=x"
-
-
-def test_an_unchanged_article_is_kept_even_when_repeated_in_its_batch(pg: PostgresIndex) -> None:
-    article = Article("https://courier.example/a/", story(1), "A", ("https://c.example/a",))
-    pg.add(article)
-    counts = pg.add_prepared_many(
-        [prepare_article(article), prepare_article(article)], skip_unchanged=True
-    )
-    assert (counts.added, counts.replaced, counts.unchanged) == (0, 0, 2)
-    assert [i.id for i in pg.articles()] == [1]
-
-
-def test_article_count_follows_writes_of_another_connection(pg_dsn: str) -> None:
-    with PostgresIndex(pg_dsn) as reader, PostgresIndex(pg_dsn) as writer:
-        assert reader.count() == 0
-        writer.add(Article("https://courier.example/a/", story(1)))
-        assert reader.count() == 1
 
 
 def test_a_nul_in_a_title_does_not_lose_the_article(pg: PostgresIndex) -> None:
