@@ -30,10 +30,10 @@ from .sources import (
     JSONL_SUFFIXES,
     TEXT_SUFFIXES,
     SourceError,
-    _suffix_in,
-    _walk,
     article_from_file,
     article_from_jsonl_line,
+    files_below,
+    has_suffix,
     is_url,
     iter_articles,
     jsonl_lines,
@@ -80,7 +80,7 @@ def _path_units(path: Path, spec: str) -> Iterator[_Unit | SourceError]:
     """One file as units, checked the way ``iter_articles`` checks it."""
     if not path.exists():
         yield SourceError(spec, missing_reason(path))
-    elif _suffix_in(path, JSONL_SUFFIXES):
+    elif has_suffix(path, JSONL_SUFFIXES):
         yield from _jsonl_units(path)
     else:
         yield ("file", spec, None)
@@ -97,8 +97,8 @@ def _units(
         path = Path(spec)
         if path.is_dir():
             found = False
-            for file in _walk(path):
-                if _suffix_in(file, HTML_SUFFIXES + TEXT_SUFFIXES + JSONL_SUFFIXES):
+            for file in files_below(path):
+                if has_suffix(file, HTML_SUFFIXES + TEXT_SUFFIXES + JSONL_SUFFIXES):
                     found = True
                     yield from _path_units(file, str(file))
             if not found:

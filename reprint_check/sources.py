@@ -38,7 +38,8 @@ def is_url(spec: str) -> bool:
     return spec.lower().startswith(("http://", "https://"))
 
 
-def _suffix_in(path: Path, suffixes: tuple[str, ...]) -> bool:
+def has_suffix(path: Path, suffixes: tuple[str, ...]) -> bool:
+    """Case-insensitive: an export named ``ARCHIVE.JSONL`` is read as JSONL too."""
     name = path.name.lower()
     return any(name.endswith(s) for s in suffixes)
 
@@ -46,7 +47,7 @@ def _suffix_in(path: Path, suffixes: tuple[str, ...]) -> bool:
 def article_from_file(path: Path) -> Article:
     """One article from an HTML or plain-text file."""
     data = read_local(path, MAX_FILE_BYTES)
-    if _suffix_in(path, TEXT_SUFFIXES):
+    if has_suffix(path, TEXT_SUFFIXES):
         text, _ = decode_body(data, "text/plain")
         if not text.strip():
             raise FetchError(f"{path}: empty file")
@@ -146,7 +147,7 @@ def missing_reason(path: Path) -> str:
         return "broken symbolic link"
 
 
-def _walk(folder: Path) -> Iterator[Path]:
+def files_below(folder: Path) -> Iterator[Path]:
     """Files below a folder in a stable order; symlinked folders are not followed (no loops)."""
     for root, dirs, files in os.walk(folder, followlinks=False):
         dirs.sort()
@@ -175,8 +176,8 @@ def iter_articles(spec: str, *, fetcher: Fetcher | None = None) -> Iterator[Arti
     path = Path(spec)
     if path.is_dir():
         found = False
-        for file in _walk(path):
-            if _suffix_in(file, HTML_SUFFIXES + TEXT_SUFFIXES + JSONL_SUFFIXES):
+        for file in files_below(path):
+            if has_suffix(file, HTML_SUFFIXES + TEXT_SUFFIXES + JSONL_SUFFIXES):
                 found = True
                 yield from iter_articles(str(file), fetcher=fetcher)
         if not found:
@@ -185,7 +186,7 @@ def iter_articles(spec: str, *, fetcher: Fetcher | None = None) -> Iterator[Arti
     if not path.exists():
         yield SourceError(spec, missing_reason(path))
         return
-    if _suffix_in(path, JSONL_SUFFIXES):
+    if has_suffix(path, JSONL_SUFFIXES):
         yield from articles_from_jsonl(path)
         return
     try:
