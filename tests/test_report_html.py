@@ -7,7 +7,7 @@ import csv
 import hashlib
 import io
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import pytest
 from hypothesis import given
@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from reprint_check.errors import InputError
 from reprint_check.models import (
+    Evidence,
     LinkEvidence,
     Passage,
     PolicySummary,
@@ -23,7 +24,7 @@ from reprint_check.models import (
     TargetResult,
     Violation,
 )
-from reprint_check.report import FORMATS, html, markdown, merge, render, with_source_text
+from reprint_check.report import FORMATS, console, html, markdown, merge, render, with_source_text
 from reprint_check.report import csv as csv_report
 from reprint_check.report import json as json_report
 from reprint_check.report.common import advice, worst_first
@@ -305,28 +306,40 @@ def test_html_include_text_adds_the_page_text() -> None:
     assert "<summary>The page text as audited</summary>" in html.render(REPORT, include_text=True)
 
 
+CAPTURE = Evidence(
+    url="https://digest.example/ferry",
+    captured_at="2025-06-01T08:00:00Z",
+    warc_file="evidence/reprint-check-20250601T080000Z.warc.gz",
+    record_id="<urn:uuid:1234>",
+    sha256="ab" * 32,
+)
+
+
 def test_html_shows_capture_evidence_when_a_result_carries_it() -> None:
-    @dataclass(frozen=True)
-    class Capture:
-        captured_at: str
-        record_id: str
-        sha256: str
-        proxy: str | None = None
-
-    @dataclass(frozen=True)
-    class Captured(TargetResult):
-        evidence: Capture | None = None
-
-    base = {k: getattr(COMPLIANT, k) for k in ("target", "status", "title", "sources")}
-    target = Captured(
-        **base, evidence=Capture("2025-06-01T08:00:00Z", "<urn:uuid:1234>", "ab" * 32)
-    )
-    out = html.render(Report(POLICY, (target,)))
+    out = html.render(Report(POLICY, (replace(COMPLIANT, evidence=CAPTURE),)))
     assert '<dt>Fetched at</dt><dd class="mono">2025-06-01T08:00:00Z</dd>' in out
     assert '<dt>WARC record</dt><dd class="mono">&lt;urn:uuid:1234&gt;</dd>' in out
     assert f'<dt>SHA-256 of the body</dt><dd class="mono">{"ab" * 32}</dd>' in out
-    assert "proxy" not in out  # empty fields are left out
     assert "Evidence of capture" not in html.render(REPORT)
+
+
+def test_markdown_and_console_cite_the_capture_too() -> None:
+    captured = Report(POLICY, (replace(COMPLIANT, evidence=CAPTURE),))
+    lines = markdown.render(captured).splitlines()
+    start = lines.index("Evidence of capture:")
+    assert lines[start + 2 : start + 7] == [
+        "- URL that answered: `https://digest.example/ferry`",
+        "- Fetched at: `2025-06-01T08:00:00Z`",
+        "- WARC file: `evidence/reprint-check-20250601T080000Z.warc.gz`",
+        "- WARC record: `<urn:uuid:1234>`",
+        f"- SHA-256 of the body: `{'ab' * 32}`",
+    ]
+    assert "Evidence of capture" not in markdown.render(REPORT)
+    shown = [line.strip(" │") for line in console.render(captured, color=False).splitlines()]
+    assert "Evidence of capture:" in shown
+    assert "Fetched at: 2025-06-01T08:00:00Z" in shown
+    assert "WARC record: <urn:uuid:1234>" in shown
+    assert "Evidence of capture:" not in console.render(REPORT, color=False)
 
 
 def test_html_notes_from_a_merge() -> None:

@@ -10,7 +10,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from reprint_check.models import PolicySummary, Report, SourceFinding, TargetResult, Violation
+from reprint_check.models import (
+    Evidence,
+    PolicySummary,
+    Report,
+    SourceFinding,
+    TargetResult,
+    Violation,
+)
 
 # Violations first (something to act on), then errors (something to retry), then the rest.
 STATUS_RANK = {"violation": 0, "error": 1, "compliant": 2}
@@ -127,3 +134,20 @@ def share(part: int, whole: int) -> str:
 
 def plural(count: int, singular: str, many: str | None = None) -> str:
     return f"{count} {singular if count == 1 else (many or singular + 's')}"
+
+
+def evidence_rows(evidence: Evidence | None) -> tuple[tuple[str, str], ...]:
+    """A fetched target's capture (with ``--evidence DIR``) as (label, value) rows.
+
+    What an editor cites when the partner has since changed the page: when
+    it was fetched, which WARC record holds the response, and its digest.
+    """
+    if evidence is None:
+        return ()
+    return (
+        ("URL that answered", evidence.url),
+        ("Fetched at", evidence.captured_at),
+        ("WARC file", evidence.warc_file),
+        ("WARC record", evidence.record_id),
+        ("SHA-256 of the body", evidence.sha256),
+    )

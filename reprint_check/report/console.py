@@ -27,6 +27,7 @@ from rich.panel import Panel
 from rich.text import Text
 
 from reprint_check.models import LinkEvidence, Passage, Report, SourceFinding, TargetResult
+from reprint_check.report.common import evidence_rows
 
 DEFAULT_WIDTH = 100  # fixed when colour is decided by the caller, so the text is reproducible
 QUOTE_MAX_CHARS = 300  # long enough to recognise a passage, short enough to scan a report
@@ -186,6 +187,13 @@ def _target_panel(target: TargetResult, number: int, total: int) -> Panel:
                 overflow="fold",
             )
         )
+    evidence = evidence_rows(target.evidence)
+    if evidence:
+        rows.append(Text("Evidence of capture:"))
+        rows += [
+            _indent(Text.assemble(f"{label}: ", clean(value), overflow="fold"), 2)
+            for label, value in evidence
+        ]
     for index, source in enumerate(target.sources, start=1):
         rows.append(Text(""))
         rows.extend(_source_rows(source, index, len(target.sources)))

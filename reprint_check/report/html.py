@@ -21,11 +21,9 @@ partner changed are marked as insertions and deletions.
 from __future__ import annotations
 
 import base64
-import dataclasses
 import hashlib
 import re
 import unicodedata
-from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -43,13 +41,6 @@ SCRIPT = "report.js"
 STYLE = "report.css"
 CONTEXT_CHARS = 80  # page text shown around a passage, enough to see where it sits
 # Plain names for the capture record's fields; any other field shows under its own name.
-EVIDENCE_LABELS = {
-    "url": "URL that answered",
-    "captured_at": "Fetched at",
-    "warc_file": "WARC file",
-    "record_id": "WARC record",
-    "sha256": "SHA-256 of the body",
-}
 _TOKEN = re.compile(r"\w+|[^\w\s]")
 # C0 controls bar tab and newline, DEL and C1 controls: not text, and not valid HTML characters.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -228,7 +219,7 @@ def _target_view(target: TargetResult, number: int, include_text: bool) -> Targe
         verdict=common.verdict(target),
         codes=tuple(codes),
         largest=largest,
-        evidence=evidence_rows(target),
+        evidence=common.evidence_rows(target.evidence),
         sources=tuple(
             _source_view(s, target, f"{anchor}-source-{i}", i)
             for i, s in enumerate(target.sources, start=1)
@@ -305,29 +296,6 @@ def _passage_view(passage: Passage, number: int, page_text: str | None) -> Passa
     else:
         partner, source = diff_words(passage.text, passage.source_text)
     return PassageView(number, passage, partner, source, before, after)
-
-
-def evidence_rows(target: TargetResult) -> tuple[tuple[str, str], ...]:
-    """The capture evidence a target carries (fetch time, WARC record, SHA-256…), as rows.
-
-    Read from an ``evidence`` attribute when the result has one (a dataclass
-    or a mapping), so the report shows whatever the capture step records
-    without a change here.
-    """
-    evidence = getattr(target, "evidence", None)
-    if evidence is None:
-        return ()
-    if dataclasses.is_dataclass(evidence) and not isinstance(evidence, type):
-        items = [(f.name, getattr(evidence, f.name)) for f in dataclasses.fields(evidence)]
-    elif isinstance(evidence, Mapping):
-        items = list(evidence.items())
-    else:
-        return (("evidence", str(evidence)),)
-    return tuple(
-        (EVIDENCE_LABELS.get(str(name), str(name).replace("_", " ")), str(value))
-        for name, value in items
-        if value not in (None, "")
-    )
 
 
 # --- rendering ---------------------------------------------------------------------------

@@ -99,6 +99,11 @@ def _target(number: int, target: TargetResult) -> list[str]:
         f"Verdict: {text(common.verdict(target))}",
         "",
     ]
+    rows = common.evidence_rows(target.evidence)
+    if rows:
+        lines += ["Evidence of capture:", ""]
+        lines += [f"- {label}: {code(value)}" for label, value in rows]
+        lines.append("")
     for index, source in enumerate(target.sources, start=1):
         lines += _source(index, len(target.sources), source)
     return lines
