@@ -7,6 +7,7 @@ written for these tests; examples/ is the project's fictional archive.
 
 from __future__ import annotations
 
+import html
 import json
 import random
 import re
@@ -440,6 +441,29 @@ def test_every_command_works_with_the_environment_variable(pg_dsn: str, tmp_path
     assert (
         merged.output
         == run("report", str(out_lite), "--format", "markdown", "--index", lite).output
+    )
+
+    story = html.escape((EXAMPLES / "suspects" / "story.txt").read_text(encoding="utf-8"))
+    feed = tmp_path / "feed.xml"
+    feed.write_text(
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Letter</title>'
+        "<item><title>No. 112</title><link>https://letter.example/112</link>"
+        f"<description>{story}</description></item></channel></rss>",
+        encoding="utf-8",
+    )
+    fed = run("feed", str(feed), "--fetch-items", "never", "--format", "json", env=env)
+    assert fed.exit_code == 1, fed.output  # the newsletter quotes too much
+    assert (
+        fed.output
+        == run(
+            "feed", str(feed), "--fetch-items", "never", "--format", "json", "--index", lite
+        ).output
+    )
+
+    migrated = run("index", "migrate", env=env)
+    assert (migrated.exit_code, migrated.output) == (
+        0,
+        f"{pg_dsn}: migrations applied: none (up to date)\n",
     )
 
     url = json.loads(out_pg.read_text())["targets"][0]["sources"][0]["url"]
