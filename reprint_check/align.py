@@ -137,7 +137,7 @@ def _target_gap_allowed(source_gap: int) -> int:
     return MAX_INSERTION
 
 
-def _chain_runs(runs: list[tuple[int, int, int]]) -> list[_Chain]:
+def _chain_runs(runs: list[tuple[int, int, int]], target: PreparedText) -> list[_Chain]:
     open_chains: list[_Chain] = []
     done: list[_Chain] = []
     for t0, s0, n in runs:
@@ -154,6 +154,8 @@ def _chain_runs(runs: list[tuple[int, int, int]]) -> list[_Chain]:
                 continue
             if t_gap > _target_gap_allowed(s_gap):
                 continue
+            if t_gap > 0 and target.break_before(c.t_end) and target.break_before(t0):
+                continue  # the inserted words are a block of their own: page furniture
             if t0 + n <= c.t_end:
                 continue  # nothing new on the target side
             cost = abs(t_gap) + abs(s_gap)
@@ -241,6 +243,8 @@ def _extend_chars(
     a0 = a
     while a > 0 and b > 0 and t[a - 1] == s[b - 1] and a - 1 not in breaks:
         a, b = a - 1, b - 1
+    while (block := _copied_block_before(t, s, a, b, breaks)) is not None:
+        a, b = a - block, b - block
     if a > 0 and a < a0 and t[a - 1] != " " and t[a] != " ":
         space = t.find(" ", a, a0)
         shift = (space + 1 - a) if space >= 0 else (a0 - a)
@@ -248,6 +252,8 @@ def _extend_chars(
     c0 = c
     while c < len(t) and d < len(s) and t[c] == s[d] and c not in breaks:
         c, d = c + 1, d + 1
+    while (block := _copied_block_after(t, s, c, d, breaks)) is not None:
+        c, d = c + block, d + block
     if c < len(t) and c > c0 and t[c - 1] != " " and t[c] != " ":
         space = t.rfind(" ", c0, c)
         shift = (c - space) if space >= 0 else (c - c0)
@@ -257,6 +263,46 @@ def _extend_chars(
     while c > a and t[c - 1] == " ":
         c, d = c - 1, d - 1
     return a, c, b, d
+
+
+def _copied_block_before(t: str, s: str, a: int, b: int, breaks: frozenset[int]) -> int | None:
+    """Characters of a whole target block just before ``t[a]`` (and its break) copied exactly.
+
+    Extension stops at a paragraph break, so that a stray word of the
+    partner's next paragraph is not counted; a whole block of at least K
+    words that goes on exactly as the source does is copied, even where it
+    seeds nothing (a question repeated in every interview of a series).
+    """
+    if a < 2 or b < 1 or a - 1 not in breaks or s[b - 1] != " ":
+        return None
+    start = a - 2
+    while start > 0 and start - 1 not in breaks:
+        start -= 1
+    length = a - start  # the block and the break after it
+    if length > b or t[start : a - 1] != s[b - length : b - 1]:
+        return None
+    if b - length > 0 and s[b - length - 1] != " ":
+        return None  # the source's word goes on before the block: not the same words
+    if len(t[start : a - 1].split()) < K:
+        return None
+    return length
+
+
+def _copied_block_after(t: str, s: str, c: int, d: int, breaks: frozenset[int]) -> int | None:
+    """``_copied_block_before``, forward: a whole block after the break at ``t[c]``."""
+    if c not in breaks or d >= len(s) or s[d] != " ":
+        return None
+    end = c + 1
+    while end < len(t) and end not in breaks:
+        end += 1
+    length = end - c  # the break and the block after it
+    if d + length > len(s) or t[c + 1 : end] != s[d + 1 : d + length]:
+        return None
+    if d + length < len(s) and s[d + length] != " ":
+        return None
+    if len(t[c + 1 : end].split()) < K:
+        return None
+    return length
 
 
 def _remove_overlaps(spans: list[tuple[int, int, _Chain]]) -> list[_Chain]:
@@ -278,6 +324,24 @@ def _remove_overlaps(spans: list[tuple[int, int, _Chain]]) -> list[_Chain]:
         if chain.t_end - chain.t_start >= K and chain.s_end > chain.s_start:
             kept.append(chain)
     return kept
+
+
+def _set_apart(tn: str, breaks: frozenset[int], end: int, start: int) -> bool:
+    """Whether the target text between two spans stands in blocks of its own.
+
+    Such text between two parts of an excerpt is page furniture (an
+    "Advertisement" label, a photo caption, a "Read more" link), not an edit
+    of the excerpt: it is never joined into a passage, so never counted as reuse.
+    """
+    inner = tn[end:start]
+    words = inner.strip()
+    if not words:
+        return False
+    first = end + inner.index(words[0])
+    last = end + inner.rindex(words[-1]) + 1
+    return any(j in breaks for j in range(end, first)) and any(
+        j in breaks for j in range(last, start)
+    )
 
 
 def _content_words(text: str) -> set[str]:
@@ -307,7 +371,7 @@ def _reworded(t_gap: str, source_context: str) -> bool:
 
 def _merge_reworded(
     spans: list[Span],
-    tn: str,
+    target: PreparedText,
     sn: str,
     claimed: Sequence[tuple[int, int]],
     anchor_chars: int,
@@ -316,8 +380,10 @@ def _merge_reworded(
 
     The spans must come from nearby source text (in any order), the target
     text between them must be white space or reworked source text (a
-    paraphrased clause, shuffled words), and no other source may own any of it.
+    paraphrased clause, shuffled words; in blocks of its own, it must hold
+    the source's words, not just be short), and no other source may own any of it.
     """
+    tn = target.norm.text
     groups: list[list[Span]] = []
     for a, c, b, d in spans:
         if groups:
@@ -335,6 +401,10 @@ def _merge_reworded(
                 and hi - lo <= (c - pa) + 2 * SHUFFLE_WINDOW_CHARS
                 and not any(x < a and y > pc for x, y in claimed)
                 and (not tokenize(gap) or _reworded(gap, context))
+                and not (
+                    _set_apart(tn, target.breaks, pc, a)
+                    and not (_content_words(gap) & _content_words(context))
+                )
             ):
                 group.append((a, c, b, d))
                 continue
@@ -352,13 +422,19 @@ def _merge_reworded(
 
 
 def _bridge(
-    spans: list[Span], tn: str, sn: str, claimed: Sequence[tuple[int, int]], min_chars: int
+    spans: list[Span],
+    target: PreparedText,
+    sn: str,
+    claimed: Sequence[tuple[int, int]],
+    min_chars: int,
 ) -> list[Span]:
     """Bridge a short reworked stretch between two passages that each stand on their own.
 
-    The gap must be short beside both passages and stand in, in source order,
-    for source text of comparable length; the whole must still verify.
+    The gap must be short beside both passages, inside their blocks, and
+    stand in, in source order, for source text of comparable length; the
+    whole must still verify.
     """
+    tn = target.norm.text
     out: list[Span] = []
     for a, c, b, d in spans:
         if out:
@@ -371,6 +447,7 @@ def _bridge(
                 and 2 * (s_gap + 30) >= t_gap
                 and s_gap <= 2 * t_gap + 60
                 and not any(x < a and y > pc for x, y in claimed)
+                and not _set_apart(tn, target.breaks, pc, a)
                 and ratio(tn[pa:c], sn[pb:d]) >= 100 * MIN_JOINED_SIMILARITY
             ):
                 out[-1] = (pa, c, pb, d)
@@ -394,7 +471,7 @@ def find_spans(
             seeds.extend((i, j) for j in found)
     if not seeds:
         return []
-    chains = _chain_runs(_diagonal_runs(seeds))
+    chains = _chain_runs(_diagonal_runs(seeds), target)
     t_hash = [tok.hash for tok in target.tokens]
     s_hash = [tok.hash for tok in source.tokens]
     for chain in chains:
@@ -472,8 +549,8 @@ def passages_from_spans(
     """
     tn, sn = target.norm.text, source.norm.text
     passages = []
-    joined = _merge_reworded(spans, tn, sn, claimed, min(min_chars, MIN_ANCHOR_CHARS))
-    for a, c, b, d in _bridge(joined, tn, sn, claimed, min_chars):
+    joined = _merge_reworded(spans, target, sn, claimed, min(min_chars, MIN_ANCHOR_CHARS))
+    for a, c, b, d in _bridge(joined, target, sn, claimed, min_chars):
         t0, t1 = target.norm.to_original(a, c)
         s0, s1 = source.norm.to_original(b, d)
         span = target.original[t0:t1]

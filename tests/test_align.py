@@ -83,6 +83,46 @@ def test_inserted_partner_text_splits_passages_and_is_not_counted() -> None:
     assert (first.text, second.text) == (FIRST, critics)
 
 
+@pytest.mark.parametrize("furniture", ["Advertisement", "AD", "Photo: R. Lund for the Courier"])
+def test_page_furniture_between_two_parts_of_an_excerpt_is_not_counted(furniture: str) -> None:
+    # one sentence of the source, cut in two by a block of the page's own
+    first_half = "The harbour board voted on Tuesday to extend"
+    second_half = "the ferry timetable through the winter months."
+    target = f"Our intro.\n\n{first_half}\n\n{furniture}\n\n{second_half}\n\nOur outro."
+    first, second = passages(target)
+    assert (first.text, second.text) == (first_half, second_half)
+    assert first.chars + second.chars == len(FIRST) - 1  # the space at the cut is not shown
+
+
+def test_one_word_inserted_inside_a_sentence_is_an_edit_of_the_passage() -> None:
+    edited = FIRST.replace("ferry timetable", "ferry boat timetable")
+    (p,) = passages(f"Intro.\n\n{edited}\n\nOutro of our own making.")
+    assert p.text == edited
+
+
+INTERVIEWS = "\n\n".join(
+    f"What do you cook on a Sunday?\n\nAnswer {n}: my family eats {dish} by the quay, "
+    f"and then we walk along the harbour wall until the lamps come on."
+    for n, dish in enumerate(
+        ["fish stew", "lamb pie", "crab cakes", "bean soup", "roast hake", "plum tart",
+         "leek broth", "cod cheeks", "pea risotto", "oat bread"]
+    )
+)  # fmt: skip
+
+
+def test_a_copied_block_that_repeats_through_the_source_still_counts() -> None:
+    # the question is asked ten times in the source, so it seeds nothing; copied as
+    # its own paragraph right before the answer it belongs to, it is still reuse
+    question = "What do you cook on a Sunday?"
+    answer = INTERVIEWS.split("\n\n")[7]
+    (p,) = passages(f"Our intro.\n\n{question}\n\n{answer}\n\nOur outro.", INTERVIEWS)
+    assert p.text == f"{question}\n\n{answer}"
+    assert p.source_text == f"{question}\n\n{answer}"
+    # a block of the partner's own that merely starts like the source's is not taken
+    (p,) = passages(f"What do you think?\n\n{answer}\n\nOur outro.", INTERVIEWS)
+    assert p.text == answer
+
+
 def test_short_shared_phrases_are_dropped_by_min_chars() -> None:
     assert passages("We hear the harbour board voted on Tuesday again.", min_chars=50) == []
 
