@@ -300,7 +300,37 @@ BULK_CACHE_KIB = 262144
 BODY_COMPRESSION = 6
 
 
-class SQLiteIndex:
+class ArticleWrites:
+    """``add`` and ``add_many`` of both backends, whose one write path is ``add_prepared_many``."""
+
+    def add_prepared_many(
+        self, items: Iterable[PreparedArticle], *, skip_unchanged: bool = False
+    ) -> WriteCounts:
+        raise NotImplementedError
+
+    def add(self, article: Article) -> bool:
+        """Store the article, replacing any stored under one of its URLs; True if replaced."""
+        return self.add_many([article]) > 0
+
+    def add_many(self, articles: Iterable[Article]) -> int:
+        """Store articles in one transaction; returns how many replaced a stored one."""
+        return self.add_prepared_many(prepare_article(a) for a in articles).replaced
+
+
+def same_article(stored: Article, given: Article) -> bool:
+    """Whether the stored article is the given one: text, title, date and every URL.
+
+    Such an article is not rewritten by an ingest with ``skip_unchanged``.
+    """
+    return (
+        stored.text == given.text
+        and stored.title == given.title
+        and stored.published == given.published
+        and {stored.url, *stored.aliases} == {given.url, *given.aliases}
+    )
+
+
+class SQLiteIndex(ArticleWrites):
     """The embedded default: one SQLite file in WAL mode (readers never block the writer)."""
 
     def __init__(self, path: str | Path = DEFAULT_INDEX_PATH, *, create: bool = True) -> None:
@@ -345,17 +375,6 @@ class SQLiteIndex:
             )
 
     # --- writing -----------------------------------------------------------------
-
-    def add(self, article: Article) -> bool:
-        return self.add_many([article]) > 0
-
-    def add_many(self, articles: Iterable[Article]) -> int:
-        """Store articles in one transaction; returns how many replaced a stored one."""
-        return self.add_prepared_many(prepare_article(a) for a in articles).replaced
-
-    def add_prepared(self, prepared: PreparedArticle) -> bool:
-        """Store an article prepared elsewhere (an ingest worker); True if it replaced one."""
-        return self.add_prepared_many([prepared]).replaced > 0
 
     def add_prepared_many(
         self, items: Iterable[PreparedArticle], *, skip_unchanged: bool = False
@@ -408,7 +427,7 @@ class SQLiteIndex:
                     f"SELECT article_id FROM aliases WHERE canonical IN ({marks})", batch
                 )
             )
-        if skip_unchanged and len(old_ids) == 1 and self._same(next(iter(old_ids)), article):
+        if skip_unchanged and len(old_ids) == 1 and self._unchanged(next(iter(old_ids)), article):
             return None
         for old in old_ids:
             self._delete(old)
@@ -430,18 +449,11 @@ class SQLiteIndex:
         )
         return new_id, old_ids
 
-    def _same(self, article_id: int, article: Article) -> bool:
-        """Whether the stored article is the given one: text, title, date and every URL."""
+    def _unchanged(self, article_id: int, article: Article) -> bool:
         try:
-            stored = self.get(article_id)
+            return same_article(self.get(article_id), article)
         except IndexStoreError:
             return False
-        return (
-            stored.text == article.text
-            and stored.title == article.title
-            and stored.published == article.published
-            and {stored.url, *stored.aliases} == {article.url, *article.aliases}
-        )
 
     def _delete(self, article_id: int) -> None:
         row = self._db.execute("SELECT body FROM articles WHERE id = ?", (article_id,)).fetchone()

@@ -41,14 +41,15 @@ from .fingerprint import WINDOW, K
 from .index import (
     MAX_CANDIDATES,
     ArticleInfo,
+    ArticleWrites,
     IndexStats,
     PreparedArticle,
     WriteCounts,
     article_fingerprints,
     body_polynomials,
     boilerplate_threshold,
-    prepare_article,
     rank_candidates,
+    same_article,
     split_by_holders,
 )
 from .links import canonical_url
@@ -270,7 +271,7 @@ class _Held:
         self.release = weakref.finalize(self, _release, pool, conn)
 
 
-class PostgresIndex:
+class PostgresIndex(ArticleWrites):
     """The shared index: the same behaviour as ``SQLiteIndex``, for many machines at once."""
 
     def __init__(
@@ -407,17 +408,6 @@ class PostgresIndex:
 
     # --- writing -----------------------------------------------------------------
 
-    def add(self, article: Article) -> bool:
-        return self.add_many([article]) > 0
-
-    def add_many(self, articles: Iterable[Article]) -> int:
-        """Store articles in one transaction; returns how many replaced a stored one."""
-        return self.add_prepared_many(prepare_article(a) for a in articles).replaced
-
-    def add_prepared(self, prepared: PreparedArticle) -> bool:
-        """Store an article prepared elsewhere (an ingest worker); True if it replaced one."""
-        return self.add_prepared_many([prepared]).replaced > 0
-
     def add_prepared_many(
         self, items: Iterable[PreparedArticle], *, skip_unchanged: bool = False
     ) -> WriteCounts:
@@ -468,7 +458,7 @@ class PostgresIndex:
                 if skip_unchanged and len(old_ids) == 1:
                     (old,) = old_ids
                     before = _as_stored(*new[old]) if old in new else stored.get(old)
-                    if before is not None and _same(before, item.article):
+                    if before is not None and same_article(before, item.article):
                         unchanged += 1
                         continue
                 for old in old_ids:
@@ -708,13 +698,3 @@ def _as_stored(item: PreparedArticle, keys: dict[str, str]) -> Article:
     article = item.article
     aliases = tuple(sorted(u for u in keys.values() if u != article.url))
     return Article(article.url, article.text, article.title, aliases, article.published)
-
-
-def _same(stored: Article, article: Article) -> bool:
-    """Whether the stored article is the given one: text, title, date and every URL."""
-    return (
-        stored.text == article.text
-        and stored.title == article.title
-        and stored.published == article.published
-        and {stored.url, *stored.aliases} == {article.url, *article.aliases}
-    )
