@@ -26,13 +26,11 @@ from .fetch import Fetcher
 from .index import PreparedArticle, SourceIndex, prepare_article
 from .models import Article
 from .sources import (
-    HTML_SUFFIXES,
     JSONL_SUFFIXES,
-    TEXT_SUFFIXES,
     SourceError,
+    article_files,
     article_from_file,
     article_from_jsonl_line,
-    files_below,
     has_suffix,
     is_url,
     iter_articles,
@@ -96,13 +94,11 @@ def _units(
             continue
         path = Path(spec)
         if path.is_dir():
-            found = False
-            for file in files_below(path):
-                if has_suffix(file, HTML_SUFFIXES + TEXT_SUFFIXES + JSONL_SUFFIXES):
-                    found = True
+            for file in article_files(spec, path):
+                if isinstance(file, SourceError):
+                    yield file
+                else:
                     yield from _path_units(file, str(file))
-            if not found:
-                yield SourceError(spec, "no .html, .txt or .jsonl files in this folder")
         else:
             yield from _path_units(path, spec)
 

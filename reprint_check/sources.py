@@ -147,12 +147,21 @@ def missing_reason(path: Path) -> str:
         return "broken symbolic link"
 
 
-def files_below(folder: Path) -> Iterator[Path]:
-    """Files below a folder in a stable order; symlinked folders are not followed (no loops)."""
+def article_files(spec: str, folder: Path) -> Iterator[Path | SourceError]:
+    """The .html, .txt and .jsonl files below a folder, or one error if it holds none.
+
+    In a stable order; symlinked folders are not followed (no loops).
+    """
+    found = False
     for root, dirs, files in os.walk(folder, followlinks=False):
         dirs.sort()
         for name in sorted(files):
-            yield Path(root) / name
+            path = Path(root) / name
+            if has_suffix(path, HTML_SUFFIXES + TEXT_SUFFIXES + JSONL_SUFFIXES):
+                found = True
+                yield path
+    if not found:
+        yield SourceError(spec, "no .html, .txt or .jsonl files in this folder")
 
 
 def iter_articles(spec: str, *, fetcher: Fetcher | None = None) -> Iterator[Article | SourceError]:
@@ -175,13 +184,11 @@ def iter_articles(spec: str, *, fetcher: Fetcher | None = None) -> Iterator[Arti
         return
     path = Path(spec)
     if path.is_dir():
-        found = False
-        for file in files_below(path):
-            if has_suffix(file, HTML_SUFFIXES + TEXT_SUFFIXES + JSONL_SUFFIXES):
-                found = True
+        for file in article_files(spec, path):
+            if isinstance(file, SourceError):
+                yield file
+            else:
                 yield from iter_articles(str(file), fetcher=fetcher)
-        if not found:
-            yield SourceError(spec, "no .html, .txt or .jsonl files in this folder")
         return
     if not path.exists():
         yield SourceError(spec, missing_reason(path))
