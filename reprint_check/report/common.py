@@ -122,6 +122,19 @@ def verdict(target: TargetResult) -> str:
     return f"reuse from {plural(len(target.sources), 'source article')} within the policy"
 
 
+def violation_codes(target: TargetResult) -> list[str]:
+    """The distinct violation codes of a target, in the order they first appear."""
+    return list(dict.fromkeys(v.code for s in target.sources for v in s.violations))
+
+
+def largest_reuse(target: TargetResult) -> str | None:
+    """The largest reuse from one source article: "reused / limit", or "reused" with no limit."""
+    if not target.sources:
+        return None
+    top = max(target.sources, key=lambda s: s.reused_chars)
+    return f"{top.reused_chars} / {top.limit}" if top.limit > 0 else str(top.reused_chars)
+
+
 def over_limit(source: SourceFinding) -> int:
     """Characters beyond the limit (0 when within it or when there is no limit)."""
     return max(source.reused_chars - source.limit, 0) if source.limit > 0 else 0

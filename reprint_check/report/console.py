@@ -27,7 +27,7 @@ from rich.panel import Panel
 from rich.text import Text
 
 from reprint_check.models import LinkEvidence, Passage, Report, SourceFinding, TargetResult
-from reprint_check.report.common import evidence_rows
+from reprint_check.report import common
 
 DEFAULT_WIDTH = 100  # fixed when colour is decided by the caller, so the text is reproducible
 QUOTE_MAX_CHARS = 300  # long enough to recognise a passage, short enough to scan a report
@@ -140,10 +140,6 @@ def _control_picture(match: re.Match[str]) -> str:
     return "\ufffd"
 
 
-def _plural(count: int, singular: str, plural: str | None = None) -> str:
-    return f"{count} {singular if count == 1 else (plural or singular + 's')}"
-
-
 # --- building blocks -----------------------------------------------------------------
 
 
@@ -156,15 +152,12 @@ def _summary(report: Report) -> list[RenderableType]:
     heading = Text.assemble(
         ("reprint-check report", "bold"), " · policy ", (clean(policy.name), "bold"), " · ", limit
     )
-    counts = {status: 0 for status in STATUS_LABELS}
-    for target in report.targets:
-        if target.status in counts:
-            counts[target.status] += 1
-    line = Text(_plural(len(report.targets), "target") + " audited: ")
+    counts = common.counts(report)
+    line = Text(common.plural(counts.audited, "target") + " audited: ")
     parts = [
-        (f"{counts['compliant']} compliant", "green"),
-        (f"{counts['violation']} in violation", "red"),
-        (_plural(counts["error"], "error"), "yellow"),
+        (f"{counts.compliant} compliant", "green"),
+        (f"{counts.violation} in violation", "red"),
+        (common.plural(counts.error, "error"), "yellow"),
     ]
     for i, (words, style) in enumerate(parts):
         if i:
@@ -187,7 +180,7 @@ def _target_panel(target: TargetResult, number: int, total: int) -> Panel:
                 overflow="fold",
             )
         )
-    evidence = evidence_rows(target.evidence)
+    evidence = common.evidence_rows(target.evidence)
     if evidence:
         rows.append(Text("Evidence of capture:"))
         rows += [
@@ -207,14 +200,9 @@ def _target_panel(target: TargetResult, number: int, total: int) -> Panel:
 
 
 def _verdict_detail(target: TargetResult) -> str:
-    if target.status == "violation":
-        violations = sum(len(s.violations) for s in target.sources)
-        offending = sum(1 for s in target.sources if s.violations)
-        return f" — {_plural(violations, 'violation')} from {_plural(offending, 'source article')}"
-    if target.status == "compliant":
-        if not target.sources:
-            return " — no reuse of the publisher's articles found"
-        return f" — reuse from {_plural(len(target.sources), 'source article')} within the policy"
+    """The verdict's words after its label; an error's are on a line of their own."""
+    if target.status in ("violation", "compliant"):
+        return f" — {common.verdict(target)}"
     return ""
 
 

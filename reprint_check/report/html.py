@@ -203,13 +203,6 @@ def build_view(report: Report, *, include_text: bool = False) -> dict[str, Any]:
 
 def _target_view(target: TargetResult, number: int, include_text: bool) -> TargetView:
     anchor = f"target-{number}"
-    codes: list[str] = []
-    for source in target.sources:
-        codes.extend(v.code for v in source.violations if v.code not in codes)
-    largest = ""
-    if target.sources:
-        top = max(target.sources, key=lambda s: s.reused_chars)
-        largest = f"{top.reused_chars} / {top.limit}" if top.limit > 0 else f"{top.reused_chars}"
     return TargetView(
         number=number,
         anchor=anchor,
@@ -217,8 +210,8 @@ def _target_view(target: TargetResult, number: int, include_text: bool) -> Targe
         href=safe_href(target.target),
         label=common.STATUS_LABELS.get(target.status, target.status.title()),
         verdict=common.verdict(target),
-        codes=tuple(codes),
-        largest=largest,
+        codes=tuple(common.violation_codes(target)),
+        largest=common.largest_reuse(target) or "",
         evidence=common.evidence_rows(target.evidence),
         sources=tuple(
             _source_view(s, target, f"{anchor}-source-{i}", i)

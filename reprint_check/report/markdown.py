@@ -77,13 +77,8 @@ def address(url: str) -> str:
 
 
 def _row(number: int, target: TargetResult) -> str:
-    codes: list[str] = []
-    for source in target.sources:
-        codes.extend(v.code for v in source.violations if v.code not in codes)
-    largest = "–"
-    if target.sources:
-        top = max(target.sources, key=lambda s: s.reused_chars)
-        largest = f"{top.reused_chars} / {top.limit}" if top.limit > 0 else str(top.reused_chars)
+    codes = common.violation_codes(target)
+    largest = common.largest_reuse(target) or "–"
     name = text(target.title or target.target)
     label = common.STATUS_LABELS.get(target.status, target.status).upper()
     listed = ", ".join(f"`{c}`" for c in codes) if codes else "none"
