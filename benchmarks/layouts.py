@@ -35,7 +35,7 @@ from reprint_check.audit import audit_page  # noqa: E402
 from reprint_check.index import SourceIndex, open_index  # noqa: E402
 from reprint_check.ingest import ingest  # noqa: E402
 from reprint_check.page import page_from_html  # noqa: E402
-from reprint_check.policy import load_policy  # noqa: E402
+from reprint_check.policy import Policy, load_policy  # noqa: E402
 
 CASES = Path(__file__).resolve().parents[2] / "shared" / "data" / "cases-dev"
 SMOKE_CASES = 5
@@ -98,7 +98,7 @@ class Case:
     id: str
     host: tuple[str, ...]  # the page cut around each piece's element: host[i] before piece i
     pieces: tuple[str, ...]
-    policy: Path
+    policy: Policy
     url: str
     reused_chars: int
     edited: bool
@@ -167,7 +167,7 @@ def cases(limit: int | None) -> Iterator[Case]:
                 label["id"],
                 (*host, page[at:]),
                 tuple(source["pieces"]),
-                CASES / label["policy"],
+                load_policy(str(CASES / label["policy"])),
                 source["url"],
                 source["reused_chars"],
                 source["edit"] != "verbatim",
@@ -193,7 +193,7 @@ class Outcome:
 
 def judge(index: SourceIndex, case: Case, layout: Callable[[list[str]], str]) -> Outcome:
     """Audit the re-laid-out page; compare count and codes as score.py does."""
-    policy = load_policy(str(case.policy))
+    policy = case.policy
     page = page_from_html(case.page(layout), "https://partner.example/page")
     result = audit_page(page, index, policy)
     wanted = case.url.rstrip("/")
