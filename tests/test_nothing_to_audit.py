@@ -327,3 +327,23 @@ def test_what_counts_as_blank_and_as_a_script() -> None:
     assert not runs_scripts(b"<!-- <script>go()</script> --><p>x</p>")
     assert not runs_scripts(b'<p title="<script>go()</script>">x</p>')
     assert not runs_scripts(b"")
+
+
+@pytest.mark.parametrize(
+    ("fmt", "shown"),
+    [
+        ("markdown", "| 1 | app-shell.html | ERROR |"),
+        ("html", '<span class="badge error">Error</span>'),
+        ("github", "::warning title=FETCH_ERROR::app-shell.html: "),
+        ("csv", "app-shell.html,,error,app-shell.html: "),
+    ],
+)
+def test_every_other_format_shows_the_reason(
+    index: str, workdir: Path, fmt: str, shown: str
+) -> None:
+    (workdir / "app-shell.html").write_bytes(APP_SHELL_PAGE)
+    result = run("audit", "app-shell.html", "--index", index, "--format", fmt, "-o", "report")
+    assert result.exit_code == 3
+    report = (workdir / "report").read_text(encoding="utf-8")
+    assert shown in report
+    assert f"app-shell.html: {APP_SHELL}" in report
