@@ -24,6 +24,7 @@ from .fetch import Fetcher, FetchSettings, decode_body, read_local
 from .index import SourceIndex, SQLiteIndex, open_index
 from .links import host_of, resolve_links
 from .models import Article, Page, Report, TargetResult
+from .no_text import NO_TEXT, is_blank, why_no_text
 from .page import page_from_html, page_from_text
 from .policy import Policies, Policy, min_passage_chars, policy_for
 from .sources import SourceError, is_url, iter_articles
@@ -32,16 +33,32 @@ MAX_TARGET_BYTES = 50 * 1024 * 1024
 
 
 def load_target(spec: str, *, fetcher: Fetcher | None = None, stdin: bytes | None = None) -> Page:
-    """The page a target spec names: URL, .html/.htm file, .txt file or ``-`` (standard input)."""
+    """The page a target spec names: URL, .html/.htm file, .txt file or ``-`` (standard input).
+
+    A target with no text to audit (an empty file or body, a page whose text
+    only its scripts would draw) is a FetchError saying so, like one that
+    cannot be read: auditing it would find no reuse and call that compliant.
+    """
+    page, raw, is_html, container = _read_target(spec, fetcher=fetcher, stdin=stdin)
+    reason = why_no_text(page, raw, is_html=is_html, container=container)
+    if reason is not None:
+        raise FetchError(f"{spec}: {reason}")
+    return page
+
+
+def _read_target(
+    spec: str, *, fetcher: Fetcher | None, stdin: bytes | None
+) -> tuple[Page, str | bytes, bool, str]:
+    """The page, the document it was read from, whether that is HTML, and what held it."""
     if spec == "-":
         data = stdin if stdin is not None else sys.stdin.buffer.read(MAX_TARGET_BYTES + 1)
         if len(data) > MAX_TARGET_BYTES:
             raise FetchError("-: standard input larger than 50 MiB")
         head = data[:2048].lstrip().lower()
         if head.startswith((b"<!doctype", b"<html", b"<?xml")) or b"<body" in head:
-            return page_from_html(data, "-")
+            return page_from_html(data, "-"), data, True, "standard input"
         text, _ = decode_body(data, "text/plain")
-        return page_from_text(text, "-")
+        return page_from_text(text, "-"), data, False, "standard input"
     if is_url(spec):
         if fetcher is None:
             raise InputError(f"{spec}: URLs need a fetcher")
@@ -50,18 +67,18 @@ def load_target(spec: str, *, fetcher: Fetcher | None = None, stdin: bytes | Non
             kind = fetched.content_type or "no Content-Type"
             raise FetchError(f"{spec}: not a web page ({kind}): nothing to audit")
         if fetched.content_type in ("text/plain",):
-            page = page_from_text(fetched.text, spec)
-        else:
-            page = page_from_html(fetched.text, spec, base_url=fetched.final_url)
+            return page_from_text(fetched.text, spec), fetched.text, False, "response body"
+        page = page_from_html(fetched.text, spec, base_url=fetched.final_url)
         robots = tuple(value for name, value in fetched.headers if name == "x-robots-tag")
-        return replace(page, header_robots=robots) if robots else page
+        page = replace(page, header_robots=robots) if robots else page
+        return page, fetched.text, True, "response body"
     path = Path(spec)
     data = read_local(path, MAX_TARGET_BYTES)
     name = path.name.lower()
     if name.endswith((".txt", ".txt.gz", ".text", ".md")):
         text, _ = decode_body(data, "text/plain")
-        return page_from_text(text, spec)
-    return page_from_html(data, spec)
+        return page_from_text(text, spec), data, False, "file"
+    return page_from_html(data, spec), data, True, "file"
 
 
 def _own_url(page: Page, as_url: str | None) -> str | None:
@@ -95,7 +112,16 @@ def audit_page(
     """Every source article the page reused, each measured by the policy that covers it.
 
     ``as_url`` is the page's own URL when it was not fetched (a saved file).
+    A page without text is an ``error`` entry: finding no reuse in nothing is
+    not a pass (:func:`load_target` says more precisely why a target has none).
     """
+    if is_blank(page.text):
+        return TargetResult(
+            target=page.location,
+            status="error",
+            title=page.title,
+            error=f"{page.location}: {NO_TEXT} (the page has no visible text)",
+        )
     target = prepare(page.text)
     ranked, boilerplate = index.candidates(target.kgrams)
     own_url = _own_url(page, as_url)

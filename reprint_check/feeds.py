@@ -53,6 +53,7 @@ from lxml import etree
 from .errors import FetchError, InputError
 from .fetch import Fetched, Fetcher, MiB, decode_body, read_local
 from .models import Page, PolicySummary, Report, TargetResult
+from .no_text import NO_TEXT, is_blank, why_no_text
 from .page import page_from_html, page_from_text, resolve_url
 from .report.json import SCHEMA as REPORT_SCHEMA
 from .report.json import load as load_report
@@ -1164,12 +1165,14 @@ def item_page(
     try:
         if use_embedded:
             if embedded is None:
-                return ItemTarget(name, None, error=f"{name}: the feed carries no text for it")
+                return ItemTarget(name, None, error=_carries_no_text(item, name))
             body, is_html = embedded
             digest = _sha256(body)
             if entry is not None and entry.get("content_sha256") == digest:
                 return ItemTarget(name, None, unchanged=True, content_sha256=digest)
             page = _embedded_page(item, name, body, is_html)
+            if is_blank(page.text):  # an image, an empty paragraph: nothing a reader sees
+                return ItemTarget(name, None, error=_carries_no_text(item, name))
             return ItemTarget(name, page, content_sha256=digest)
         if not item.url:
             return ItemTarget(name, None, error=f"{name}: the item has no link to fetch")
@@ -1180,6 +1183,13 @@ def item_page(
         return ItemTarget(name, None, error=_one_line(str(exc)))
     except Exception as exc:  # a bug on one item must not lose the rest of the feed
         return ItemTarget(name, None, error=f"{name}: internal error: {type(exc).__name__}: {exc}")
+
+
+def _carries_no_text(item: FeedItem, name: str) -> str:
+    """Why an item audited from the feed's own body has nothing to audit, and what would."""
+    if not item.url:
+        return f"{name}: {NO_TEXT} (the feed item carries no text and no link to its page)"
+    return f"{name}: {NO_TEXT} (the feed item carries no text; use --fetch-items auto or always)"
 
 
 def _fetched_page(url: str, fetcher: Fetcher, entry: dict[str, Any] | None) -> ItemTarget:
@@ -1211,10 +1221,14 @@ def _fetched_page(url: str, fetcher: Fetcher, entry: dict[str, Any] | None) -> I
     if entry is not None and entry.get("content_sha256") == digest:
         # No validators, or the server ignores them, but the bytes are the same.
         return ItemTarget(url, None, True, etag, last_modified, digest)
-    if fetched.content_type == "text/plain":
-        page = page_from_text(fetched.text, url)
-    else:
+    is_html = fetched.content_type != "text/plain"
+    if is_html:
         page = page_from_html(fetched.text, url, base_url=fetched.final_url)
+    else:
+        page = page_from_text(fetched.text, url)
+    reason = why_no_text(page, fetched.text, is_html=is_html, container="response body")
+    if reason is not None:
+        raise FetchError(f"{url}: {reason}")
     return ItemTarget(url, page, False, etag, last_modified, digest)
 
 

@@ -596,8 +596,8 @@ def test_modes(server: LocalServer, fetcher: Fetcher) -> None:
     assert never.page.text == "Stalls return to the square on Saturday. Read more"
 
     bare = FeedItem(None, None, "x", None, None, feed="f.xml", position=4)
-    assert (
-        item_page(bare, fetcher, "never", None).error == "f.xml#4: the feed carries no text for it"
+    assert item_page(bare, fetcher, "never", None).error == (
+        "f.xml#4: no text to audit (the feed item carries no text and no link to its page)"
     )
     assert item_page(bare, fetcher, "auto", None).error == "f.xml#4: the item has no link to fetch"
     with pytest.raises(InputError):

@@ -3,7 +3,8 @@
 One ``<testsuite name="reprint-check">`` inside ``<testsuites>``; one
 ``<testcase classname="reprint-check.<policy>" name="<target>">`` per audited
 target. A target in violation is a failed test, a target that could not be
-fetched or parsed is an errored test, a compliant target passes and says in
+fetched or parsed or had no text to audit is an errored test (never a pass),
+a compliant target passes and says in
 ``<system-out>`` which source articles it quoted within the policy.
 
 One ``<failure>`` per test case, not one per violation. The JUnit format
@@ -163,7 +164,7 @@ def _testcase(target: TargetResult, policy: PolicySummary, classname: str) -> li
             [
                 f"Target: {clean(target.target)}",
                 f"Error: {message}",
-                "The target could not be fetched or parsed, so it was not audited.",
+                "The target could not be fetched or parsed, or had no text, so it was not audited.",
             ]
         )
         child = f"{pad}<error{_attrs(type='FETCH_ERROR', message=message)}>{_text(body)}</error>"
