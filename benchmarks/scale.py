@@ -452,7 +452,7 @@ from reprint_check.page import page_from_html
 from reprint_check.policy import load_policy
 pages = [page_from_html(h, "https://partner.example/t") for h in json.load(open(sys.argv[3]))]
 policy = load_policy("default")
-with open_index(sys.argv[2], create=False) as index:
+with open_index(sys.argv[2], read_only=True) as index:
     for page in pages:
         audit_page(page, index, policy)
 # VmHWM is this process's own peak; ru_maxrss would also hold the parent's at fork
@@ -480,7 +480,7 @@ def peak_memory(location: str, targets: Sequence[Target], work: Path) -> tuple[f
     rss_mb = int(out.stdout.split()[-1]) / 1024
     policy = load_policy("default")
     page = target_page(targets[0])
-    with open_index(location, create=False) as index:
+    with open_index(location, read_only=True) as index:
         audit_page(page, index, policy)  # a connection pool and caches are not the audit's
         tracemalloc.start()
         audit_page(page, index, policy)
@@ -611,7 +611,7 @@ def measure_backend(
         ingest_s = time.perf_counter() - begin
         index_bytes = index.stats().size_bytes
     log(f"  {name}: ingest {ingest_s:.1f} s ({ingested.text_bytes / ingest_s / 1e6:.2f} MB/s)")
-    with open_index(location, create=False) as index:
+    with open_index(location, read_only=True) as index:
         audits = measure_audits(index, targets)
     log(
         f"  {name}: audits median {statistics.median(audits.times_ms):.1f} ms, "
@@ -705,7 +705,7 @@ def profile_audits(location: str, archive_size: int, hosts: list[list[str]], cor
     pages = [target_page(t) for t in targets]
     policy = load_policy("default")
     profiler = cProfile.Profile()
-    with open_index(location, create=False) as index:
+    with open_index(location, read_only=True) as index:
         audit_page(pages[0], index, policy)
         profiler.enable()
         for page in pages:

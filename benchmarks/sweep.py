@@ -162,7 +162,7 @@ _worker_index: SQLiteIndex | None = None
 
 def _open_worker(index_path: str) -> None:
     global _worker_index
-    _worker_index = SQLiteIndex(index_path, create=False)
+    _worker_index = SQLiteIndex(index_path, read_only=True)
 
 
 def audit_file(path: Path, index: SQLiteIndex | None = None) -> Outcome:
@@ -245,7 +245,7 @@ def audit_feed(path: Path, index: SQLiteIndex | None = None) -> list[Outcome]:
 def _map(function: object, items: list[Path], jobs: int, index_path: str) -> Iterator:
     """``function`` over ``items`` in order, in this process or in ``jobs`` workers."""
     if jobs <= 1:
-        index = SQLiteIndex(index_path, create=False)
+        index = SQLiteIndex(index_path, read_only=True)
         try:
             for item in items:
                 yield function(item, index)  # type: ignore[operator]
@@ -361,7 +361,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="rc-sweep-") as folder:
         index_path = str(Path(folder) / "index.sqlite")
         sources, own = build_index(pages, index_path, args.jobs)
-        with SQLiteIndex(index_path, create=False) as index:
+        with SQLiteIndex(index_path, read_only=True) as index:
             stored = index.count()
         print(f"index: {stored} articles from {len(pages)} pages")
         targets = list(_map(audit_file, pages, args.jobs, index_path))

@@ -243,7 +243,7 @@ def _start_worker(
     recorder = EvidenceRecorder(evidence_dir) if evidence_dir else None
     fetcher = Fetcher(settings, on_response=recorder.record if recorder else None)
     options = replace(options, evidence=recorder)
-    _worker = (open_index(index_location, create=False), policy, fetcher, options)
+    _worker = (open_index(index_location, read_only=True), policy, fetcher, options)
 
 
 def _audit_in_worker(spec: str) -> TargetResult:

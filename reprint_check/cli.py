@@ -23,7 +23,7 @@ from .errors import ReprintCheckError
 from .evidence import EvidenceRecorder
 from .feeds import FETCH_MODES, FeedItem, FeedState, ItemTarget, item_page, item_pages, read_feed
 from .fetch import Fetcher, FetchSettings
-from .index import DEFAULT_INDEX_PATH, SCHEMA_VERSION, SourceIndex, open_index
+from .index import DEFAULT_INDEX_PATH, SCHEMA_VERSION, SourceIndex, open_index, shown_location
 from .ingest import default_jobs, ingest
 from .models import Report, TargetResult
 from .policy import (
@@ -178,7 +178,7 @@ def index_migrate(index_location: str | None) -> None:
 def index_stats(index_location: str | None) -> None:
     """Articles, fingerprints, size on disk, boilerplate suppressed."""
     try:
-        with open_index(index_location, create=False) as store:
+        with open_index(index_location, read_only=True) as store:
             s = store.stats()
     except ReprintCheckError as e:
         _fail(str(e))
@@ -201,28 +201,46 @@ def index_stats(index_location: str | None) -> None:
 @index_option
 def index_list(index_location: str | None) -> None:
     """One line per indexed article: URL, characters, title."""
+    listed = 0
     try:
-        with open_index(index_location, create=False) as store:
+        with open_index(index_location, read_only=True) as store:
             for info in store.articles():
                 click.echo(f"{info.url}\t{info.chars}\t{info.title}")
+                listed += 1
     except ReprintCheckError as e:
         _fail(str(e))
+    if not listed:
+        click.echo(
+            f"reprint-check: {shown_location(store.location)}: the index holds no articles",
+            err=True,
+        )
 
 
 @index.command("remove")
 @click.argument("urls", nargs=-1, required=True)
 @index_option
 def index_remove(urls: tuple[str, ...], index_location: str | None) -> None:
-    """Remove articles by URL (any of their aliases)."""
-    missing = 0
+    """Remove articles by URL (any of their aliases); says what was removed."""
+    removed = missing = 0
     try:
         with open_index(index_location, create=False) as store:
             for url in urls:
-                if not store.remove(url):
+                info = store.remove(url)
+                if info is None:
                     missing += 1
                     click.echo(f"reprint-check: {url}: not in the index", err=True)
+                else:
+                    removed += 1
+                    title = f" ({info.title})" if info.title else ""
+                    click.echo(f"removed {info.url}{title}", err=True)
+            left = store.count()
     except ReprintCheckError as e:
         _fail(str(e))
+    click.echo(
+        f"{removed} article(s) removed, {missing} not in the index; "
+        f"{left} in {shown_location(store.location)}",
+        err=True,
+    )
     if missing:
         raise SystemExit(EXIT_USAGE)
 
@@ -366,7 +384,7 @@ def _session(
                 if store.count() == 0:
                     _fail("no usable article in --source")
             else:
-                store = open_index(index_location, create=False)
+                store = open_index(index_location, read_only=True, require_articles=True)
         except ReprintCheckError as e:
             _fail(str(e))
         stack.enter_context(store)
@@ -572,7 +590,7 @@ def report_command(
     merged = merge(reports)
     if index_location:
         try:
-            with open_index(index_location, create=False) as store:
+            with open_index(index_location, read_only=True, require_articles=True) as store:
                 wanted = {s.url for t in merged.targets for s in t.sources}
                 ids = {info.url: info.id for info in store.articles() if info.url in wanted}
                 texts = {url: store.get(i).text for url, i in ids.items()}

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+import stat
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -242,7 +243,9 @@ class SourceIndex(Protocol):
         """Tidy up after a large ingest (fold a log, refresh statistics); never fails."""
         ...
 
-    def remove(self, url: str) -> bool: ...
+    def remove(self, url: str) -> ArticleInfo | None:
+        """Remove the article stored under ``url`` or an alias; what was removed, None if none."""
+        ...
 
     def get(self, article_id: int) -> Article: ...
 
@@ -269,7 +272,10 @@ class SourceIndex(Protocol):
     def __exit__(self, *exc: object) -> None: ...
 
 
-_SCHEMA = """
+_TABLES = frozenset({"meta", "articles", "aliases", "fingerprints"})
+# One transaction: a run killed while creating the index leaves all of it or none.
+_SCHEMA = f"""
+BEGIN IMMEDIATE;
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS articles (
     id INTEGER PRIMARY KEY,
@@ -290,7 +296,15 @@ CREATE TABLE IF NOT EXISTS fingerprints (
     article_id INTEGER NOT NULL,
     PRIMARY KEY (hash, article_id)
 ) WITHOUT ROWID;
+INSERT OR IGNORE INTO meta
+    VALUES ('schema', '{SCHEMA_VERSION}'), ('k', '{K}'), ('window', '{WINDOW}');
+COMMIT;
 """
+# The first bytes of every SQLite database file.
+SQLITE_MAGIC = b"SQLite format 3\x00"
+# Header bytes 18 and 19 (write and read format) are 2 in a database in WAL mode.
+_WAL_FORMAT = 2
+ADD_HINT = "'reprint-check index add'"
 
 _IN_BATCH = 500  # parameters per IN (...) query, well under SQLite's limit
 PAGE_SIZE = 16384
@@ -331,48 +345,58 @@ def same_article(stored: Article, given: Article) -> bool:
 
 
 class SQLiteIndex(ArticleWrites):
-    """The embedded default: one SQLite file in WAL mode (readers never block the writer)."""
+    """The embedded default: one SQLite file.
 
-    def __init__(self, path: str | Path = DEFAULT_INDEX_PATH, *, create: bool = True) -> None:
+    Writers put it in WAL mode (readers never block the writer) and the last
+    one to close puts it back in rollback mode, so at rest the index is one
+    self-contained file: a reader opens it read-only and creates nothing
+    beside it (a read-only reader of a WAL file would leave ``-wal`` and
+    ``-shm`` files behind, as it cannot delete them).
+
+    ``create``: make the index if the path holds none (no file, an empty
+    file); otherwise the path must hold one. ``read_only``: never create,
+    never write; the file is opened read-only, so nothing, not even a
+    pragma, can change it.
+    """
+
+    def __init__(
+        self, path: str | Path = DEFAULT_INDEX_PATH, *, create: bool = True, read_only: bool = False
+    ) -> None:
         self.location = str(path)
         self._count: int | None = None
         self._count_version = -1
-        memory = str(path) == ":memory:"
-        if not memory:
-            p = Path(path)
-            if not create and not p.exists():
-                raise IndexStoreError(
-                    f"{p}: no index here (build one with `reprint-check index add`)"
-                )
+        memory = self.location == ":memory:"
+        self._rest_in_rollback_mode = not memory and not read_only
+        fresh = memory or inspect_sqlite_file(Path(path), create=create and not read_only)
+        if fresh and not memory:
             try:
-                p.parent.mkdir(parents=True, exist_ok=True)
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
             except OSError as e:
-                raise IndexStoreError(f"{p.parent}: cannot create folder ({e.strerror})") from e
+                raise IndexStoreError(
+                    f"{Path(path).parent}: cannot create folder ({e.strerror})"
+                ) from e
         try:
-            self._db = sqlite3.connect(self.location, timeout=30, isolation_level=None)
+            if memory:
+                self._db = sqlite3.connect(self.location, isolation_level=None)
+            else:
+                mode = "ro" if read_only else "rwc" if fresh else "rw"
+                self._db = sqlite3.connect(
+                    _sqlite_uri(Path(path), mode), uri=True, timeout=30, isolation_level=None
+                )
             self._db.execute("PRAGMA busy_timeout = 30000")
-            if not memory:
-                # before the first table: a new file gets big pages, where article
-                # bodies (~2 KB compressed) pack several to a page instead of one
-                self._db.execute(f"PRAGMA page_size = {PAGE_SIZE}")
+            if not memory and not read_only:
+                if fresh:
+                    # before the first table: a new file gets big pages, where article
+                    # bodies (~2 KB compressed) pack several to a page instead of one
+                    self._db.execute(f"PRAGMA page_size = {PAGE_SIZE}")
                 self._db.execute("PRAGMA journal_mode = WAL")
                 self._db.execute("PRAGMA synchronous = NORMAL")
-            self._db.executescript(_SCHEMA)
-            self._check_version()
+            if fresh:
+                self._db.executescript(_SCHEMA)
         except sqlite3.DatabaseError as e:
+            if hasattr(self, "_db"):
+                self._db.close()
             raise IndexStoreError(f"{self.location}: not a usable index ({e})") from e
-
-    def _check_version(self) -> None:
-        row = self._db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
-        if row is None:
-            self._db.execute(
-                "INSERT OR IGNORE INTO meta VALUES ('schema', ?), ('k', ?), ('window', ?)",
-                (str(SCHEMA_VERSION), str(K), str(WINDOW)),
-            )
-        elif row[0] != str(SCHEMA_VERSION):
-            raise IndexStoreError(
-                f"{self.location}: index schema {row[0]}, this version reads {SCHEMA_VERSION}"
-            )
 
     # --- writing -----------------------------------------------------------------
 
@@ -482,17 +506,25 @@ class SQLiteIndex(ArticleWrites):
         finally:
             self._db.execute(f"PRAGMA cache_size = {cache}")
 
-    def remove(self, url: str) -> bool:
-        row = self._db.execute(
-            "SELECT article_id FROM aliases WHERE canonical = ?", (canonical_url(url),)
-        ).fetchone()
-        if row is None:
-            return False
-        self._db.execute("BEGIN IMMEDIATE")
-        self._delete(row[0])
-        self._db.execute("COMMIT")
-        self._count = None
-        return True
+    def remove(self, url: str) -> ArticleInfo | None:
+        """Remove the article stored under ``url`` (or one of its aliases); what was removed."""
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+            row = self._db.execute(
+                "SELECT a.id, a.url, a.title, a.chars, a.published FROM aliases s "
+                "JOIN articles a ON a.id = s.article_id WHERE s.canonical = ?",
+                (canonical_url(url),),
+            ).fetchone()
+            if row is not None:
+                self._delete(row[0])
+            self._db.execute("COMMIT")
+        except sqlite3.Error as e:
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
+            raise IndexStoreError(f"{self.location}: cannot write ({e})") from e
+        finally:
+            self._count = None
+        return None if row is None else ArticleInfo(*row)
 
     # --- reading -----------------------------------------------------------------
 
@@ -593,6 +625,12 @@ class SQLiteIndex(ArticleWrites):
                 self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def close(self) -> None:
+        """Close; the last writer to close leaves the file in rollback mode (see the class)."""
+        if self._rest_in_rollback_mode:
+            self._rest_in_rollback_mode = False
+            with contextlib.suppress(sqlite3.Error):  # another connection is open: it will
+                self._db.execute("PRAGMA busy_timeout = 0")
+                self._db.execute("PRAGMA journal_mode = DELETE")
         self._db.close()
 
     def __enter__(self) -> SQLiteIndex:
@@ -607,11 +645,139 @@ def _batches(items: list[int] | list[str]) -> Iterator[list]:
         yield items[i : i + _IN_BATCH]
 
 
-def open_index(location: str | Path | None = None, *, create: bool = True) -> SourceIndex:
-    """The index named on the command line, by ``REPRINT_CHECK_INDEX``, or the default file."""
+def _sqlite_uri(path: Path, mode: str, *, immutable: bool = False) -> str:
+    """A ``file:`` URI for ``sqlite3.connect(..., uri=True)``: ro, rw (never creates) or rwc."""
+    return f"{path.absolute().as_uri()}?mode={mode}" + ("&immutable=1" if immutable else "")
+
+
+def inspect_sqlite_file(path: Path, *, create: bool) -> bool:
+    """Whether ``path`` is to be made into a new index (True) or holds one (False).
+
+    Anything else (another application's database, a file that is not
+    SQLite, an empty file to a reader, no file) raises ``IndexStoreError``
+    naming what the path holds. Nothing is written: the header is read as
+    plain bytes, the tables through a read-only connection. A file in WAL
+    mode with no log beside it is read as immutable, else SQLite would leave
+    ``-wal`` and ``-shm`` files beside someone else's database.
+    """
+    try:
+        status = path.stat()
+    except FileNotFoundError:
+        if create:
+            return True
+        raise IndexStoreError(
+            f"{path}: no index here (no such file; build one with {ADD_HINT})"
+        ) from None
+    except OSError as e:
+        raise IndexStoreError(f"{path}: cannot read ({e.strerror})") from e
+    if stat.S_ISDIR(status.st_mode):
+        raise IndexStoreError(f"{path}: not a reprint-check index (a folder)")
+    if not stat.S_ISREG(status.st_mode):  # a FIFO would block the read below forever
+        raise IndexStoreError(f"{path}: not a reprint-check index (not a regular file)")
+    try:
+        with path.open("rb") as f:
+            header = f.read(100)
+    except OSError as e:
+        raise IndexStoreError(f"{path}: cannot read ({e.strerror})") from e
+    if not header:
+        if create:  # what SQLite makes of an empty file: a database with nothing in it
+            return True
+        raise IndexStoreError(f"{path}: not a reprint-check index (empty file)")
+    if not header.startswith(SQLITE_MAGIC):
+        raise IndexStoreError(f"{path}: not a reprint-check index (not a SQLite database)")
+    immutable = header[18:19] == bytes([_WAL_FORMAT]) and not Path(f"{path}-wal").exists()
+    uri = _sqlite_uri(path, "ro", immutable=immutable)
+    try:
+        with contextlib.closing(sqlite3.connect(uri, uri=True, timeout=30)) as db:
+            tables = {
+                r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            }
+            meta = _meta(db) if "meta" in tables else {}
+    except sqlite3.DatabaseError as e:
+        raise IndexStoreError(f"{path}: not a usable index ({e})") from e
+    if meta is None:  # another application's table called meta
+        meta, tables = {}, tables | {"meta (not ours)"}
+    if "schema" not in meta:
+        # our tables without their schema row: an index from an older version whose
+        # creation was cut short, which ``index add`` completes
+        ours = "meta" in tables and tables <= _TABLES
+        if create and (ours or not tables):
+            return True
+        others = sorted(tables - _TABLES)
+        if others:
+            shown = ", ".join(others[:3]) + (", ..." if len(others) > 3 else "")
+            problem = f"a SQLite database with other tables: {shown}"
+        elif tables:
+            problem = f"its creation was cut short; run {ADD_HINT} again"
+        else:
+            problem = "a SQLite database with no tables"
+        raise IndexStoreError(f"{path}: not a reprint-check index ({problem})")
+    if meta["schema"] != str(SCHEMA_VERSION):
+        raise IndexStoreError(
+            f"{path}: index schema {meta['schema']}, this version reads {SCHEMA_VERSION}"
+        )
+    for key, ours in (("k", K), ("window", WINDOW)):
+        # fingerprints made with another k or window would match nothing
+        if meta.get(key, str(ours)) != str(ours):
+            raise IndexStoreError(
+                f"{path}: index built with {key} = {meta[key]}, this version uses {ours}"
+            )
+    missing = sorted(_TABLES - tables)
+    if missing:
+        raise IndexStoreError(f"{path}: not a usable index (no table {', '.join(missing)})")
+    return False
+
+
+def _meta(db: sqlite3.Connection) -> dict[str, str] | None:
+    """The index's meta table as a dict; None when a table called meta is not ours."""
+    try:
+        return {str(k): str(v) for k, v in db.execute("SELECT key, value FROM meta")}
+    except sqlite3.OperationalError:  # no such column
+        return None
+
+
+def shown_location(location: str | Path) -> str:
+    """The index's location for messages: a PostgreSQL URL with its password masked."""
+    text = str(location)
+    if text.startswith(("postgresql://", "postgres://")):
+        from .pgindex import redact
+
+        return redact(text)
+    return text
+
+
+def open_index(
+    location: str | Path | None = None,
+    *,
+    create: bool = True,
+    read_only: bool = False,
+    require_articles: bool = False,
+) -> SourceIndex:
+    """The index named on the command line, by ``REPRINT_CHECK_INDEX``, or the default file.
+
+    ``create``: make the index if there is none (only ``index add`` and the
+    library's writers do). ``read_only``: what every command that only reads
+    uses; nothing is created or changed, on disk or on the server.
+    ``require_articles``: an index holding no articles is an error, because
+    an audit against it would pass every page without having checked any.
+    """
     location = location or os.environ.get("REPRINT_CHECK_INDEX") or DEFAULT_INDEX_PATH
+    store: SourceIndex
     if str(location).startswith(("postgresql://", "postgres://")):
         from .pgindex import PostgresIndex  # psycopg is imported only for a shared index
 
-        return PostgresIndex(str(location), create=create)
-    return SQLiteIndex(location, create=create)
+        store = PostgresIndex(str(location), create=create, read_only=read_only)
+    else:
+        store = SQLiteIndex(location, create=create, read_only=read_only)
+    if require_articles:
+        try:
+            empty = store.count() == 0
+        except BaseException:
+            store.close()
+            raise
+        if empty:
+            store.close()
+            raise IndexStoreError(
+                f"{shown_location(location)}: the index holds no articles; add some with {ADD_HINT}"
+            )
+    return store

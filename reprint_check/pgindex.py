@@ -253,6 +253,12 @@ def _configure_session(conn: Any) -> None:
     )
 
 
+def _configure_reader(conn: Any) -> None:
+    """A session of a read-only index: as any other, and every transaction READ ONLY."""
+    _configure_session(conn)
+    conn.execute("SET default_transaction_read_only = on")
+
+
 def _release(pool: Any, conn: Any) -> None:
     """Give a thread's connection back: its open snapshot, if any, is ended first."""
     with contextlib.suppress(Exception):
@@ -279,8 +285,14 @@ class PostgresIndex(ArticleWrites):
         dsn: str,
         *,
         create: bool = True,
+        read_only: bool = False,
         pool_size: int = DEFAULT_POOL_SIZE,
     ) -> None:
+        """``create``: apply the migrations to a database without the schema (``index add``).
+
+        ``read_only``: never create; every session of the pool is READ ONLY,
+        so the server refuses any write this index could attempt.
+        """
         _require_psycopg(dsn)
         self.location = dsn
         self._shown = redact(dsn)
@@ -292,9 +304,10 @@ class PostgresIndex(ArticleWrites):
         except psycopg.Error as e:
             raise IndexStoreError(f"{self._shown}: cannot connect ({_one_line(e)})") from e
         if version == 0:
-            if not create:
+            if read_only or not create:
                 raise IndexStoreError(
-                    f"{self._shown}: no index here (build one with `reprint-check index add`)"
+                    f"{self._shown}: no index here (this database has no reprint-check tables; "
+                    "build one with 'reprint-check index add')"
                 )
             migrate(dsn)
         self._pool = ConnectionPool(
@@ -303,7 +316,7 @@ class PostgresIndex(ArticleWrites):
             max_size=max(1, pool_size),
             kwargs={"autocommit": True, "connect_timeout": CONNECT_TIMEOUT},
             check=ConnectionPool.check_connection,
-            configure=_configure_session,
+            configure=_configure_reader if read_only else _configure_session,
             timeout=POOL_TIMEOUT,
             name="reprint-check",
             open=True,
@@ -546,17 +559,20 @@ class PostgresIndex(ArticleWrites):
             for row in rows:
                 copy.write_row(row)
 
-    def remove(self, url: str) -> bool:
+    def remove(self, url: str) -> ArticleInfo | None:
+        """Remove the article stored under ``url`` (or one of its aliases); what was removed."""
         with self._write() as cur:
             row = cur.execute(
                 f"SELECT article_id FROM {SCHEMA}.aliases WHERE canonical = %s",
                 (_pg_text(canonical_url(url)),),
             ).fetchone()
             if row is None:
-                return False
-            self._delete(cur, self._fetch(cur, [row[0]]))
+                return None
+            stored = self._fetch(cur, [row[0]])
+            self._delete(cur, stored)
             cur.execute(f"UPDATE {SCHEMA}.totals SET articles = articles - 1")
-        return True
+        article = stored[row[0]]
+        return ArticleInfo(row[0], article.url, article.title, len(article.text), article.published)
 
     # The ingest's hooks (see ingest.py): COPY needs no cache tuning.
 

@@ -51,8 +51,15 @@ def test_remove_by_alias_and_candidates_follow(store: SourceIndex) -> None:
     store.add(Article("https://c.example/a/", STORY, "A", aliases=("https://c.example/amp/a",)))
     ranked, _ = store.candidates(kgrams(STORY))
     assert [aid for aid, _ in ranked] == [1]
-    assert store.remove("https://c.example/amp/a?utm_source=x") is True
-    assert store.remove("https://c.example/a/") is False
+    removed = store.remove("https://c.example/amp/a?utm_source=x")
+    assert removed is not None
+    assert (removed.id, removed.url, removed.title, removed.chars) == (
+        1,
+        "https://c.example/a/",
+        "A",
+        len(STORY),
+    )
+    assert store.remove("https://c.example/a/") is None
     assert store.candidates(kgrams(STORY)) == ([], set())
     assert store.stats().fingerprints == 0
 
@@ -122,8 +129,9 @@ def test_missing_index_is_a_clear_error(index_location: str) -> None:
 def test_a_file_that_is_not_an_index_is_refused(tmp_path: Path) -> None:
     bogus = tmp_path / "bogus.sqlite"
     bogus.write_bytes(b"this is not sqlite at all" * 100)
-    with pytest.raises(IndexStoreError, match="not a usable index"):
+    with pytest.raises(IndexStoreError, match=r"not a reprint-check index \(not a SQLite database"):
         SQLiteIndex(bogus)
+    assert bogus.read_bytes() == b"this is not sqlite at all" * 100
 
 
 def test_environment_variable_names_the_index(index_location: str, monkeypatch) -> None:

@@ -380,7 +380,7 @@ def test_the_documented_roles_audit_read_only_and_ingest_without_ddl(
             admin.execute(docs_sql("grants"))
             with PostgresIndex(as_role("reprint_ingest"), create=False) as ingest_job:
                 ingest_job.add_many(examples_archive())
-                assert ingest_job.remove("https://harbourside-courier.example/nothing/") is False
+                assert ingest_job.remove("https://harbourside-courier.example/nothing/") is None
                 with (
                     pytest.raises(IndexStoreError, match="must be owner"),
                     ingest_job._write() as cur,
