@@ -5,6 +5,7 @@ The bell-tower story and the town of Wrenmouth are fiction written for these tes
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,7 @@ from reprint_check.sources import (
 )
 from reprint_check.text import visible_length
 
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 URL = "https://wrenmouth-herald.example/2026/04/bell-tower-clock/"
 TITLE = "Bell tower clock strikes again after forty silent years"
 BODY = (
@@ -244,3 +246,22 @@ def test_adding_a_header_later_replaces_the_article_indexed_under_its_path(
     added = run("index", "add", str(path), "--index", index)
     assert "1 article(s) indexed (1 replaced)" in added.stderr
     assert run("index", "list", "--index", index).output == f"{URL}\t{len(BODY)}\t{TITLE}\n"
+
+
+def test_a_txt_archive_with_headers_reports_exactly_as_the_jsonl_export(tmp_path: Path) -> None:
+    """The examples' stories as .txt files with headers: the same report, byte for byte."""
+    folder = tmp_path / "txtarch"
+    for line in (EXAMPLES / "archive.jsonl").read_text(encoding="utf-8").splitlines():
+        record = json.loads(line)
+        header = f"URL: {record['url']}\nTitle: {record['title']}\n"
+        header += f"Published: {record['published']}\n\n"
+        slug = record["url"].rstrip("/").rsplit("/", 1)[1]
+        write(folder / f"{slug}.txt", header + record["text"] + "\n")
+    suspects = sorted(str(p) for p in (EXAMPLES / "suspects").iterdir())
+    reports = []
+    for source in (folder, EXAMPLES / "archive.jsonl"):
+        index = str(tmp_path / f"{source.name}.sqlite")
+        assert run("index", "add", str(source), "--index", index).exit_code == 0
+        reports.append(run("audit", *suspects, "--index", index, "--format", "json").stdout)
+    assert reports[0] == reports[1]
+    assert "txtarch" not in reports[0]  # no file path stands in for an article's URL
