@@ -229,6 +229,32 @@ def test_quotations_are_listed_but_not_counted(index: SQLiteIndex) -> None:
     )
 
 
+def test_a_copy_longer_than_the_article_says_so_instead_of_a_bare_share() -> None:
+    """Words added inside the copied text make it longer than the article as indexed."""
+    short = Article(OTHER_URL, OTHER_BODY, "Lighthouse keeper retires")
+    padded = OTHER_BODY.replace("volunteer trust", "volunteer trust of local people and friends")
+    page = Page("p.txt", padded)
+    reused = visible_length(padded)
+    article_chars = visible_length(OTHER_BODY)
+    passage = Passage(0, len(padded), 0, len(OTHER_BODY), reused, 0.93, padded)
+    finding = judge(page, short, [passage], policy(ExcerptRule(max_chars=100)), None)
+    assert finding is not None
+    assert reused > article_chars
+    share = f"{reused / article_chars:.0%}"
+    assert [(v.code, v.message) for v in finding.violations[:2]] == [
+        (
+            "EXCERPT_TOO_LONG",
+            f"{reused} characters reused from {OTHER_URL} ({share} of the article as indexed: "
+            "the copy is longer than the indexed text); the limit is 100",
+        ),
+        (
+            "FULL_REPRINT",
+            f"{reused} of the article's {article_chars} characters reused (the copy is longer "
+            "than the indexed text): this is a reprint, not an excerpt",
+        ),
+    ]
+
+
 # --- permissions with an end date ------------------------------------------------------------
 
 

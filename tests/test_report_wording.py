@@ -11,10 +11,11 @@ import json
 import xml.etree.ElementTree as ET
 from dataclasses import replace
 from datetime import date
+from pathlib import Path
 
 import pytest
 
-from reprint_check.audit import audit_page
+from reprint_check.audit import audit, audit_page, index_from_sources
 from reprint_check.errors import InputError
 from reprint_check.index import SQLiteIndex
 from reprint_check.models import (
@@ -269,3 +270,24 @@ def test_the_summary_table_shows_the_largest_reuse_with_separators() -> None:
     assert "| 2,082 / 500 |" in render(report(OVER), "markdown")
     doc = json.loads(render(report(OVER), "json"))
     assert doc["targets"][0]["sources"][0]["reused_chars"] == 2082  # JSON numbers unchanged
+
+
+def test_the_checks_messages_use_thousands_separators() -> None:
+    """The examples' full reprint: 2,554 characters of the lighthouse story, all of it."""
+    examples = Path(__file__).resolve().parents[1] / "examples"
+    store, errors = index_from_sources([str(examples / "archive.jsonl")])
+    assert errors == []
+    page = str(examples / "suspects" / "full-reprint.html")
+    (found,) = audit([page], index=store, policy=Policy(name="test")).targets[0].sources
+    url = "https://harbourside-courier.example/2026/03/lighthouse-restoration/"
+    assert [(v.code, v.message) for v in found.violations] == [
+        (
+            "EXCERPT_TOO_LONG",
+            f"2,554 characters reused from {url} (100% of the article); the limit is 500",
+        ),
+        (
+            "FULL_REPRINT",
+            "2,554 of the article's 2,554 characters reused: this is a reprint, not an excerpt",
+        ),
+    ]
+    assert (found.reused_chars, found.article_chars) == (2554, 2554)
