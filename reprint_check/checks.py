@@ -22,9 +22,18 @@ from rapidfuzz.distance import Levenshtein
 from rapidfuzz.fuzz import ratio
 
 from reprint_check.links import check_link, same_article
-from reprint_check.models import Article, Block, Page, Passage, SourceFinding, Violation
+from reprint_check.models import (
+    Article,
+    Block,
+    DecidingRule,
+    Page,
+    Passage,
+    SourceFinding,
+    Violation,
+)
 from reprint_check.policy import Permission, Policy
 from reprint_check.text import NormalizedText, normalize, visible_length
+from reprint_check.wording import chars, share_of_article
 
 __all__ = [
     "Edit",
@@ -74,10 +83,11 @@ def judge(
         kept = split_quotations(page.text, article.text, kept)
         quoted = [p for p in kept if p.quotation]
         if quoted:
-            chars = sum(p.chars for p in quoted)
+            quoted_chars = sum(p.chars for p in quoted)
             notes.append(
-                f"{_plural(len(quoted), 'passage')} ({chars} characters) quoted in the article "
-                "from someone else's words, listed but not counted (count_quotations = false)"
+                f"{_plural(len(quoted), 'passage')} ({chars(quoted_chars)} characters) quoted "
+                "in the article from someone else's words, listed but not counted "
+                "(count_quotations = false)"
             )
     counted = [p for p in kept if not p.quotation]
 
@@ -87,8 +97,8 @@ def judge(
         start, end = headline
         headline_chars = visible_length(page.text[start:end])
         notes.append(
-            f"the headline appears on the page ({start}–{end}, {headline_chars} characters) "
-            "and counts towards the limit"
+            f"the headline appears on the page ({start}–{end}, {chars(headline_chars)} "
+            "characters) and counts towards the limit"
         )
     body_reused = _reused(counted, rule.count)
     reused = body_reused + headline_chars
@@ -99,12 +109,12 @@ def judge(
 
     violations: list[Violation] = []
     if limit and reused > limit:
-        share = f" ({reused / article_chars:.0%} of the article)" if article_chars else ""
+        share = f" ({share_of_article(reused, article_chars)})" if article_chars else ""
         violations.append(
             Violation(
                 "EXCERPT_TOO_LONG",
-                f"{reused} characters reused from {article.url}{share}; "
-                f"the limit is {limit}{limit_why}",
+                f"{chars(reused)} characters reused from {article.url}{share}; "
+                f"the limit is {chars(limit)}{limit_why}",
             )
         )
     full_allowed = policy.reprint.allow_full or permission is not None
@@ -113,11 +123,14 @@ def judge(
         and article_chars
         and body_reused >= rule.full_reprint_ratio * article_chars
     ):
+        longer = (
+            " (the copy is longer than the indexed text)" if body_reused > article_chars else ""
+        )
         violations.append(
             Violation(
                 "FULL_REPRINT",
-                f"{body_reused} of the article's {article_chars} characters reused: "
-                "this is a reprint, not an excerpt",
+                f"{chars(body_reused)} of the article's {chars(article_chars)} characters "
+                f"reused{longer}: this is a reprint, not an excerpt",
             )
         )
 
@@ -150,6 +163,7 @@ def judge(
         link=link.evidence,
         violations=tuple(violations),
         notes=tuple(notes),
+        rule=_deciding_rule(policy, permission),
     )
 
 
@@ -178,6 +192,8 @@ def _permission(
 ) -> Permission | None:
     """The target site's permission if it holds today; an expired one goes into the notes.
 
+    One that holds is named by the finding's ``rule`` (:func:`_deciding_rule`).
+
     A target whose only address is the article's own (its canonical points to
     the source) holds no permission.
     """
@@ -186,18 +202,34 @@ def _permission(
     permission = policy.permission_for(target_url)
     if permission is None:
         return None
-    until = permission.until.isoformat() if permission.until else ""
     if permission.expired(today):
+        until = permission.until.isoformat() if permission.until else ""
         notes.append(
             f"{permission.domain}'s written permission expired on {until}: "
             "the policy's normal rules apply"
         )
         return None
-    limit = "no limit" if not permission.max_chars else f"a limit of {permission.max_chars}"
-    why = f" ({permission.note})" if permission.note else ""
-    ends = f", until {until}" if until else ""
-    notes.append(f"{permission.domain} holds written permission{why}: {limit}{ends}")
     return permission
+
+
+def _deciding_rule(policy: Policy, permission: Permission | None) -> DecidingRule | None:
+    """The licence or permission that set the limit, as :func:`_limit` chose it; None for none.
+
+    A reprint licence wins over a permission, as it does for the limit: it
+    already allows the whole article.
+    """
+    if policy.reprint.allow_full:
+        return DecidingRule(kind="licence", policy=policy.name)
+    if permission is None:
+        return None
+    return DecidingRule(
+        kind="permission",
+        policy=policy.name,
+        domain=permission.domain,
+        max_chars=permission.max_chars,
+        until=permission.until.isoformat() if permission.until else None,
+        note=permission.note,
+    )
 
 
 def _limit(policy: Policy, permission: Permission | None, article_chars: int) -> tuple[int, str]:
@@ -205,11 +237,12 @@ def _limit(policy: Policy, permission: Permission | None, article_chars: int) ->
     if policy.reprint.allow_full:
         return 0, ""
     if permission is not None:
-        return permission.max_chars, f" (written permission of {permission.domain})"
+        until = f" until {permission.until.isoformat()}" if permission.until else ""
+        return permission.max_chars, f" (written permission of {permission.domain}{until})"
     rule = policy.excerpt
     limit = rule.limit_for(article_chars)
     if rule.max_ratio is not None and limit != rule.max_chars:
-        return limit, f" ({rule.max_ratio:.0%} of the article's {article_chars} characters)"
+        return limit, f" ({rule.max_ratio:.0%} of the article's {chars(article_chars)} characters)"
     return limit, ""
 
 

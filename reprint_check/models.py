@@ -111,6 +111,23 @@ class Violation:
 
 
 @dataclass(frozen=True)
+class DecidingRule:
+    """The permission or licence that set a source's limit instead of the policy's excerpt rule.
+
+    An editor must tell "compliant" from "compliant because partner X holds
+    permission until June", so the finding names it: which policy holds it
+    and, for a permission, whose it is, what it allows and until when.
+    """
+
+    kind: str  # "permission" ([[permissions]] of the policy) | "licence" ([reprint] allow_full)
+    policy: str  # name of the policy that holds it
+    domain: str | None = None  # permission: the partner's domain
+    max_chars: int = 0  # the limit it sets; 0 = no limit
+    until: str | None = None  # permission: last day it holds, ISO date ("2027-06-30")
+    note: str = ""  # permission: the policy's note ("licence agreement 2024-03")
+
+
+@dataclass(frozen=True)
 class SourceFinding:
     """What one target page reused from one source article, and how it fares."""
 
@@ -125,6 +142,8 @@ class SourceFinding:
     # Facts an editor should know that are not violations: an expired permission, passages
     # left out of the count as quotations, the canonical link accepted as attribution…
     notes: tuple[str, ...] = ()
+    # The permission or licence that set ``limit``; None when the policy's excerpt rule did.
+    rule: DecidingRule | None = None
 
 
 @dataclass(frozen=True)

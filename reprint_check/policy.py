@@ -642,7 +642,9 @@ def explain(policy: Policy) -> list[str]:
     lines.extend(_explain_reprint(policy.reprint))
     for permission in policy.permissions:
         limit = (
-            "no limit" if permission.max_chars == 0 else f"up to {permission.max_chars} characters"
+            "no limit"
+            if permission.max_chars == 0
+            else f"up to {permission.max_chars:,} characters"
         )
         note = f" ({permission.note})" if permission.note else ""
         until = (
@@ -663,7 +665,7 @@ def summary_line(policy: Policy) -> str:
     if policy.reprint.allow_full:
         size = "full reprint allowed"
     else:
-        parts = [f"{excerpt.max_chars} chars"] if excerpt.max_chars else []
+        parts = [f"{excerpt.max_chars:,} chars"] if excerpt.max_chars else []
         if excerpt.max_ratio is not None:
             parts.append(f"{excerpt.max_ratio:.0%} of the article")
         size = " or ".join(parts) or "no limit"
@@ -708,7 +710,7 @@ def _explain_excerpt(excerpt: ExcerptRule, reprint: ReprintRule) -> list[str]:
         )
     elif excerpt.max_chars and excerpt.max_ratio is not None:
         lines.append(
-            f"An excerpt may reuse at most {excerpt.max_chars} characters or "
+            f"An excerpt may reuse at most {excerpt.max_chars:,} characters or "
             f"{excerpt.max_ratio:.0%} of the article's characters, whichever is less, "
             f"counting {counted}."
         )
@@ -719,13 +721,14 @@ def _explain_excerpt(excerpt: ExcerptRule, reprint: ReprintRule) -> list[str]:
         )
     elif excerpt.max_chars:
         lines.append(
-            f"An excerpt may reuse at most {excerpt.max_chars} characters of an article, "
+            f"An excerpt may reuse at most {excerpt.max_chars:,} characters of an article, "
             f"counting {counted}."
         )
     else:
         lines.append("There is no limit on how much of an article may be reused.")
     lines.append(
-        f"Shared runs shorter than {excerpt.min_passage_chars} characters are not counted as reuse."
+        f"Shared runs shorter than {excerpt.min_passage_chars:,} characters are not counted "
+        "as reuse."
     )
     if excerpt.limit_for(1_000_000) and not reprint.allow_full:
         lines.append(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +17,7 @@ from pathlib import Path
 from .errors import FetchError, InputError
 from .extract import extract_article
 from .fetch import Fetcher, decode_body, read_local
+from .links import host_of
 from .models import Article
 from .page import MAX_TEXT_CHARS, TOO_MUCH_TEXT, looks_binary
 
@@ -44,8 +46,97 @@ def has_suffix(path: Path, suffixes: tuple[str, ...]) -> bool:
     return any(name.endswith(s) for s in suffixes)
 
 
+# The keys a .txt article's header may hold, as written in the README (compared
+# case-insensitively); each sets the Article field of the same meaning.
+TEXT_HEADER_KEYS = ("URL", "Title", "Published")
+_HEADER_LINE = re.compile(r"([A-Za-z]+)[ \t]*:[ \t]*(.*?)\s*")
+_LINE = re.compile(r"[^\n]*\n?")
+
+
+@dataclass(frozen=True)
+class TextHeader:
+    """What the header block of a .txt article says, and where its body begins.
+
+    ``body_start`` indexes the decoded file text: the body (what is indexed,
+    counted and what source offsets index) is ``text[body_start:]``. A file
+    without a header has ``body_start == 0`` and nothing else set.
+    """
+
+    url: str | None = None
+    title: str = ""
+    published: str | None = None
+    body_start: int = 0
+
+
+def read_text_header(text: str) -> TextHeader:
+    """The header block at the top of a .txt article, if it has one.
+
+    A header is a run of ``Key: value`` lines from the very first line, the
+    keys being :data:`TEXT_HEADER_KEYS`, ended by a blank line. A file whose
+    first line is not such a line has no header and is all body, as before
+    headers existed. Once the first line is a header line, a line in the block
+    that is not one, a key given twice, an empty value, a URL that is not an
+    http(s) address or a header with no text after it is a FetchError naming
+    the line: half a header read as body would count it as article text.
+    """
+    keys = {key.lower(): key for key in TEXT_HEADER_KEYS}
+    first = _HEADER_LINE.fullmatch(text.partition("\n")[0].rstrip("\r"))
+    if first is None or first.group(1).lower() not in keys:
+        return TextHeader()
+    values: dict[str, str] = {}
+    position = 0
+    for number, match in enumerate(_LINE.finditer(text), start=1):
+        if not match.group():
+            raise FetchError("no article text after the header")
+        line = match.group().rstrip("\r\n")
+        position = match.end()
+        if not line.strip():
+            break
+        found = _HEADER_LINE.fullmatch(line)
+        key = found.group(1).lower() if found else ""
+        if found is None or key not in keys:
+            listed = ", ".join(f"{k}:" for k in TEXT_HEADER_KEYS)
+            raise FetchError(
+                f"line {number}: expected a header line ({listed}) or a blank line ending "
+                f"the header, got {json.dumps(_shown(line), ensure_ascii=False)}"
+            )
+        value = found.group(2)
+        if key in values:
+            raise FetchError(f"line {number}: {keys[key]}: given twice in the header")
+        if not value:
+            raise FetchError(f"line {number}: {keys[key]}: expected a value, got nothing")
+        if key == "url" and not (is_url(value) and host_of(value)):
+            raise FetchError(
+                f'line {number}: URL: expected an http(s) address like "https://publisher.'
+                f'example/2026/05/story/", got {json.dumps(_shown(value), ensure_ascii=False)}'
+            )
+        values[key] = value
+    body = _LINE.match(text, position)
+    while body is not None and body.group() and not body.group().strip():
+        position = body.end()
+        body = _LINE.match(text, position)
+    if not text[position:].strip():
+        raise FetchError("no article text after the header")
+    return TextHeader(
+        url=values.get("url"),
+        title=values.get("title", ""),
+        published=values.get("published"),
+        body_start=position,
+    )
+
+
+def _shown(value: str, limit: int = 60) -> str:
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
 def article_from_file(path: Path) -> Article:
-    """One article from an HTML or plain-text file."""
+    """One article from an HTML or plain-text file.
+
+    A .txt file may open with a header (:func:`read_text_header`) naming its
+    URL, title and publication date; the article is the body after it. With
+    a header URL the file's path is kept as an alias, so an archive indexed
+    before it had headers is replaced on the next ingest, not duplicated.
+    """
     data = read_local(path, MAX_FILE_BYTES)
     if has_suffix(path, TEXT_SUFFIXES):
         text, _ = decode_body(data, "text/plain")
@@ -55,7 +146,19 @@ def article_from_file(path: Path) -> Article:
             raise FetchError(f"{path}: binary data, not text")
         if len(text) > MAX_TEXT_CHARS:
             raise FetchError(f"{path}: {TOO_MUCH_TEXT}")
-        return Article(url=str(path), text=text, title="")
+        try:
+            header = read_text_header(text)
+        except FetchError as e:
+            raise FetchError(f"{path}: {e}") from None
+        if header.body_start == 0:
+            return Article(url=str(path), text=text, title="")
+        return Article(
+            url=header.url or str(path),
+            text=text[header.body_start :],
+            title=header.title,
+            aliases=(str(path),) if header.url else (),
+            published=header.published,
+        )
     article = extract_article(data, None)
     if not article.url:
         article = Article(

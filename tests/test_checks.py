@@ -16,7 +16,14 @@ from hypothesis import strategies as st
 from reprint_check.audit import audit_page
 from reprint_check.checks import Edit, find_edits, find_headline, judge, quotation_spans
 from reprint_check.index import SQLiteIndex
-from reprint_check.models import Article, Page, Passage, SourceFinding, TargetResult
+from reprint_check.models import (
+    Article,
+    DecidingRule,
+    Page,
+    Passage,
+    SourceFinding,
+    TargetResult,
+)
 from reprint_check.page import page_from_html
 from reprint_check.policy import (
     ExcerptRule,
@@ -222,6 +229,32 @@ def test_quotations_are_listed_but_not_counted(index: SQLiteIndex) -> None:
     )
 
 
+def test_a_copy_longer_than_the_article_says_so_instead_of_a_bare_share() -> None:
+    """Words added inside the copied text make it longer than the article as indexed."""
+    short = Article(OTHER_URL, OTHER_BODY, "Lighthouse keeper retires")
+    padded = OTHER_BODY.replace("volunteer trust", "volunteer trust of local people and friends")
+    page = Page("p.txt", padded)
+    reused = visible_length(padded)
+    article_chars = visible_length(OTHER_BODY)
+    passage = Passage(0, len(padded), 0, len(OTHER_BODY), reused, 0.93, padded)
+    finding = judge(page, short, [passage], policy(ExcerptRule(max_chars=100)), None)
+    assert finding is not None
+    assert reused > article_chars
+    share = f"{reused / article_chars:.0%}"
+    assert [(v.code, v.message) for v in finding.violations[:2]] == [
+        (
+            "EXCERPT_TOO_LONG",
+            f"{reused} characters reused from {OTHER_URL} ({share} of the article as indexed: "
+            "the copy is longer than the indexed text); the limit is 100",
+        ),
+        (
+            "FULL_REPRINT",
+            f"{reused} of the article's {article_chars} characters reused (the copy is longer "
+            "than the indexed text): this is a reprint, not an excerpt",
+        ),
+    ]
+
+
 # --- permissions with an end date ------------------------------------------------------------
 
 
@@ -235,9 +268,15 @@ def test_permission_expired_is_reported_and_normal_rules_apply(index: SQLiteInde
 
     valid = judge(page, ARTICLE, passages, pol, target, today=date(2027, 6, 30))
     assert valid is not None
-    assert (valid.limit, valid.violations) == (0, ())
-    assert valid.notes == (
-        "partner.example holds written permission (syndication deal): no limit, until 2027-06-30",
+    assert (valid.limit, valid.violations, valid.notes) == (0, (), ())
+    # the permission that decided is named on the finding, not left to a note
+    assert valid.rule == DecidingRule(
+        kind="permission",
+        policy="test",
+        domain="partner.example",
+        max_chars=0,
+        until="2027-06-30",
+        note="syndication deal",
     )
 
     expired = judge(page, ARTICLE, passages, pol, target, today=date(2027, 7, 1))
@@ -248,6 +287,7 @@ def test_permission_expired_is_reported_and_normal_rules_apply(index: SQLiteInde
         "partner.example's written permission expired on 2027-06-30: "
         "the policy's normal rules apply",
     )
+    assert expired.rule is None  # the policy's own excerpt rule decided
     # a page that only says it is the article itself holds no permission
     assert judge(page, ARTICLE, passages, pol, URL, today=date(2027, 6, 1)).limit == 200  # type: ignore[union-attr]
 
@@ -257,8 +297,29 @@ def test_permission_allows_a_full_copy(index: SQLiteIndex) -> None:
     page = page_from_html(linked(P1, P2, P3, P4), "https://partner.example/story")
     finding = only(audit_page(page, index, pol))
     assert finding.violations == ()
+    assert finding.rule == DecidingRule("permission", "test", "partner.example")
     bare = only(audit_page(page, index, policy()))
     assert codes(bare) == ["EXCERPT_TOO_LONG", "FULL_REPRINT"]
+    assert bare.rule is None
+
+
+def test_a_permission_with_a_limit_is_named_in_the_too_long_message(index: SQLiteIndex) -> None:
+    permission = Permission("partner.example", 250, "syndication deal", date(2027, 6, 30))
+    pol = policy(ExcerptRule(max_chars=100), permissions=(permission,))
+    page = page_from_html(linked(P1, P3), "https://partner.example/story")
+    finding = judge(page, ARTICLE, only(audit_page(page, index, pol)).passages, pol,
+                    page.location, today=date(2027, 1, 1))  # fmt: skip
+    assert finding is not None
+    reused = finding.reused_chars
+    assert (finding.limit, codes(finding)) == (250, ["EXCERPT_TOO_LONG"])
+    assert finding.violations[0].message == (
+        f"{reused} characters reused from {URL} "
+        f"({reused / visible_length(BODY):.0%} of the article); "
+        "the limit is 250 (written permission of partner.example until 2027-06-30)"
+    )
+    assert finding.rule == DecidingRule(
+        "permission", "test", "partner.example", 250, "2027-06-30", "syndication deal"
+    )
 
 
 # --- link rules through real HTML ----------------------------------------------------------
@@ -358,6 +419,7 @@ def test_unedited_credited_full_reprint_is_compliant(index: SQLiteIndex) -> None
     finding = only(run(reprint(P1, P2, P3, P4), index, LICENCE))
     assert finding.reused_chars == visible_length(BODY)
     assert (finding.limit, finding.violations) == (0, ())
+    assert finding.rule == DecidingRule(kind="licence", policy="test")
 
 
 def test_typography_is_not_an_edit(index: SQLiteIndex) -> None:

@@ -473,7 +473,7 @@ def test_explain_every_switch() -> None:
         "A link through a redirector or URL shortener that leads to the article is accepted.",
         "partner.example has written permission to republish: no limit "
         "(licence agreement 2024-03).",
-        "friend.example has written permission to republish: up to 1200 characters.",
+        "friend.example has written permission to republish: up to 1,200 characters.",
     ]
 
 
@@ -612,7 +612,7 @@ def test_summary_line() -> None:
         "30% of the article; link to the article (indexable, first-paragraph)"
     )
     assert summary_line(load_policy("chars-1000-direct-article-link")) == (
-        "1000 chars; link to the article (direct)"
+        "1,000 chars; link to the article (direct)"
     )
     assert summary_line(load_policy("cc-by-nd-reprint")) == (
         "full reprint allowed; link to the article; unedited; credited"

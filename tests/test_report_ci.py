@@ -215,29 +215,31 @@ def test_failure_body_lists_every_violation_with_its_evidence() -> None:
         "3 violations from 2 source articles",
         "Target: https://partner.example/sandvik-ferry",
         "Title: Ferry held at Sandvik",
-        "Policy: harbour-press, at most 500 chars per source article (count: total)",
+        "Policy: harbour-press, at most 500 characters per source article (count: total)",
         "",
         "Source 1 of 2: https://harbour.example/2025/03/ferry-held",
         "  Title: Divers check the night ferry",
-        "  Reused: 612 chars, limit 500 (112 over); article 2400 chars (26% reused)",
+        "  Reuse: 612 characters reused; the limit is 500 (112 over the limit)"
+        " · 26% of the article's 2,400 characters",
         "  Link: active link to https://harbour.example/ in paragraph 2, followable",
         "    - the link goes to https://harbour.example/, not to the article",
         "  Violations:",
         "    EXCERPT_TOO_LONG: 612 characters reused; the limit is 500",
         "    LINK_WRONG_TARGET: the link points to the home page",
         "  Passages (2):",
-        "    1. target 14-92, source 0-78, 78 chars, similarity 0.99",
+        "    1. target 14-92, source 0-78, 78 characters, similarity 0.99",
         f"       “{QUAY}”",
-        "    2. target 120-194, source 300-374, 74 chars, similarity 0.91",
+        "    2. target 120-194, source 300-374, 74 characters, similarity 0.91",
         f"       “{MAYOR}”",
         "",
         "Source 2 of 2: https://harbour.example/2025/03/mayor-boat",
-        "  Reused: 74 chars, limit 500; article 1000 chars (7% reused)",
+        "  Reuse: 74 characters reused; the limit is 500 (within the limit)"
+        " · 7% of the article's 1,000 characters",
         "  Link: none to this article found",
         "  Violations:",
         "    LINK_MISSING: no link to the article",
         "  Passages (1):",
-        "    1. target 120-194, source 40-114, 74 chars, similarity 0.80",
+        "    1. target 120-194, source 40-114, 74 characters, similarity 0.80",
         f"       “{MAYOR}”",
     ]
 
@@ -251,10 +253,11 @@ def test_compliant_targets_summarise_their_sources_in_system_out() -> None:
         "",
         "Source 1 of 1: https://harbour.example/2025/02/bakery",
         "  Title: Bakery changes its hours",
-        "  Reused: 68 chars, limit 500; article 1500 chars (5% reused)",
+        "  Reuse: 68 characters reused; the limit is 500 (within the limit)"
+        " · 5% of the article's 1,500 characters",
         "  Link: active link to https://harbour.example/2025/02/bakery in paragraph 1, followable",
         "  Passages (1):",
-        "    1. target 0-68, source 210-278, 68 chars, similarity 1.00",
+        "    1. target 0-68, source 210-278, 68 characters, similarity 1.00",
     ]
     assert cases[CLEAN.target].findtext("system-out") == (
         "No reuse of the publisher's articles found.\nTarget: https://partner.example/weather"

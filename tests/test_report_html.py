@@ -221,8 +221,8 @@ def test_html_bar_and_reuse_line(page: str) -> None:
     assert '<span class="fill over" style="width: 100.0%"></span>' in page
     assert '<span class="limit" style="left: 82.2%"' in page  # 60 of 73
     assert (
-        "73 of 60 characters allowed: 13 over the limit · the article has 900 characters"
-        " (8% reused)" in page
+        "73 characters reused; the limit is 60 (13 over the limit)"
+        " · 8% of the article&#39;s 900 characters" in page
     )
     assert '<span class="fill" style="width: 86.7%"></span>' in page  # 52 of 60, no overshoot
 
@@ -376,8 +376,8 @@ def test_markdown_target_section() -> None:
     for expected in (
         "## 1. VIOLATION: Bridge news \\<b\\>bold\\</b\\> \\& more",
         "Target: <https://digest.example/bridge>  ",
-        "- Reused: 73 of 60 characters allowed, **13 over the limit**;"
-        " the article has 900 characters (8% reused)",
+        "- Reuse: **73 characters reused; the limit is 60 (13 over the limit)**"
+        " · 8% of the article's 900 characters",
         "- Link: active link to `https://courier.example/` in paragraph 3, nofollow"
         " (does not count)",
         "  - the link goes to https://courier.example/, not to the article",

@@ -310,15 +310,16 @@ def test_console_plain_shows_summary_and_evidence() -> None:
         "Verdict: ERROR",
         f"Error: {ERROR_LINE}",
         "Source 1 of 2: https://publisher.example/2024/04/ferry",
-        "Reused: 734 / 500 chars (234 over the limit) · article 3120 chars (24% reused)",
+        "Reuse: 734 characters reused; the limit is 500 (234 over the limit)",
+        "Share: 24% of the article's 3,120 characters",
         "Link: active link to https://publisher.example/ in paragraph 3, not followable",
         "- points to the home page, not the article",
         "Link: no link to this article found",
         "✗ EXCERPT_TOO_LONG: 734 characters reused, the limit is 500",
         "✗ LINK_WRONG_TARGET: the link points to the home page",
         "✗ LINK_MISSING: no link to the article",
-        "1. target 12–71 · source 0–59 · 59 chars · similarity 0.97",
-        "2. target 95–155 · source 400–460 · 60 chars · similarity 0.88",
+        "1. target 12–71 · source 0–59 · 59 characters · similarity 0.97",
+        "2. target 95–155 · source 400–460 · 60 characters · similarity 0.88",
         f"“{PASSAGE_ONE}”",
         f"“{PASSAGE_TWO}”",
     ):
@@ -335,7 +336,7 @@ def test_console_colour_on_has_escapes() -> None:
     out = console.render(REPORT, color=True)
     assert "\x1b[" in out
     assert "\x1b[1;32mCOMPLIANT" in out or "\x1b[32;1mCOMPLIANT" in out
-    assert "734 / 500 chars" in out
+    assert "734 characters reused; the limit is 500 (234 over the limit)" in out
 
 
 def test_console_colour_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -388,7 +389,7 @@ def test_console_no_limit_policy() -> None:
     report = Report(PolicySummary("open", 0, "longest"), (replace(COMPLIANT, sources=(source,)),))
     out = console.render(report, color=False)
     assert "no excerpt length limit (count: longest)" in out
-    assert "Reused: 56 chars (no limit)" in out
+    assert "Reuse: 56 characters reused; no length limit applies" in out
     assert "1 target audited: 1 compliant, 0 in violation, 0 errors" in out
 
 

@@ -1,8 +1,9 @@
-"""What the editor-facing formats (HTML, Markdown, CSV) say alike.
+"""What the human-facing formats (console, HTML, Markdown, JUnit, CSV, GitHub) say alike.
 
 An editor reading a ticket and one reading the HTML report must see the
-same order, the same counts and the same advice for a violation, so those
-live here once instead of in each renderer.
+same order, the same counts and the same advice for a violation, and the
+same words for how much was reused and which permission or licence decided,
+so those live here once instead of in each renderer.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from reprint_check.models import (
+    DecidingRule,
     Evidence,
     PolicySummary,
     Report,
@@ -18,6 +20,7 @@ from reprint_check.models import (
     TargetResult,
     Violation,
 )
+from reprint_check.wording import chars, share_of_article
 
 # Violations first (something to act on), then errors (something to retry), then the rest.
 STATUS_RANK = {"violation": 0, "error": 1, "compliant": 2}
@@ -100,12 +103,15 @@ def _overshoot(target: TargetResult) -> float:
 def advice(violation: Violation, source: SourceFinding) -> str:
     """What to ask of the partner, in plain words."""
     template = ADVICE.get(violation.code, GENERIC_ADVICE)
-    return template.format(url=source.url, limit=source.limit)
+    return template.format(url=source.url, limit=chars(source.limit))
 
 
 def limit_phrase(policy: PolicySummary) -> str:
     if policy.max_chars > 0:
-        return f"at most {policy.max_chars} characters per source article (count: {policy.count})"
+        return (
+            f"at most {chars(policy.max_chars)} characters per source article "
+            f"(count: {policy.count})"
+        )
     return f"no excerpt length limit (count: {policy.count})"
 
 
@@ -119,7 +125,58 @@ def verdict(target: TargetResult) -> str:
         return target.error or "the target could not be audited"
     if not target.sources:
         return "no reuse of the publisher's articles found"
-    return f"reuse from {plural(len(target.sources), 'source article')} within the policy"
+    within = f"reuse from {plural(len(target.sources), 'source article')} within the policy"
+    rules = list(dict.fromkeys(rule_short(s.rule) for s in target.sources if s.rule is not None))
+    return f"{within} ({'; '.join(rules)})" if rules else within
+
+
+def rule_short(rule: DecidingRule) -> str:
+    """The permission or licence in a few words, for a verdict: whose, and until when."""
+    if rule.kind == "permission":
+        until = f", until {rule.until}" if rule.until else ""
+        return f"by the written permission of {rule.domain}{until}"
+    return f"by the reprint licence of policy {rule.policy}"
+
+
+def rule_sentence(rule: DecidingRule) -> str:
+    """Which permission or licence set the source's limit: policy, partner, note, expiry.
+
+    Shown as "Decided by: …" next to the source in every format.
+    """
+    if rule.kind == "permission":
+        note = f" ({rule.note})" if rule.note else ""
+        allows = (
+            f"up to {chars(rule.max_chars)} characters" if rule.max_chars else "no length limit"
+        )
+        until = f", until {rule.until}" if rule.until else ", with no end date"
+        return f"written permission of {rule.domain}{note} in policy {rule.policy}: {allows}{until}"
+    return (
+        f"the reprint licence of policy {rule.policy}: the whole article may be republished "
+        "(no length limit, no full-reprint rule)"
+    )
+
+
+def reuse_words(source: SourceFinding) -> tuple[str, str]:
+    """How much was reused against the limit, and against the article, in every format's words.
+
+    ("2,082 characters reused; the limit is 500 (1,582 over the limit)",
+    "101% of the article's 2,061 characters as indexed: the copy is longer
+    than the indexed text"); the second is empty when the article's length
+    is unknown.
+    """
+    reused = f"{chars(source.reused_chars)} characters reused"
+    if source.limit > 0:
+        over = over_limit(source)
+        state = f"{chars(over)} over the limit" if over else "within the limit"
+        amount = f"{reused}; the limit is {chars(source.limit)} ({state})"
+    else:
+        amount = f"{reused}; no length limit applies"
+    return amount, share_of_article(source.reused_chars, source.article_chars, size=True)
+
+
+def reuse_line(source: SourceFinding) -> str:
+    """:func:`reuse_words` as one line."""
+    return " · ".join(part for part in reuse_words(source) if part)
 
 
 def violation_codes(target: TargetResult) -> list[str]:
@@ -132,7 +189,11 @@ def largest_reuse(target: TargetResult) -> str | None:
     if not target.sources:
         return None
     top = max(target.sources, key=lambda s: s.reused_chars)
-    return f"{top.reused_chars} / {top.limit}" if top.limit > 0 else str(top.reused_chars)
+    return (
+        f"{chars(top.reused_chars)} / {chars(top.limit)}"
+        if top.limit > 0
+        else chars(top.reused_chars)
+    )
 
 
 def over_limit(source: SourceFinding) -> int:
@@ -140,13 +201,8 @@ def over_limit(source: SourceFinding) -> int:
     return max(source.reused_chars - source.limit, 0) if source.limit > 0 else 0
 
 
-def share(part: int, whole: int) -> str:
-    """A whole percentage, or an empty string when there is no whole to share."""
-    return f"{100 * part / whole:.0f}%" if whole > 0 else ""
-
-
 def plural(count: int, singular: str, many: str | None = None) -> str:
-    return f"{count} {singular if count == 1 else (many or singular + 's')}"
+    return f"{chars(count)} {singular if count == 1 else (many or singular + 's')}"
 
 
 def evidence_rows(evidence: Evidence | None) -> tuple[tuple[str, str], ...]:

@@ -28,6 +28,7 @@ from rich.text import Text
 
 from reprint_check.models import LinkEvidence, Passage, Report, SourceFinding, TargetResult
 from reprint_check.report import common
+from reprint_check.wording import chars
 
 DEFAULT_WIDTH = 100  # fixed when colour is decided by the caller, so the text is reproducible
 QUOTE_MAX_CHARS = 300  # long enough to recognise a passage, short enough to scan a report
@@ -145,8 +146,11 @@ def _control_picture(match: re.Match[str]) -> str:
 
 def _summary(report: Report) -> list[RenderableType]:
     policy = report.policy
+    # "chars", not common.limit_phrase's "characters": the heading fits on one 100-column line.
     if policy.max_chars > 0:
-        limit = f"at most {policy.max_chars} chars per source article (count: {policy.count})"
+        limit = (
+            f"at most {chars(policy.max_chars)} chars per source article (count: {policy.count})"
+        )
     else:
         limit = f"no excerpt length limit (count: {policy.count})"
     heading = Text.assemble(
@@ -155,8 +159,8 @@ def _summary(report: Report) -> list[RenderableType]:
     counts = common.counts(report)
     line = Text(common.plural(counts.audited, "target") + " audited: ")
     parts = [
-        (f"{counts.compliant} compliant", "green"),
-        (f"{counts.violation} in violation", "red"),
+        (f"{chars(counts.compliant)} compliant", "green"),
+        (f"{chars(counts.violation)} in violation", "red"),
         (common.plural(counts.error, "error"), "yellow"),
     ]
     for i, (words, style) in enumerate(parts):
@@ -216,8 +220,23 @@ def _source_rows(source: SourceFinding, index: int, total: int) -> list[Renderab
     ]
     if source.title:
         rows.append(_indent(Text.assemble("Title: ", clean(source.title)), 2))
-    rows.append(_indent(_reuse_line(source), 2))
+    rows.extend(_indent(line, 2) for line in _reuse_lines(source))
+    if source.rule is not None:
+        rows.append(
+            _indent(
+                Text.assemble(
+                    ("Decided by: ", "bold"),
+                    clean(common.rule_sentence(source.rule)),
+                    overflow="fold",
+                ),
+                2,
+            )
+        )
     rows.extend(_indent(line, 2) for line in _link_lines(source.link))
+    rows.extend(
+        _indent(Text.assemble("Note: ", (clean(note), "yellow"), overflow="fold"), 2)
+        for note in source.notes
+    )
     if source.violations:
         rows.append(_indent(Text("Violations:", style="bold"), 2))
         for violation in source.violations:
@@ -241,21 +260,18 @@ def _source_rows(source: SourceFinding, index: int, total: int) -> list[Renderab
     return rows
 
 
-def _reuse_line(source: SourceFinding) -> Text:
-    line = Text("Reused: ")
+def _reuse_lines(source: SourceFinding) -> list[Text]:
+    """Common's reuse words on two lines (amount, then share), so each fits a terminal line."""
+    amount, share = common.reuse_words(source)
+    line = Text("Reuse: ")
     if source.limit > 0:
-        over = source.reused_chars - source.limit
-        style = "bold red" if over > 0 else "green"
-        line.append(f"{source.reused_chars} / {source.limit} chars", style=style)
-        if over > 0:
-            line.append(f" ({over} over the limit)", style="red")
+        line.append(amount, style="bold red" if common.over_limit(source) else "green")
     else:
-        line.append(f"{source.reused_chars} chars (no limit)")
-    line.append(f" · article {source.article_chars} chars")
-    if source.article_chars > 0:
-        share = 100 * source.reused_chars / source.article_chars
-        line.append(f" ({share:.0f}% reused)")
-    return line
+        line.append(amount)
+    lines = [line]
+    if share:
+        lines.append(Text(f"Share: {share}"))
+    return lines
 
 
 def _link_lines(link: LinkEvidence) -> list[Text]:
@@ -284,7 +300,7 @@ def _passage_rows(passage: Passage, number: int) -> list[RenderableType]:
     where = Text(
         f"{number}. target {passage.target_start}–{passage.target_end}"
         f" · source {passage.source_start}–{passage.source_end}"
-        f" · {passage.chars} chars · similarity {passage.similarity:.2f}",
+        f" · {chars(passage.chars)} characters · similarity {passage.similarity:.2f}",
         style="dim",
     )
     quote = Text(f"“{shorten(clean(passage.text))}”", style="italic")

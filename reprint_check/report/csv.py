@@ -8,7 +8,9 @@ sorting is the spreadsheet's job.
 Cells come from untrusted pages, and a spreadsheet runs a cell that starts
 with ``=``, ``+``, ``-`` or ``@`` as a formula: such cells get a leading
 apostrophe (OWASP's advice against CSV injection), which spreadsheets hide.
-Numbers stay numbers.
+Numbers stay numbers. ``decided_by`` names the permission or licence that
+set the source's limit (empty when the policy's excerpt rule did), in the
+words the other formats use.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import csv
 import io
 
 from reprint_check.models import Report, SourceFinding, TargetResult
+from reprint_check.report.common import rule_sentence
 
 COLUMNS = (
     "target",
@@ -38,6 +41,8 @@ COLUMNS = (
     "link_problems",
     "violations",
     "messages",
+    "decided_by",
+    "notes",
 )
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _JOIN = "; "  # several problems or messages in one cell
@@ -82,6 +87,8 @@ def _source(source: SourceFinding) -> list[str | int | None]:
         _JOIN.join(link.problems),
         " ".join(v.code for v in source.violations),
         _JOIN.join(v.message for v in source.violations),
+        rule_sentence(source.rule) if source.rule is not None else None,
+        _JOIN.join(source.notes),
     ]
 
 

@@ -3,7 +3,9 @@
 Printed to standard output inside a workflow step, each line becomes an
 annotation: ``::error title=<CODE>::<target>: <message>`` per violation,
 ``::warning title=FETCH_ERROR::…`` per target that could not be fetched or
-parsed, and a final ``::notice::`` with the counts (GitHub shows at most a
+parsed, ``::notice title=PERMISSION::…`` (or ``LICENCE``) per source article
+whose limit a written permission or a reprint licence set, so a green run
+still says why it is green, and a final ``::notice::`` with the counts (GitHub shows at most a
 handful of annotations per step, so the totals must not depend on them).
 
 Page-derived text is untrusted. A newline in it would end the command and
@@ -16,7 +18,9 @@ additionally ``:`` and ``,`` in properties.
 from __future__ import annotations
 
 from reprint_check.models import Report, TargetResult
+from reprint_check.report.common import plural, rule_sentence
 from reprint_check.report.console import clean
+from reprint_check.wording import chars
 
 _DATA_ESCAPES = str.maketrans({"%": "%25", "\r": "%0D", "\n": "%0A"})
 _PROPERTY_ESCAPES = str.maketrans({"%": "%25", "\r": "%0D", "\n": "%0A", ":": "%3A", ",": "%2C"})
@@ -39,11 +43,21 @@ def target_commands(target: TargetResult) -> list[str]:
         problem = target.error or f"unknown audit status {target.status!r}"
         message = _without_prefix(clean(problem), where)
         return [command("warning", f"{where}: {message}", title="FETCH_ERROR")]
-    return [
+    errors = [
         command("error", f"{where}: {clean(violation.message)}", title=clean(violation.code))
         for source in target.sources
         for violation in source.violations
     ]
+    rules = [
+        command(
+            "notice",
+            f"{where}: {clean(source.url)}: decided by {clean(rule_sentence(source.rule))}",
+            title=source.rule.kind.upper(),
+        )
+        for source in target.sources
+        if source.rule is not None
+    ]
+    return errors + rules
 
 
 def summary(report: Report) -> str:
@@ -55,11 +69,11 @@ def summary(report: Report) -> str:
     tested = len(report.targets)
     return (
         f"reprint-check (policy {clean(report.policy.name)}): "
-        f"{tested} target{'' if tested == 1 else 's'} audited, "
-        f"{counts['compliant']} compliant, "
-        f"{counts['violation']} in violation "
-        f"({violations} violation{'' if violations == 1 else 's'}), "
-        f"{counts['error']} could not be fetched or parsed"
+        f"{plural(tested, 'target')} audited, "
+        f"{chars(counts['compliant'])} compliant, "
+        f"{chars(counts['violation'])} in violation "
+        f"({plural(violations, 'violation')}), "
+        f"{chars(counts['error'])} could not be fetched or parsed"
     )
 
 

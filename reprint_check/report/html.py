@@ -35,6 +35,7 @@ from rapidfuzz.distance import Levenshtein
 
 from reprint_check.models import LinkEvidence, Passage, Report, SourceFinding, TargetResult
 from reprint_check.report import common
+from reprint_check.wording import chars
 
 TEMPLATE = "report.html.j2"
 SCRIPT = "report.js"
@@ -170,7 +171,8 @@ class SourceView:
     link: LinkView
     violations: tuple[tuple[str, str, str], ...]  # code, message, what to do
     passages: tuple[PassageView, ...]
-    notes: tuple[str, ...]  # facts that are not violations (a permission, quotations left out)
+    notes: tuple[str, ...]  # facts that are not violations (an expired permission, quotations)
+    rule: str | None  # the permission or licence that set the limit, in words
 
 
 @dataclass(frozen=True)
@@ -228,17 +230,9 @@ def _source_view(
     if source.limit > 0:
         scale = max(source.reused_chars, source.limit, 1)
         limit_pct: str | None = _pct(source.limit, scale)
-        line = f"{source.reused_chars} of {source.limit} characters allowed"
-        line += f": {over} over the limit" if over else ": within the limit"
     else:
         scale = max(source.reused_chars, source.article_chars, 1)
         limit_pct = None
-        line = f"{source.reused_chars} characters reused; this source has no length limit"
-    if source.article_chars > 0:
-        line += (
-            f" · the article has {source.article_chars} characters"
-            f" ({common.share(source.reused_chars, source.article_chars)} reused)"
-        )
     return SourceView(
         number=number,
         anchor=anchor,
@@ -247,14 +241,14 @@ def _source_view(
         over=over,
         fill_pct=_pct(source.reused_chars, scale),
         limit_pct=limit_pct,
-        reuse_line=line,
+        reuse_line=common.reuse_line(source),
         link=_link_view(source),
         violations=tuple((v.code, v.message, common.advice(v, source)) for v in source.violations),
         passages=tuple(
             _passage_view(p, i, target.text) for i, p in enumerate(source.passages, start=1)
         ),
-        # getattr: notes are a later, optional field; reports built without them still render.
-        notes=tuple(getattr(source, "notes", ())),
+        notes=source.notes,
+        rule=common.rule_sentence(source.rule) if source.rule is not None else None,
     )
 
 
@@ -306,6 +300,7 @@ def _environment() -> jinja2.Environment:
         finalize=_finalize,
     )
     env.filters["reveal"] = reveal
+    env.filters["count"] = chars
     return env
 
 

@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 
 from reprint_check.errors import InputError
 from reprint_check.models import (
+    DecidingRule,
     Evidence,
     LinkEvidence,
     Passage,
@@ -32,6 +33,7 @@ from reprint_check.models import (
 
 SCHEMA = "reprint-check/report/v1"
 STATUSES = ("compliant", "violation", "error")
+RULE_KINDS = ("permission", "licence")  # what set a source's limit, besides the excerpt rule
 SIMILARITY_DECIMALS = 4  # enough to tell 0.97 from 0.9701, few enough to stay stable across runs
 
 # --- writing -------------------------------------------------------------------
@@ -95,10 +97,24 @@ def _source(source: SourceFinding) -> dict[str, Any]:
         "link": _link(source.link),
         "violations": [{"code": v.code, "message": v.message} for v in source.violations],
     }
+    if source.rule is not None:
+        # Only when a permission or licence set the limit, so other reports keep their v1 bytes.
+        out["rule"] = _rule(source.rule)
     if source.notes:
         # Only when there is something to say, so plain reports keep their v1 bytes.
         out["notes"] = list(source.notes)
     return out
+
+
+def _rule(rule: DecidingRule) -> dict[str, Any]:
+    return {
+        "kind": rule.kind,
+        "policy": rule.policy,
+        "domain": rule.domain,
+        "max_chars": rule.max_chars,
+        "until": rule.until,
+        "note": rule.note,
+    }
 
 
 def _passage(passage: Passage) -> dict[str, Any]:
@@ -259,6 +275,22 @@ class _Reader:
             link=self.link(self.key(obj, "link", path), f"{path}.link"),
             violations=self.items(obj, "violations", path, self.violation),
             notes=tuple(self.string_list(obj, "notes", path)),
+            rule=self.rule(obj["rule"], f"{path}.rule") if "rule" in obj else None,
+        )
+
+    def rule(self, value: object, path: str) -> DecidingRule:
+        obj = self.obj(value, path)
+        kind = self.string(obj, "kind", path)
+        if kind not in RULE_KINDS:
+            expected = " | ".join(RULE_KINDS)
+            raise self.fail(f"{path}.kind", f"expected {expected}, got {kind!r}")
+        return DecidingRule(
+            kind=kind,
+            policy=self.string(obj, "policy", path),
+            domain=self.opt_string(obj, "domain", path),
+            max_chars=self.integer(obj, "max_chars", path),
+            until=self.opt_string(obj, "until", path),
+            note=self.string(obj, "note", path),
         )
 
     def passage(self, value: object, path: str) -> Passage:

@@ -31,7 +31,9 @@ import re
 from collections.abc import Iterable
 
 from reprint_check.models import Passage, PolicySummary, Report, SourceFinding, TargetResult
+from reprint_check.report import common
 from reprint_check.report.console import clean, shorten
+from reprint_check.wording import chars
 
 SUITE_NAME = "reprint-check"
 QUOTE_MAX_CHARS = 300  # the console's quote length: enough to recognise a passage in a CI log
@@ -212,7 +214,8 @@ def failure_details(target: TargetResult, policy: PolicySummary) -> list[str]:
     violations = _violations(target)
     offending = sum(1 for s in target.sources if s.violations)
     lines = [
-        f"{_plural(len(violations), 'violation')} from {_plural(offending, 'source article')}",
+        f"{common.plural(len(violations), 'violation')} from "
+        f"{common.plural(offending, 'source article')}",
         *_target_lines(target, policy),
     ]
     for number, source in enumerate(target.sources, start=1):
@@ -225,8 +228,9 @@ def compliant_summary(target: TargetResult) -> list[str]:
     """A passing target's ``<system-out>``: which articles it quoted, how much, how linked."""
     if not target.sources:
         return ["No reuse of the publisher's articles found.", f"Target: {clean(target.target)}"]
+    within = clean(common.verdict(target))
     lines = [
-        f"Reuse from {_plural(len(target.sources), 'source article')} within the policy.",
+        f"{within[:1].upper()}{within[1:]}.",
         f"Target: {clean(target.target)}",
     ]
     if target.title:
@@ -241,11 +245,7 @@ def _target_lines(target: TargetResult, policy: PolicySummary) -> list[str]:
     lines = [f"Target: {clean(target.target)}"]
     if target.title:
         lines.append(f"Title: {clean(target.title)}")
-    if policy.max_chars > 0:
-        limit = f"at most {policy.max_chars} chars per source article"
-    else:
-        limit = "no excerpt length limit"
-    lines.append(f"Policy: {clean(policy.name)}, {limit} (count: {clean(policy.count)})")
+    lines.append(f"Policy: {clean(policy.name)}, {clean(common.limit_phrase(policy))}")
     return lines
 
 
@@ -253,8 +253,11 @@ def _source_lines(source: SourceFinding, number: int, total: int, *, quotes: boo
     lines = [f"Source {number} of {total}: {clean(source.url)}"]
     if source.title:
         lines.append(f"{INDENT}Title: {clean(source.title)}")
-    lines.append(f"{INDENT}Reused: {_reuse(source)}")
+    lines.append(f"{INDENT}Reuse: {clean(common.reuse_line(source))}")
+    if source.rule is not None:
+        lines.append(f"{INDENT}Decided by: {clean(common.rule_sentence(source.rule))}")
     lines.extend(f"{INDENT}{line}" for line in _link_lines(source))
+    lines.extend(f"{INDENT}Note: {clean(note)}" for note in source.notes)
     if source.violations:
         lines.append(f"{INDENT}Violations:")
         lines.extend(f"{INDENT * 2}{clean(v.code)}: {clean(v.message)}" for v in source.violations)
@@ -266,20 +269,6 @@ def _source_lines(source: SourceFinding, number: int, total: int, *, quotes: boo
         if quotes:
             lines.append(f"{INDENT * 2}   “{shorten(clean(passage.text), QUOTE_MAX_CHARS)}”")
     return lines
-
-
-def _reuse(source: SourceFinding) -> str:
-    if source.limit > 0:
-        words = f"{source.reused_chars} chars, limit {source.limit}"
-        over = source.reused_chars - source.limit
-        if over > 0:
-            words += f" ({over} over)"
-    else:
-        words = f"{source.reused_chars} chars, no limit"
-    words += f"; article {source.article_chars} chars"
-    if source.article_chars > 0:
-        words += f" ({100 * source.reused_chars / source.article_chars:.0f}% reused)"
-    return words
 
 
 def _link_lines(source: SourceFinding) -> list[str]:
@@ -300,14 +289,10 @@ def _where(passage: Passage) -> str:
     return (
         f"target {passage.target_start}-{passage.target_end},"
         f" source {passage.source_start}-{passage.source_end},"
-        f" {passage.chars} chars, similarity {passage.similarity:.2f}"
+        f" {chars(passage.chars)} characters, similarity {passage.similarity:.2f}"
     )
 
 
 def _cut(text: str, limit: int) -> str:
     """``text`` cut at the end to ``limit`` characters, marked with an ellipsis."""
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def _plural(count: int, singular: str) -> str:
-    return f"{count} {singular if count == 1 else singular + 's'}"

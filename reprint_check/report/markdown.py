@@ -17,6 +17,7 @@ from reprint_check.models import LinkEvidence, Passage, Report, SourceFinding, T
 from reprint_check.report import common
 from reprint_check.report.console import clean, shorten
 from reprint_check.report.html import safe_href
+from reprint_check.wording import chars
 
 QUOTE_MAX_CHARS = 300  # a ticket quotes enough to recognise the passage; the HTML shows it all
 # CommonMark lets any ASCII punctuation be backslash-escaped; these are the ones
@@ -109,12 +110,14 @@ def _source(index: int, total: int, source: SourceFinding) -> list[str]:
         f"### Source {index} of {total}: {text(source.title or source.url)}",
         "",
         f"- Article: {address(source.url)}",
-        f"- Reused: {_reuse(source)}",
-        f"- Link: {_link(source)}",
+        f"- Reuse: {_reuse(source)}",
     ]
+    if source.rule is not None:
+        lines.append(f"- Decided by: {text(common.rule_sentence(source.rule))}")
+    lines.append(f"- Link: {_link(source)}")
     for reason in _reasons(source.link, source):
         lines.append(f"  - {text(reason)}")
-    for note in getattr(source, "notes", ()):  # a later, optional field
+    for note in source.notes:
         lines.append(f"- Note: {text(note)}")
     lines.append("")
     if source.violations:
@@ -133,18 +136,10 @@ def _source(index: int, total: int, source: SourceFinding) -> list[str]:
 
 
 def _reuse(source: SourceFinding) -> str:
-    if source.limit > 0:
-        over = common.over_limit(source)
-        words = f"{source.reused_chars} of {source.limit} characters allowed"
-        words += f", **{over} over the limit**" if over else ", within the limit"
-    else:
-        words = f"{source.reused_chars} characters (no length limit)"
-    if source.article_chars > 0:
-        words += (
-            f"; the article has {source.article_chars} characters"
-            f" ({common.share(source.reused_chars, source.article_chars)} reused)"
-        )
-    return words
+    """The common reuse words, the amount in bold when it is over the limit."""
+    amount, share = common.reuse_words(source)
+    words = f"**{text(amount)}**" if common.over_limit(source) else text(amount)
+    return f"{words} · {text(share)}" if share else words
 
 
 def _link(source: SourceFinding) -> str:
@@ -168,7 +163,7 @@ def _reasons(link: LinkEvidence, source: SourceFinding) -> list[str]:
 
 def _passage(number: int, passage: Passage) -> list[str]:
     where = (
-        f"{number}. {passage.chars} characters, similarity {passage.similarity:.0%}"
+        f"{number}. {chars(passage.chars)} characters, similarity {passage.similarity:.0%}"
         f" (page {passage.target_start}–{passage.target_end},"
         f" article {passage.source_start}–{passage.source_end}):"
     )
