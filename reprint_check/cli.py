@@ -59,7 +59,7 @@ from .policy import (
 from .report import FORMATS, merge, render, with_source_text
 from .report.console import clean
 from .report.json import load as load_report
-from .sources import SourceError, is_url
+from .sources import SourceError
 
 EXIT_OK, EXIT_VIOLATION, EXIT_USAGE, EXIT_ERROR = 0, 1, 2, 3
 # Which code wins when several apply: bad input first, so a mistyped path is
@@ -93,11 +93,10 @@ def exit_code(report: Report) -> int:
 
 
 def source_errors_code(errors: list[SourceError]) -> int:
-    """2 when a local file or folder could not be read or indexed, else 3 for a URL, else 0.
-
-    A local input is the user's to fix; a URL may work on the next run.
+    """The code publisher sources earn, by the table: a named file or folder that
+    is missing or unreadable 2, else one that could not be fetched or parsed 3.
     """
-    if any(not is_url(e.source) for e in errors):
+    if any(e.bad_input for e in errors):
         return EXIT_USAGE
     return EXIT_ERROR if errors else EXIT_OK
 
@@ -169,8 +168,9 @@ def index_add(
 
     Streams large exports, writes in batched transactions, and can be
     interrupted and run again: articles already stored unchanged are skipped.
-    Everything readable is indexed; then the exit code is 2 if a local input
-    could not be read or indexed, else 3 if a URL could not be fetched.
+    Everything readable is indexed; then the exit code is 2 if a named file
+    or folder is missing or unreadable, else 3 if a URL could not be fetched
+    or a file, page or export line could not be parsed into an article.
     """
     try:
         store = open_index(index_location)

@@ -156,7 +156,7 @@ def test_index_add_reports_bad_sources_and_goes_on(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     result = run("index", "add", str(export), "--index", str(tmp_path / "i.sqlite"))
-    assert result.exit_code == 2  # the good line is indexed; the bad ones fail the run
+    assert result.exit_code == 3  # the good line is indexed; lines that cannot be parsed: 3
     errors = result.stderr.strip().splitlines()
     assert any("mixed.jsonl:2" in e and "not JSON" in e for e in errors)
     assert any("mixed.jsonl:3" in e for e in errors)

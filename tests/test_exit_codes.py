@@ -263,16 +263,32 @@ def test_index_add_indexes_what_it_can_and_exits_2_for_a_missing_file(tmp_path: 
     assert run("index", "list", "--index", location).stdout.count("\n") == 1
 
 
-def test_index_add_exits_3_when_only_a_url_failed(tmp_path: Path) -> None:
+def test_index_add_exits_3_when_inputs_could_not_be_fetched_or_parsed(tmp_path: Path) -> None:
     story = tmp_path / "story.html"
     story.write_text(page("The keepers return", *PARAGRAPHS, link=False), encoding="utf-8")
+    export = tmp_path / "export.jsonl"
+    export.write_text('{"title": "a record with no url"}\n', encoding="utf-8")
     location = str(tmp_path / "i.sqlite")
     with LocalServer() as server:
         url = server.url("/missing-story")
-        result = run("index", "add", str(story), url, "--index", location, "--allow-private")
+        result = run("index", "add", str(story), url, str(export), "--index", location,
+                     "--allow-private")  # fmt: skip
     assert result.exit_code == 3
-    assert stderr_lines(result)[0] == f"reprint-check: {url}: HTTP 404 Not Found"
-    assert stderr_lines(result)[1].startswith("1 article(s) indexed (0 replaced), 1 error(s)")
+    assert stderr_lines(result) == [
+        f"reprint-check: {url}: HTTP 404 Not Found",
+        f'reprint-check: {export}:1: missing "url"',
+        f"1 article(s) indexed (0 replaced), 2 error(s); 1 in {location}",
+    ]
+
+
+def test_index_add_exits_2_for_a_folder_with_nothing_to_index(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    location = str(tmp_path / "i.sqlite")
+    result = run("index", "add", str(tmp_path / "empty"), "--index", location)
+    assert result.exit_code == 2
+    assert stderr_lines(result)[0] == (
+        f"reprint-check: {tmp_path / 'empty'}: no .html, .txt or .jsonl files in this folder"
+    )
 
 
 def test_index_add_of_everything_exits_0(tmp_path: Path) -> None:
