@@ -194,7 +194,9 @@ def audit_target(
             page, index, policy, include_text=options.include_text, as_url=options.as_url
         )
         result = replace(result, target=spec)
-    except (FetchError, InputError) as e:
+    except InputError as e:  # a local file named by the user: exit 2, not 3
+        result = TargetResult(target=spec, status="error", error=str(e), bad_input=True)
+    except FetchError as e:
         result = TargetResult(target=spec, status="error", error=str(e))
     except Exception as e:  # a bug on one page must not lose the rest of the run
         result = TargetResult(

@@ -1,7 +1,19 @@
 """The command line: options, progress and exit codes over the library, nothing more.
 
-Exit codes: 0 compliant, 1 at least one violation, 2 bad usage or bad input,
-3 some target could not be fetched or parsed and none broke the policy.
+Every command follows one exit-code table:
+
+0  everything named was checked and complies (or, for index/policy commands, done)
+1  at least one violation
+2  bad usage or bad input: an invalid option or policy, a local file named on
+   the command line that does not exist or cannot be read, an unusable index,
+   a stored report that cannot be read
+3  some target, feed or URL source could not be fetched or parsed (a network
+   failure, an HTTP error, a page with nothing to audit), and none broke the policy
+
+When several apply the first in the order 2, 1, 3 wins: a misconfigured run
+fails loudly, yet everything else is still audited and reported and the bad
+input is an error entry in the report. Each error is one line on standard
+error, whatever ``--format`` and ``-o`` say.
 """
 
 from __future__ import annotations
@@ -19,9 +31,18 @@ import click
 
 from . import __version__
 from .audit import AuditOptions, audit, audit_parallel, audit_target, index_from_sources
-from .errors import ReprintCheckError
+from .errors import InputError, ReprintCheckError
 from .evidence import EvidenceRecorder
-from .feeds import FETCH_MODES, FeedItem, FeedState, ItemTarget, item_page, item_pages, read_feed
+from .feeds import (
+    FETCH_MODES,
+    FeedItem,
+    FeedRead,
+    FeedState,
+    ItemTarget,
+    item_page,
+    item_pages,
+    read_feed,
+)
 from .fetch import Fetcher, FetchSettings
 from .index import DEFAULT_INDEX_PATH, SCHEMA_VERSION, SourceIndex, open_index, shown_location
 from .ingest import default_jobs, ingest
@@ -36,18 +57,48 @@ from .policy import (
     summary_line,
 )
 from .report import FORMATS, merge, render, with_source_text
+from .report.console import clean
 from .report.json import load as load_report
 from .sources import SourceError
 
 EXIT_OK, EXIT_VIOLATION, EXIT_USAGE, EXIT_ERROR = 0, 1, 2, 3
+# Which code wins when several apply: bad input first, so a mistyped path is
+# never hidden behind the violations found in the rest of the run.
+PRECEDENCE = (EXIT_USAGE, EXIT_VIOLATION, EXIT_ERROR, EXIT_OK)
+
+EXIT_CODES_HELP = """\b
+Exit codes (every command):
+  0  all checked, all compliant
+  1  at least one violation
+  2  bad usage or bad input: invalid option or policy, a named local
+     file missing or unreadable, an unusable index or stored report
+  3  some target could not be fetched or parsed, none broke the policy
+When several apply: 2, then 1, then 3."""
+
+
+def worst(*codes: int) -> int:
+    """The exit code that wins among ``codes``, by :data:`PRECEDENCE`."""
+    return min(codes, key=PRECEDENCE.index, default=EXIT_OK)
 
 
 def exit_code(report: Report) -> int:
+    """The code a report earns: bad input 2, else a violation 1, else an error entry 3."""
+    if report.has_bad_input:
+        return EXIT_USAGE
     if report.has_violation:
         return EXIT_VIOLATION
     if report.has_error:
         return EXIT_ERROR
     return EXIT_OK
+
+
+def source_errors_code(errors: list[SourceError]) -> int:
+    """The code publisher sources earn, by the table: a named file or folder that
+    is missing or unreadable 2, else one that could not be fetched or parsed 3.
+    """
+    if any(e.bad_input for e in errors):
+        return EXIT_USAGE
+    return EXIT_ERROR if errors else EXIT_OK
 
 
 def _fail(message: str) -> None:
@@ -86,7 +137,7 @@ private_option = click.option(
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog=EXIT_CODES_HELP)
 @click.version_option(__version__, prog_name="reprint-check")
 def main() -> None:
     """Check third-party pages against a publisher's republication policy."""
@@ -117,13 +168,19 @@ def index_add(
 
     Streams large exports, writes in batched transactions, and can be
     interrupted and run again: articles already stored unchanged are skipped.
+    Everything readable is indexed; then the exit code is 2 if a named file
+    or folder is missing or unreadable, else 3 if a URL could not be fetched
+    or a file, page or export line could not be parsed into an article.
     """
     try:
         store = open_index(index_location)
     except ReprintCheckError as e:
         _fail(str(e))
 
+    errors: list[SourceError] = []
+
     def report_error(error: SourceError) -> None:
+        errors.append(error)
         click.echo(f"reprint-check: {error.source}: {error.message}", err=True)
 
     with (
@@ -149,8 +206,8 @@ def index_add(
         f"{unchanged}), {result.failed} error(s); {stats.articles} in {stats.location}",
         err=True,
     )
-    if result.failed and not result.articles:
-        raise SystemExit(EXIT_USAGE)
+    # Everything that could be indexed is; an input that could not is still a failed run.
+    raise SystemExit(source_errors_code(errors))
 
 
 @index.command("migrate")
@@ -352,8 +409,13 @@ def _session(
     timeout: float = 20.0,
     max_bytes: int = 20 * 1024 * 1024,
     jobs: int = 1,
-) -> Iterator[tuple[SourceIndex, Policies, Fetcher, AuditOptions]]:
-    """Policy, fetcher (with evidence), index and options for one audit or feed run."""
+) -> Iterator[tuple[SourceIndex, Policies, Fetcher, AuditOptions, int]]:
+    """Policy, fetcher (with evidence), index and options for one audit or feed run.
+
+    The last item is the exit code the ``--source`` articles earn: one that
+    could not be read (already told on stderr) fails the run even when the
+    others were enough to audit with.
+    """
     try:
         policy = _policies(policy_names, policy_dir)
         recorder = EvidenceRecorder(evidence_dir) if evidence_dir else None
@@ -367,6 +429,7 @@ def _session(
         allow_private=allow_private,
     )
     hook = recorder.record if recorder else None
+    sources_code = EXIT_OK
     with contextlib.ExitStack() as stack:
         if recorder is not None:
             stack.enter_context(recorder)
@@ -381,6 +444,7 @@ def _session(
                 store, errors = index_from_sources(sources, fetcher=fetcher, path=path)
                 for err in errors:
                     click.echo(f"reprint-check: {err.source}: {err.message}", err=True)
+                sources_code = source_errors_code(errors)
                 if store.count() == 0:
                     _fail("no usable article in --source")
             else:
@@ -396,7 +460,7 @@ def _session(
             jobs=jobs,
             evidence_dir=evidence_dir,
         )
-        yield store, policy, fetcher, options
+        yield store, policy, fetcher, options, sources_code
 
 
 @main.command("audit")
@@ -407,7 +471,7 @@ def audit_command(
 ) -> None:
     """Audit pages: URL, .html/.htm or .txt file, or - for standard input."""
     with (
-        _session(**session) as (store, policy, fetcher, options),
+        _session(**session) as (store, policy, fetcher, options, sources_code),
         _progress("Auditing", len(targets)) as advance,
     ):
         if options.jobs > 1 and len(targets) > 1:
@@ -430,8 +494,9 @@ def audit_command(
                 options=options,
                 on_target=lambda _result: advance(),
             )
+    _tell_errors(report)
     _emit(report, fmt, output, include_text=options.include_text, no_color=no_color)
-    raise SystemExit(exit_code(report))
+    raise SystemExit(worst(exit_code(report), sources_code))
 
 
 def _since(value: str | None) -> datetime | None:
@@ -475,17 +540,25 @@ def feed_command(
 ) -> None:
     """Audit every item of partner feeds: RSS, Atom, JSON Feed, sitemaps (URL or file)."""
     since_moment = _since(since)
-    with _session(**session) as (store, policy, fetcher, options):
+    with _session(**session) as (store, policy, fetcher, options, sources_code):
         context = f"{policy.summary()}|{store.stats().articles}|{store.stats().fingerprints}"
         try:
             state = FeedState.load(state_path, context=context) if state_path else None
-            reads = [read_feed(f, fetcher, since=since_moment, limit=limit) for f in feeds]
         except ReprintCheckError as e:
             _fail(str(e))
+        reads: list[FeedRead | TargetResult] = []
+        for spec in feeds:
+            try:
+                reads.append(read_feed(spec, fetcher, since=since_moment, limit=limit))
+            except InputError as e:  # a local feed file that is missing: the others still run
+                reads.append(TargetResult(spec, "error", error=str(e), bad_input=True))
         results: list[TargetResult] = []
-        total = sum(len(r.items) for r in reads)
+        total = sum(len(r.items) for r in reads if isinstance(r, FeedRead))
         with _progress("Auditing feed items", total) as advance:
             for read in reads:
+                if isinstance(read, TargetResult):
+                    results.append(read)
+                    continue
                 for error in read.errors:
                     message = error.message
                     if not message.startswith(error.source):
@@ -504,8 +577,9 @@ def feed_command(
             except ReprintCheckError as e:
                 _fail(str(e))
     report = Report(policy=policy.summary(), targets=tuple(results))
+    _tell_errors(report)
     _emit(report, fmt, output, include_text=options.include_text, no_color=no_color)
-    raise SystemExit(exit_code(report))
+    raise SystemExit(worst(exit_code(report), sources_code))
 
 
 def _feed_item_result(
@@ -538,6 +612,21 @@ def _feed_item_result(
     if state is not None:
         state.record(target, result)
     return result
+
+
+def _tell_errors(report: Report) -> None:
+    """One stderr line per error entry, so the reason is seen whatever ``-o`` says.
+
+    Targets and reasons may come from a partner's feed or a stored report:
+    they are made one line with control characters shown as symbols, so
+    nothing they hold can start a line of its own (a CI workflow command).
+    """
+    for target in report.targets:
+        if target.status != "error":
+            continue
+        reason = target.error or "could not be audited"
+        line = reason if reason.startswith(f"{target.target}:") else f"{target.target}: {reason}"
+        click.echo(f"reprint-check: {clean(line)}", err=True)
 
 
 def _emit(
@@ -575,7 +664,9 @@ def report_command(
     """Render (and merge) stored JSON reports: html, markdown, csv, junit, github, console.
 
     With --index, passages also show the source article's side where the
-    article is still in the index.
+    article is still in the index. The exit code is that of the reports'
+    contents (1 a violation, 3 an error entry, 0 all compliant), as for the
+    run that made them; 2 when a file is not a readable report.
     """
     reports = []
     for path in results:
@@ -597,7 +688,9 @@ def report_command(
         except ReprintCheckError as e:
             _fail(str(e))
         merged = with_source_text(merged, texts.get)
+    _tell_errors(merged)
     _emit(merged, fmt, output, include_text=False, no_color=no_color)
+    raise SystemExit(exit_code(merged))
 
 
 # --- policy -----------------------------------------------------------------------

@@ -77,7 +77,7 @@ def _jsonl_units(path: Path) -> Iterator[_Unit | SourceError]:
 def _path_units(path: Path, spec: str) -> Iterator[_Unit | SourceError]:
     """One file as units, checked the way ``iter_articles`` checks it."""
     if not path.exists():
-        yield SourceError(spec, missing_reason(path))
+        yield SourceError(spec, missing_reason(path), bad_input=True)
     elif has_suffix(path, JSONL_SUFFIXES):
         yield from _jsonl_units(path)
     else:
@@ -117,7 +117,7 @@ def _work(unit: _Unit | Article | SourceError) -> PreparedArticle | SourceError:
             return article if isinstance(article, SourceError) else prepare_article(article)
         return prepare_article(article_from_file(Path(where)))
     except (FetchError, InputError) as e:
-        return SourceError(where, str(e).removeprefix(f"{where}: "))
+        return SourceError(where, str(e).removeprefix(f"{where}: "), isinstance(e, InputError))
     except Exception as e:  # a bug on one page must not lose the rest of the ingest
         return SourceError(where, f"internal error: {type(e).__name__}: {e}")
 

@@ -166,6 +166,10 @@ class TargetResult:
     sources: tuple[SourceFinding, ...] = ()
     text: str | None = None  # the page text, with --include-text
     evidence: Evidence | None = None  # with --evidence DIR, for targets fetched over HTTP
+    # An error the user must fix (a named local file missing or unreadable: exit 2)
+    # rather than one the network or the page caused (exit 3). Not part of JSON v1:
+    # a report read back counts every error entry as the latter.
+    bad_input: bool = False
 
 
 @dataclass(frozen=True)
@@ -190,3 +194,7 @@ class Report:
     @property
     def has_error(self) -> bool:
         return any(t.status == "error" for t in self.targets)
+
+    @property
+    def has_bad_input(self) -> bool:
+        return any(t.status == "error" and t.bad_input for t in self.targets)

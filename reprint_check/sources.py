@@ -34,6 +34,9 @@ class SourceError:
 
     source: str
     message: str
+    # The user's to fix (a named file or folder missing, unreadable, or holding no
+    # article files: exit 2) rather than a fetch or a parse that failed (exit 3).
+    bad_input: bool = False
 
 
 def is_url(spec: str) -> bool:
@@ -210,7 +213,7 @@ def jsonl_lines(path: Path) -> Iterator[tuple[str, bytes] | SourceError]:
                 elif raw.strip():
                     yield where, raw
     except OSError as e:
-        yield SourceError(str(path), f"cannot read ({e.strerror or e})")
+        yield SourceError(str(path), f"cannot read ({e.strerror or e})", bad_input=True)
 
 
 def article_from_jsonl_line(where: str, raw: bytes) -> Article | SourceError:
@@ -222,7 +225,7 @@ def article_from_jsonl_line(where: str, raw: bytes) -> Article | SourceError:
     try:
         return _article_from_record(record, where)
     except (FetchError, InputError) as e:
-        return SourceError(where, str(e).removeprefix(f"{where}: "))
+        return SourceError(where, str(e).removeprefix(f"{where}: "), isinstance(e, InputError))
 
 
 def articles_from_jsonl(path: Path) -> Iterator[Article | SourceError]:
@@ -264,7 +267,7 @@ def article_files(spec: str, folder: Path) -> Iterator[Path | SourceError]:
                 found = True
                 yield path
     if not found:
-        yield SourceError(spec, "no .html, .txt or .jsonl files in this folder")
+        yield SourceError(spec, "no .html, .txt or .jsonl files in this folder", bad_input=True)
 
 
 def iter_articles(spec: str, *, fetcher: Fetcher | None = None) -> Iterator[Article | SourceError]:
@@ -294,7 +297,7 @@ def iter_articles(spec: str, *, fetcher: Fetcher | None = None) -> Iterator[Arti
                 yield from iter_articles(str(file), fetcher=fetcher)
         return
     if not path.exists():
-        yield SourceError(spec, missing_reason(path))
+        yield SourceError(spec, missing_reason(path), bad_input=True)
         return
     if has_suffix(path, JSONL_SUFFIXES):
         yield from articles_from_jsonl(path)
@@ -302,4 +305,5 @@ def iter_articles(spec: str, *, fetcher: Fetcher | None = None) -> Iterator[Arti
     try:
         yield article_from_file(path)
     except (FetchError, InputError) as e:
-        yield SourceError(spec, str(e).removeprefix(f"{spec}: ").removeprefix(f"{path}: "))
+        reason = str(e).removeprefix(f"{spec}: ").removeprefix(f"{path}: ")
+        yield SourceError(spec, reason, bad_input=isinstance(e, InputError))

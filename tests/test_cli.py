@@ -73,9 +73,21 @@ def test_exit_code_zero_when_compliant(index: str) -> None:
 
 
 def test_exit_code_three_when_a_target_fails_and_none_violates(index: str, tmp_path: Path) -> None:
-    result = run("audit", str(tmp_path / "nope.html"), str(SUSPECTS / "compliant.html"),
+    broken = tmp_path / "saved.html.gz"
+    broken.write_bytes(b"not gzip at all")  # read, but cannot be parsed: not the user's typo
+    result = run("audit", str(broken), str(SUSPECTS / "compliant.html"),
                  "--index", index, "--format", "json")  # fmt: skip
     assert result.exit_code == 3
+    data = json.loads(result.stdout)
+    assert [t["status"] for t in data["targets"]] == ["error", "compliant"]
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(f"reprint-check: {broken}: not a valid gzip file")
+
+
+def test_exit_code_two_when_a_target_file_is_missing(index: str, tmp_path: Path) -> None:
+    result = run("audit", str(tmp_path / "nope.html"), str(SUSPECTS / "compliant.html"),
+                 "--index", index, "--format", "json")  # fmt: skip
+    assert result.exit_code == 2  # bad input, yet the other target is still audited
     data = json.loads(result.stdout)
     assert [t["status"] for t in data["targets"]] == ["error", "compliant"]
 
@@ -144,7 +156,7 @@ def test_index_add_reports_bad_sources_and_goes_on(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     result = run("index", "add", str(export), "--index", str(tmp_path / "i.sqlite"))
-    assert result.exit_code == 0
+    assert result.exit_code == 3  # the good line is indexed; lines that cannot be parsed: 3
     errors = result.stderr.strip().splitlines()
     assert any("mixed.jsonl:2" in e and "not JSON" in e for e in errors)
     assert any("mixed.jsonl:3" in e for e in errors)
@@ -181,7 +193,7 @@ def test_report_command_renders_and_merges_stored_reports(index: str, tmp_path: 
     html = tmp_path / "r.html"
     result = run("report", str(first), str(second), "--format", "html", "-o", str(html),
                  "--index", index)  # fmt: skip
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output  # the report holds a violation
     page = html.read_text(encoding="utf-8")
     assert "EXCERPT_TOO_LONG" in page and "too-long.html" in page and "compliant.html" in page
     csv_out = run("report", str(first), str(second), "--format", "csv").stdout

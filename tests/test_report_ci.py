@@ -461,7 +461,7 @@ def test_cli_writes_junit_and_keeps_the_exit_code(tmp_path: Path) -> None:
          "--format", "junit", "-o", str(out)],
         catch_exceptions=False,
     )  # fmt: skip
-    assert result.exit_code == 1, result.output
+    assert result.exit_code == 2, result.output  # the missing file wins over the violation
     suite = _suite(out.read_text(encoding="utf-8"))
     assert (suite.tests, suite.failures, suite.errors) == (3, 1, 1)
     outcomes = {Path(case.name).name: case for case in suite}

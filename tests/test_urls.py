@@ -75,7 +75,7 @@ def test_loopback_is_refused_without_allow_private(tmp_path: Path) -> None:
         add = runner.invoke(main, ["index", "add", server.url("/story"), "--index", index])
         audit = runner.invoke(main, ["audit", server.url("/story"), "--source",
                                      str(tmp_path / "none.txt"), "--format", "json"])  # fmt: skip
-    assert add.exit_code == 2
+    assert add.exit_code == 3  # a URL that could not be fetched, no local input at fault
     assert "loopback" in add.stderr
     assert server.hits["/story"] == 0
     assert audit.exit_code == 2  # no usable --source
