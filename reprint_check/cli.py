@@ -555,7 +555,7 @@ def feed_command(
         results: list[TargetResult] = []
         total = sum(len(r.items) for r in reads if isinstance(r, FeedRead))
         with _progress("Auditing feed items", total) as advance:
-            for read in reads:
+            for spec, read in zip(feeds, reads, strict=True):
                 if isinstance(read, TargetResult):
                     results.append(read)
                     continue
@@ -564,6 +564,8 @@ def feed_command(
                     if not message.startswith(error.source):
                         message = f"{error.source}: {message}"
                     results.append(TargetResult(error.source, "error", error=message))
+                if not read.items and not read.errors:  # nothing checked is never a pass
+                    results.append(TargetResult(spec, "error", error=_no_items(since)))
                 for item, target in item_pages(read.items, fetcher, fetch_items, state):
                     results.append(
                         _feed_item_result(
@@ -580,6 +582,12 @@ def feed_command(
     _tell_errors(report)
     _emit(report, fmt, output, include_text=options.include_text, no_color=no_color)
     raise SystemExit(worst(exit_code(report), sources_code))
+
+
+def _no_items(since: str | None) -> str:
+    if since:
+        return f"no items to audit: the feed lists none published or updated since {since}"
+    return "no items to audit: the feed lists none"
 
 
 def _feed_item_result(

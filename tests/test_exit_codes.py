@@ -411,3 +411,34 @@ def test_feed_a_url_that_fails_exits_3(index: str) -> None:
         result = run("feed", url, "--index", index, "--allow-private", "--format", "junit")
     assert result.exit_code == 3
     assert stderr_lines(result) == [f"reprint-check: {url}: HTTP 404 Not Found"]
+
+
+def test_feed_with_no_items_checked_nothing_and_exits_3(index: str, tmp_path: Path) -> None:
+    empty = tmp_path / "quiet.xml"
+    empty.write_text(rss(), encoding="utf-8")
+    result = run("feed", str(empty), "--index", index, "--format", "json")
+    assert result.exit_code == 3
+    assert stderr_lines(result) == [
+        f"reprint-check: {empty}: no items to audit: the feed lists none"
+    ]
+    [target] = json.loads(result.stdout)["targets"]
+    assert (target["status"], target["error"]) == (
+        "error",
+        "no items to audit: the feed lists none",
+    )
+
+
+def test_feed_whose_items_are_all_older_than_since_exits_3(index: str, tmp_path: Path) -> None:
+    feed = tmp_path / "partner.xml"
+    dated = rss(("https://partner.example/picks/", COMPLIANT)).replace(
+        "<title>Item 1</title>",
+        "<title>Item 1</title><pubDate>Mon, 02 Jan 2023 08:00:00 GMT</pubDate>",
+    )
+    feed.write_text(dated, encoding="utf-8")
+    result = run("feed", str(feed), "--index", index, "--fetch-items", "never",
+                 "--since", "2026-01-01")  # fmt: skip
+    assert result.exit_code == 3
+    assert stderr_lines(result) == [
+        f"reprint-check: {feed}: no items to audit: "
+        "the feed lists none published or updated since 2026-01-01"
+    ]
