@@ -29,6 +29,7 @@ def _json_reports_follow_the_schema(
         WATCH.uninstall()
     failures = WATCH.take()
     for path, document in report_files(tmp_path_factory.getbasetemp()):
+        WATCH.files += 1
         found = ["not a whole JSON document"] if document is None else problems(document)
         if found:
             failures.append(describe(str(path), found))
@@ -42,3 +43,11 @@ def _this_tests_json_reports_follow_the_schema() -> Iterator[None]:
     failures = WATCH.take()  # also what a wider fixture rendered while setting this test up
     if failures:
         pytest.fail("\n".join(failures), pytrace=False)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if WATCH.checked or WATCH.files:
+        terminalreporter.write_line(
+            f"JSON reports held to the schema: {WATCH.checked} rendered in-process, "
+            f"{WATCH.files} report files left in pytest's temporary folder"
+        )

@@ -76,7 +76,8 @@ class Watch:
     """Validates what the JSON renderer returns while installed; keeps what failed until taken."""
 
     pending: list[str] = field(default_factory=list)
-    checked: int = 0
+    checked: int = 0  # documents rendered in-process
+    files: int = 0  # report files found under pytest's temporary folder
     _original: Callable[..., str] | None = None
     _diverted: list[str] | None = None
 
