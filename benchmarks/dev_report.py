@@ -1,12 +1,13 @@
 """The HTML report of all 120 dev cases: how big it gets and whether Chromium opens it cleanly.
 
-Indexes ../shared/data/cases-dev/archive.jsonl in a temporary SQLite file,
-audits every page under the policy its label names (two policies, so two
-runs merged into one report, as ``reprint-check report a.json b.json``
-would), fills in the source side of each passage, renders the HTML report
-and loads it in headless Chromium. Prints the figures and exits non-zero
-when the report is over the size budget, the browser logged anything to
-the console, or the DOM does not show every target.
+Indexes the dev cases' archive.jsonl (``--data DIR``, see benchmarks/README.md)
+in a temporary SQLite file, audits every page under the policy its label
+names (two policies, so two runs merged into one report, as
+``reprint-check report a.json b.json`` would), fills in the source side of
+each passage, renders the HTML report and loads it in headless Chromium.
+Prints the figures and exits non-zero when the report is over the size
+budget, the browser logged anything to the console, or the DOM does not
+show every target.
 
     python benchmarks/dev_report.py [--data DIR] [--html OUT.html]
 """
@@ -30,6 +31,8 @@ from reprint_check import Article, Report, audit, load_policy, open_index  # noq
 from reprint_check.report import merge, render, with_source_text  # noqa: E402
 from reprint_check.sources import iter_articles  # noqa: E402
 
+# Where the dev cases live when --data is not given: beside the checkout, as the
+# project's own runs keep them.
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "cases-dev"
 MAX_BYTES = 5 * 1024 * 1024  # the issue's budget: a report that still travels as an attachment
 
@@ -53,9 +56,14 @@ def dev_report(data: Path, workdir: Path) -> Report:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument(
+        "--data", type=Path, default=DEFAULT_DATA, metavar="DIR", help="folder of the dev cases"
+    )
     parser.add_argument("--html", type=Path, help="keep the HTML report here")
     args = parser.parse_args(argv)
+    if not (args.data / "labels.jsonl").is_file():
+        print(f"dev_report: no dev cases at {args.data} (no labels.jsonl)", file=sys.stderr)
+        return 2
     binary = chromium.find_chromium()
     if binary is None:
         print("dev_report: Chromium not found (apt-get install chromium)", file=sys.stderr)

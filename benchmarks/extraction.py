@@ -3,9 +3,10 @@
 The index measures "full reprint" against the article's length and finds passages only
 in text it kept, so a body cut short loses detections and chrome inflates the length.
 This compares each method's text with the hand-made gold body of the Scrapinghub
-article-extraction benchmark (181 real news pages), read in place from ../shared.
+article-extraction benchmark (181 real news pages), read in place from the folder
+given by ``--data DIR`` (see benchmarks/README.md).
 
-usage: python benchmarks/extraction.py [--limit N] [--method NAME]... [--worst K]
+usage: python benchmarks/extraction.py [--data DIR] [--limit N] [--method NAME]... [--worst K]
                                       [--suite gold|snippets]
 
 Figures per method:
@@ -47,9 +48,11 @@ sys.path.insert(0, str(REPO))
 from reprint_check.errors import FetchError  # noqa: E402
 from reprint_check.extract import decode_html, extract_article  # noqa: E402
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-BENCH = SHARED / "data-raw" / "scrapinghub-article-extraction-benchmark"
-SNIPPETS = SHARED / "data-raw" / "trafilatura-tests"
+# --data DIR holds one folder per collection; without it, the folder beside the
+# checkout where the project's own runs keep them.
+DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data-raw"
+BENCH = "scrapinghub-article-extraction-benchmark"  # html/<id>.html.gz, ground-truth.json
+SNIPPETS = "trafilatura-tests"  # trafilatura's tests/: evaldata.json, cache/, eval/
 
 Method = Callable[[str, str], str]
 _WORD = re.compile(r"\w+")
@@ -111,12 +114,12 @@ def score(extracted: str, gold: str) -> Score:
     )
 
 
-def load_pages(limit: int | None) -> list[tuple[str, str, str, str]]:
+def load_pages(bench: Path, limit: int | None) -> list[tuple[str, str, str, str]]:
     """(page id, url, html, gold body), in a stable order."""
-    gold = json.loads((BENCH / "ground-truth.json").read_text(encoding="utf-8"))
+    gold = json.loads((bench / "ground-truth.json").read_text(encoding="utf-8"))
     pages = []
     for page_id in sorted(gold)[:limit]:
-        raw = gzip.decompress((BENCH / "html" / f"{page_id}.html.gz").read_bytes())
+        raw = gzip.decompress((bench / "html" / f"{page_id}.html.gz").read_bytes())
         html = raw.decode("utf-8", errors="replace")
         pages.append((page_id, gold[page_id]["url"], html, gold[page_id]["articleBody"]))
     return pages
@@ -151,17 +154,25 @@ HEADER = (
 )
 
 
-def load_snippet_pages(limit: int | None) -> list[tuple[str, str, str, list[str], list[str]]]:
-    """(url, file name, html, "with" snippets, "without" snippets), in a stable order."""
-    entries = json.loads((SNIPPETS / "evaldata.json").read_text(encoding="utf-8"))
+def load_snippet_pages(
+    snippets: Path, limit: int | None
+) -> list[tuple[str, str, str, list[str], list[str]]]:
+    """(url, file name, html, "with" snippets, "without" snippets), in a stable order.
+
+    A page is read from ``cache/`` or ``eval/`` as trafilatura's repository has
+    them, or from ``eval/NAME.gz`` where a copy was compressed to save space.
+    """
+    entries = json.loads((snippets / "evaldata.json").read_text(encoding="utf-8"))
     pages = []
     for url in sorted(entries)[:limit]:
         entry = entries[url]
         name = entry["file"]
-        if (SNIPPETS / "cache" / name).is_file():
-            raw = (SNIPPETS / "cache" / name).read_bytes()
-        elif (SNIPPETS / "eval" / f"{name}.gz").is_file():
-            raw = gzip.decompress((SNIPPETS / "eval" / f"{name}.gz").read_bytes())
+        if (snippets / "cache" / name).is_file():
+            raw = (snippets / "cache" / name).read_bytes()
+        elif (snippets / "eval" / name).is_file():
+            raw = (snippets / "eval" / name).read_bytes()
+        elif (snippets / "eval" / f"{name}.gz").is_file():
+            raw = gzip.decompress((snippets / "eval" / f"{name}.gz").read_bytes())
         else:
             continue
         html = decode_html(raw)
@@ -169,12 +180,12 @@ def load_snippet_pages(limit: int | None) -> list[tuple[str, str, str, list[str]
     return pages
 
 
-def run_snippets(methods: list[str], limit: int | None, worst: int) -> int:
-    if not SNIPPETS.is_dir():
-        print(f"{SNIPPETS}: snippet data not found", file=sys.stderr)
+def run_snippets(snippets: Path, methods: list[str], limit: int | None, worst: int) -> int:
+    if not (snippets / "evaldata.json").is_file():
+        print(f"{snippets}: snippet data not found (no evaldata.json)", file=sys.stderr)
         return 2
-    pages = load_snippet_pages(limit)
-    print(f"{len(pages)} pages from {SNIPPETS}")
+    pages = load_snippet_pages(snippets, limit)
+    print(f"{len(pages)} pages from {snippets}")
     print(
         f"{'method':<20} {'with found':>10} {'without out':>11} "
         f"{'pages all-with':>14} {'secs':>7} {'ms/pg':>7}"
@@ -208,6 +219,13 @@ def run_snippets(methods: list[str], limit: int | None, worst: int) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=DEFAULT_DATA,
+        metavar="DIR",
+        help=f"folder holding {BENCH}/ and {SNIPPETS}/",
+    )
     parser.add_argument("--limit", type=int, default=None, help="only the first N pages")
     parser.add_argument(
         "--method", action="append", choices=sorted(METHODS), help="run only these methods"
@@ -223,13 +241,16 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     if args.suite == "snippets":
-        return run_snippets(args.method or list(METHODS), args.limit, args.worst)
+        return run_snippets(
+            args.data / SNIPPETS, args.method or list(METHODS), args.limit, args.worst
+        )
 
-    if not BENCH.is_dir():
-        print(f"{BENCH}: benchmark data not found", file=sys.stderr)
+    bench = args.data / BENCH
+    if not (bench / "ground-truth.json").is_file():
+        print(f"{bench}: benchmark data not found (no ground-truth.json)", file=sys.stderr)
         return 2
-    pages = load_pages(args.limit)
-    print(f"{len(pages)} pages from {BENCH}")
+    pages = load_pages(bench, args.limit)
+    print(f"{len(pages)} pages from {bench}")
     print(HEADER)
     for name in args.method or list(METHODS):
         method = METHODS[name]

@@ -5,12 +5,13 @@ put quoted text in lists, tables, captions, pull quotes, one block per sentence,
 or cut it in two with an advertisement. This takes every dev case with one
 source set as a paragraph or blockquote, lays the same inserted pieces out in
 each of those ways on the same host page, audits it against the dev archive and
-checks ``reused_chars`` against the label with score.py's tolerance (max(5, 2 %)
+checks ``reused_chars`` against the label with the dev score's tolerance (max(5, 2 %)
 verbatim, max(10, 6 %) edited) and the violation codes against the labelled ones
-(EXCERPT_TOO_LONG not judged within that tolerance of the limit, as score.py
-does). Everything is read in place from ../shared.
+(EXCERPT_TOO_LONG not judged within that tolerance of the limit, as the dev
+score does). The dev cases are read in place from ``--data DIR`` (see
+benchmarks/README.md).
 
-usage: python benchmarks/layouts.py [--smoke] [--cases N] [--show K]
+usage: python benchmarks/layouts.py [--data DIR] [--smoke] [--cases N] [--show K]
 
 ``--smoke`` audits five cases in every layout (seconds; for CI).
 """
@@ -37,7 +38,9 @@ from reprint_check.ingest import ingest  # noqa: E402
 from reprint_check.page import page_from_html  # noqa: E402
 from reprint_check.policy import Policy, load_policy  # noqa: E402
 
-CASES = Path(__file__).resolve().parents[2] / "shared" / "data" / "cases-dev"
+# Where the dev cases live when --data is not given: beside the checkout, as the
+# project's own runs keep them.
+DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "cases-dev"
 SMOKE_CASES = 5
 _SENTENCE_END = re.compile(r"(?<=[.!?”\"])\s+")
 
@@ -135,7 +138,7 @@ def _cut(page: str, piece: str, tag: str, after: int) -> tuple[int, int, str, st
     return start, end + len(tag) + 3, _kept(page[inner:head], tag), _kept(page[tail:end], tag)
 
 
-def cases(limit: int | None) -> Iterator[Case]:
+def cases(data: Path, limit: int | None) -> Iterator[Case]:
     """Dev cases with one source whose pieces each sit in a paragraph or blockquote element.
 
     The rest of each element (a lead-in, a link after the excerpt) stays on
@@ -144,7 +147,7 @@ def cases(limit: int | None) -> Iterator[Case]:
     where the excerpt begins, so the labelled link verdict still holds.
     """
     found = 0
-    for line in (CASES / "labels.jsonl").read_text(encoding="utf-8").splitlines():
+    for line in (data / "labels.jsonl").read_text(encoding="utf-8").splitlines():
         label = json.loads(line)
         if label["kind"] != "excerpt" or len(label["sources"]) != 1:
             continue
@@ -152,7 +155,7 @@ def cases(limit: int | None) -> Iterator[Case]:
         tag = {"p": "p", "blockquote": "blockquote"}.get(source["style"])
         if tag is None:
             continue
-        page = (CASES / label["target"]).read_text(encoding="utf-8")
+        page = (data / label["target"]).read_text(encoding="utf-8")
         host: list[str] = []
         at = 0
         for piece in source["pieces"]:
@@ -167,7 +170,7 @@ def cases(limit: int | None) -> Iterator[Case]:
                 label["id"],
                 (*host, page[at:]),
                 tuple(source["pieces"]),
-                load_policy(str(CASES / label["policy"])),
+                load_policy(str(data / label["policy"])),
                 source["url"],
                 source["reused_chars"],
                 source["edit"] != "verbatim",
@@ -179,7 +182,7 @@ def cases(limit: int | None) -> Iterator[Case]:
 
 
 def tolerance(case: Case) -> int:
-    """score.py's tolerance for reused_chars."""
+    """The dev score's tolerance for reused_chars."""
     share = 0.06 if case.edited else 0.02
     return max(10 if case.edited else 5, round(share * case.reused_chars))
 
@@ -192,7 +195,7 @@ class Outcome:
 
 
 def judge(index: SourceIndex, case: Case, layout: Callable[[list[str]], str]) -> Outcome:
-    """Audit the re-laid-out page; compare count and codes as score.py does."""
+    """Audit the re-laid-out page; compare count and codes as the dev score does."""
     policy = case.policy
     page = page_from_html(case.page(layout), "https://partner.example/page")
     result = audit_page(page, index, policy)
@@ -214,18 +217,22 @@ def judge(index: SourceIndex, case: Case, layout: Callable[[list[str]], str]) ->
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--data", type=Path, default=DEFAULT_DATA, metavar="DIR", help="folder of the dev cases"
+    )
     parser.add_argument("--smoke", action="store_true", help=f"{SMOKE_CASES} cases, for CI")
     parser.add_argument("--cases", type=int, help="at most N cases")
     parser.add_argument("--show", type=int, default=4, help="misses listed per layout")
     args = parser.parse_args(argv)
-    if not (CASES / "labels.jsonl").exists():
-        print(f"layouts.py: no dev cases at {CASES}; nothing measured", file=sys.stderr)
+    data: Path = args.data
+    if not (data / "labels.jsonl").exists():
+        print(f"layouts.py: no dev cases at {data}; nothing measured", file=sys.stderr)
         return 0 if args.smoke else 1  # the data lives outside the repository
-    chosen = list(cases(SMOKE_CASES if args.smoke else args.cases))
+    chosen = list(cases(data, SMOKE_CASES if args.smoke else args.cases))
     began = time.perf_counter()
     outcomes: dict[str, list[Outcome]] = {name: [] for name in LAYOUTS}
     with tempfile.TemporaryDirectory() as work, open_index(f"{work}/dev.sqlite") as index:
-        ingest([str(CASES / "archive.jsonl")], index)
+        ingest([str(data / "archive.jsonl")], index)
         for case in chosen:
             for name, layout in LAYOUTS.items():
                 outcomes[name].append(judge(index, case, layout))

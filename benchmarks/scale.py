@@ -1,20 +1,21 @@
 """How reprint-check scales with the archive: ingest, index size, audit latency, memory, recall.
 
-usage: python benchmarks/scale.py [--smoke] [--sizes 1000,10000,100000] [--targets N]
-                                  [--jobs N] [--backend sqlite|postgresql|both] [--no-write]
+usage: python benchmarks/scale.py [--smoke] [--data DIR] [--sizes 1000,10000,100000]
+                                  [--targets N] [--jobs N] [--backend sqlite|postgresql|both]
+                                  [--no-write]
 
 For each archive size and each index backend (the SQLite file, and PostgreSQL
 on a throw-away server started for the run, as tests/pgcluster.py does), in one run:
 
 - a deterministic synthetic archive (seeded): news-like prose from a word-bigram
-  model learned at run time from the newspaper4k test texts in ../shared
+  model learned at run time from the newspaper4k test texts under ``--data DIR``
   (nothing of them is stored here), mixed with unigram draws so that common
   phrases recur across articles as they do in a real archive while long runs do
   not; ~3,200 characters per article, written as a JSONL export;
 - ingest of that JSONL with ``reprint_check.ingest`` (MB/s and articles/s, in
   total and per core), index size on disk against the raw article text;
 - targets of ~10,000 characters: paragraphs of real host pages (the
-  Scrapinghub benchmark pages in ../shared) with excerpts of random archive
+  Scrapinghub benchmark pages under ``--data DIR``) with excerpts of random archive
   articles inserted (100–800 characters; verbatim, or lightly edited: curly
   quotes, a fixed typo, a dropped or swapped word), so recall can be measured;
 - audit latency per target in-process (``reprint_check.audit.audit_page``, the
@@ -75,9 +76,11 @@ from reprint_check.page import page_from_html  # noqa: E402
 from reprint_check.policy import load_policy  # noqa: E402
 from tests.pgcluster import Cluster, throwaway_cluster  # noqa: E402
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-TRAINING = SHARED / "data-raw" / "newspaper4k-tests-data"
-HOSTS = SHARED / "data-raw" / "scrapinghub-article-extraction-benchmark" / "html"
+# --data DIR holds one folder per collection; without it, the folder beside the
+# checkout where the project's own runs keep them.
+DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data-raw"
+TRAINING = "newspaper4k-tests-data"  # newspaper4k's tests/data: txt/*.txt (or */txt/*.txt)
+HOSTS = "scrapinghub-article-extraction-benchmark"  # html/*.html.gz
 
 SEED = 20260514
 ARTICLE_CHARS = 3200  # mean article length asked for by the issue
@@ -173,15 +176,15 @@ def _ends_sentence(word: str) -> bool:
     return word.endswith((".", "?", "!")) and not word.endswith("..")
 
 
-def training_corpus() -> str:
-    """English news text from ../shared, read in place; empty where the data is not there.
+def training_corpus(data: Path) -> str:
+    """English news text from the newspaper4k test texts, read in place; empty without them.
 
     The archive is an English-language publisher's: the few test texts in other
     languages (or quoting other scripts) are left out, so that not every
     generated article carries a word of Chinese or Thai.
     """
     parts = []
-    for path in sorted(TRAINING.glob("*/txt/*.txt")):
+    for path in sorted((data / TRAINING).glob("**/txt/*.txt")):
         text = path.read_text(encoding="utf-8", errors="replace")
         latin = all(ord(ch) < 0x0250 or 0x2000 <= ord(ch) < 0x2070 for ch in set(text))
         if latin and sum(ord(ch) > 127 for ch in text) <= 0.02 * len(text):
@@ -227,15 +230,15 @@ class Target:
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
-def host_paragraphs() -> list[list[str]]:
+def host_paragraphs(data: Path) -> list[list[str]]:
     """The visible paragraphs of each real host page (Scrapinghub benchmark), read in place."""
     pages = []
-    for path in sorted(HOSTS.glob("*.html.gz")):
+    for path in sorted((data / HOSTS / "html").glob("*.html.gz")):
         page = page_from_html(gzip.decompress(path.read_bytes()), path.name)
         paras = [p.strip() for p in page.text.split("\n\n") if len(p.strip()) > 40]
         if sum(map(len, paras)) > 2000:
             pages.append(paras)
-    if not pages:  # no shared data here: host text from the generator itself
+    if not pages:  # no benchmark pages here: host text from the generator itself
         prose = Prose("", SEED + 1)
         pages = [[" ".join(prose.sentence() for _ in range(4)) for _ in range(30)]]
     return pages
@@ -937,14 +940,14 @@ METHOD = """\
 How it was measured (`python benchmarks/scale.py`):
 
 - Archive: deterministic synthetic news prose (seed {seed}): a word-bigram model learned
-  at run time from the newspaper4k test texts in `../shared`, with {jump:.0%} of the words
+  at run time from the newspaper4k test texts (`--data DIR`), with {jump:.0%} of the words
   drawn from word frequencies instead, so that common phrases recur across articles as in
   a real archive; ~3,200 characters per article, written as a JSONL export.
 - Ingest: `reprint_check.ingest.ingest` from that JSONL with `jobs={jobs}` (both cores),
   wall time over the UTF-8 bytes of article text; per core = total / jobs. Index size: the
   SQLite file after the ingest (write-ahead log folded in) over the raw article text.
 - Targets: ~10,000 characters of paragraphs of real host pages (the Scrapinghub benchmark
-  pages in `../shared`) with {excerpts} excerpts of random archive articles inserted, 100–800
+  pages, `--data DIR`) with {excerpts} excerpts of random archive articles inserted, 100–800
   characters each, every second one lightly edited (curly quotes, swapped letters, a word
   dropped or swapped, case changed). Latency: `audit_page` in-process with the index open
   (process start-up excluded, OS file cache warm), default policy. Recall: an excerpt is found
@@ -1120,6 +1123,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--smoke", action="store_true", help="a seconds-long run for CI")
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=DEFAULT_DATA,
+        metavar="DIR",
+        help=f"folder holding {TRAINING}/ and {HOSTS}/",
+    )
     parser.add_argument("--sizes", help="comma-separated archive sizes (default 1k,10k,100k)")
     parser.add_argument("--targets", type=int, help="targets audited per size")
     parser.add_argument("--jobs", type=int, default=default_jobs(), help="ingest workers")
@@ -1142,14 +1152,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     began = time.perf_counter()
     load_before = os.getloadavg()[0]
-    corpus = training_corpus()
+    corpus = training_corpus(args.data)
     notes = []
     if not corpus:
         notes.append(
-            "- ../shared was not found: archive and host text came from the "
-            "built-in fallback generator."
+            f"- No newspaper4k test texts under {args.data}: archive and host text came from "
+            "the built-in fallback generator."
         )
-    hosts = host_paragraphs()
+    hosts = host_paragraphs(args.data)
     results: list[SizeResult] = []
     postgres: list[str] = []
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]

@@ -1,4 +1,4 @@
-"""Robustness sweep: every real page and feed in ../shared/data-raw, as target and as source.
+"""Robustness sweep: every real page and feed under --data DIR, as target and as source.
 
 Real pages are where the surprises are: odd encodings, broken markup, 3 MB
 pages of script, feeds that lie about their charset. The sweep feeds all of
@@ -23,12 +23,14 @@ escaped, or an ``internal error:`` entry: both are bugs; must be 0), lost
 targets (no result at all; must be 0), and the slowest page with its time.
 No page may take more than 5 s (load, extract and audit, one process).
 
-usage: python benchmarks/sweep.py [--smoke] [--root DIR] [--jobs N] [--limit N]
+usage: python benchmarks/sweep.py [--smoke] [--data DIR] [--jobs N] [--limit N]
 
-``--smoke`` takes a few pages of each collection and two feeds (seconds; CI
-runs it) and exits 0 when ../shared is absent. ``--jobs`` spreads pages over
-processes (each page is still timed on its own); the exit code is 1 when a
-traceback, a lost target or a page over 5 s was seen.
+``--data DIR`` holds one folder per collection (benchmarks/README.md names
+them and where they come from). ``--smoke`` takes a few pages of each
+collection and two feeds (seconds; CI runs it) and exits 0 when the data is
+absent. ``--jobs`` spreads pages over processes (each page is still timed on
+its own); the exit code is 1 when a traceback, a lost target or a page over
+5 s was seen.
 """
 
 from __future__ import annotations
@@ -52,8 +54,9 @@ from reprint_check.models import Article
 from reprint_check.policy import load_policy
 from reprint_check.sources import SourceError, iter_articles
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-DATA = SHARED / "data-raw"
+# Where the collections live when --data is not given: beside the checkout, as
+# the project's own runs keep them.
+DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data-raw"
 PAGE_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
 FEED_SUFFIXES = (".rss", ".atom", ".xml", ".rdf", ".json", ".xml.gz")
 FEEDS_DIR = "feeds"
@@ -339,12 +342,20 @@ def summarise(title: str, outcomes: list[Outcome], expected: int) -> tuple[int, 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--smoke", action="store_true", help="a few pages per collection")
-    parser.add_argument("--root", type=Path, default=DATA, help="folder of real pages and feeds")
+    parser.add_argument(
+        "--data",
+        "--root",  # its first name, kept for old command lines
+        dest="data",
+        type=Path,
+        default=DEFAULT_DATA,
+        metavar="DIR",
+        help="folder of real pages and feeds, one subfolder per collection",
+    )
     parser.add_argument("--jobs", type=int, default=1, help="worker processes")
     parser.add_argument("--limit", type=int, help="at most this many pages (for a quick look)")
     args = parser.parse_args(argv)
 
-    root: Path = args.root
+    root: Path = args.data
     if not root.is_dir():
         print(f"sweep: no data under {root}; nothing to sweep", file=sys.stderr)
         return 0 if args.smoke else 1  # the data lives outside the repository; CI may lack it
