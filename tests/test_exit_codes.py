@@ -204,7 +204,8 @@ def test_removing_an_unknown_url_exits_2(index: str, tmp_path: Path) -> None:
     result = run("index", "remove", "https://courier.example/never/", "--index", str(copy))
     assert result.exit_code == 2
     assert stderr_lines(result) == [
-        "reprint-check: https://courier.example/never/: not in the index"
+        "reprint-check: https://courier.example/never/: not in the index",
+        f"0 article(s) removed, 1 not in the index; 1 in {copy}",
     ]
 
 
