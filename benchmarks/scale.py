@@ -409,7 +409,7 @@ class AuditFigures:
 
 def measure_audits(index: SourceIndex, targets: Sequence[Target]) -> AuditFigures:
     """Audit latency and index look-up time per target (ms), recall, mean candidates, misses."""
-    from reprint_check.align import prepare
+    from reprint_check.text.prepared import prepare
 
     policy = load_policy("default")
     pages = [target_page(t) for t in targets]

@@ -16,7 +16,6 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .align import align_many, prepare
 from .checks import judge
 from .errors import FetchError, InputError
 from .evidence import EvidenceRecorder
@@ -28,6 +27,8 @@ from .no_text import NO_TEXT, is_blank, why_no_text
 from .page import page_from_html, page_from_text
 from .policy import Policies, Policy, min_passage_chars, policy_for
 from .sources import SourceError, is_url, iter_articles
+from .text.align import align_many
+from .text.prepared import prepare
 
 MAX_TARGET_BYTES = 50 * 1024 * 1024
 

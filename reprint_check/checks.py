@@ -32,7 +32,7 @@ from reprint_check.models import (
     Violation,
 )
 from reprint_check.policy import Permission, Policy
-from reprint_check.text import NormalizedText, normalize, visible_length
+from reprint_check.text.normalize import NormalizedText, normalize, visible_length
 from reprint_check.wording import chars, share_of_article
 
 __all__ = [

@@ -29,7 +29,6 @@ from typing import Any
 
 import click
 
-from . import __version__
 from .audit import AuditOptions, audit, audit_parallel, audit_target, index_from_sources
 from .errors import InputError, ReprintCheckError
 from .evidence import EvidenceRecorder
@@ -60,6 +59,7 @@ from .report import FORMATS, merge, render, with_source_text
 from .report.console import clean
 from .report.json import load as load_report
 from .sources import SourceError
+from .version import __version__
 
 EXIT_OK, EXIT_VIOLATION, EXIT_USAGE, EXIT_ERROR = 0, 1, 2, 3
 # Which code wins when several apply: bad input first, so a mistyped path is

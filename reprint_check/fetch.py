@@ -57,8 +57,8 @@ import charset_normalizer
 import httpcore
 import httpx
 
-from reprint_check import __version__
 from reprint_check.errors import FetchError, InputError
+from reprint_check.version import __version__
 
 KiB = 1024
 MiB = 1024 * KiB

@@ -20,7 +20,9 @@ from pathlib import Path
 from typing import Protocol
 
 from .errors import IndexStoreError
-from .fingerprint import (
+from .links import canonical_url
+from .models import Article
+from .text.fingerprint import (
     GUARANTEE_TOKENS,
     WINDOW,
     K,
@@ -30,9 +32,7 @@ from .fingerprint import (
     unmix,
     winnow,
 )
-from .links import canonical_url
-from .models import Article
-from .text import normalized_text
+from .text.normalize import normalized_text
 
 DEFAULT_INDEX_PATH = Path(".reprint-check") / "index.sqlite"
 SCHEMA_VERSION = 1

@@ -37,7 +37,6 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from .errors import IndexStoreError
-from .fingerprint import WINDOW, K
 from .index import (
     MAX_CANDIDATES,
     ArticleInfo,
@@ -54,6 +53,7 @@ from .index import (
 )
 from .links import canonical_url
 from .models import Article
+from .text.fingerprint import WINDOW, K
 
 try:
     import psycopg

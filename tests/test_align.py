@@ -7,9 +7,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reprint_check.align import align, prepare
-from reprint_check.fingerprint import GUARANTEE_TOKENS, kgram_hashes, tokenize, winnow
-from reprint_check.text import normalize, visible_length
+from reprint_check.text.align import align
+from reprint_check.text.fingerprint import GUARANTEE_TOKENS, kgram_hashes, tokenize, winnow
+from reprint_check.text.normalize import normalize, visible_length
+from reprint_check.text.prepared import prepare
 
 SOURCE = (
     "The harbour board voted on Tuesday to extend the ferry timetable through the winter "

@@ -34,7 +34,7 @@ from reprint_check.policy import (
     ReprintRule,
     load_policy,
 )
-from reprint_check.text import visible_length
+from reprint_check.text.normalize import visible_length
 
 URL = "https://courier.example/2026/05/ferry-timetable/"
 TITLE = "Winter ferry timetable cut to four crossings"

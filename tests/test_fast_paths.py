@@ -12,7 +12,8 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reprint_check.fingerprint import (
+from reprint_check.index import article_fingerprints
+from reprint_check.text.fingerprint import (
     _char_class,
     _kgram_hashes_reference,
     _tokenize_reference,
@@ -25,8 +26,7 @@ from reprint_check.fingerprint import (
     unmix,
     winnow,
 )
-from reprint_check.index import article_fingerprints
-from reprint_check.text import _normalize_reference, normalize, normalized_text
+from reprint_check.text.normalize import _normalize_reference, normalize, normalized_text
 
 # Characters that take every branch: white space of all kinds, invisibles,
 # multi-character folds (ligatures, ellipsis, fractions), folds holding a space

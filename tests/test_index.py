@@ -13,7 +13,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reprint_check.errors import IndexStoreError
-from reprint_check.fingerprint import kgram_hashes, tokenize, unmix
 from reprint_check.index import (
     CHECK_BATCH,
     SourceIndex,
@@ -24,7 +23,8 @@ from reprint_check.index import (
     split_by_holders,
 )
 from reprint_check.models import Article
-from reprint_check.text import normalize
+from reprint_check.text.fingerprint import kgram_hashes, tokenize, unmix
+from reprint_check.text.normalize import normalize
 
 STORY = (
     "The lighthouse keeper's cottage on Gull Point will reopen as a small museum next summer, "

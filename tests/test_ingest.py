@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from reprint_check.fingerprint import kgram_hashes, tokenize
 from reprint_check.index import (
     SourceIndex,
     SQLiteIndex,
@@ -24,7 +23,8 @@ from reprint_check.index import (
 from reprint_check.ingest import IngestResult, ingest, prepared_articles
 from reprint_check.models import Article
 from reprint_check.sources import SourceError
-from reprint_check.text import normalize
+from reprint_check.text.fingerprint import kgram_hashes, tokenize
+from reprint_check.text.normalize import normalize
 
 TOWNS = ["Gull Point", "Eastmere", "Holloway", "Saltash Row", "Brindle Quay", "Marram"]
 

@@ -22,7 +22,6 @@ from reprint_check import pgindex
 from reprint_check.audit import audit
 from reprint_check.cli import main
 from reprint_check.errors import IndexStoreError
-from reprint_check.fingerprint import kgram_hashes, tokenize
 from reprint_check.index import SQLiteIndex, article_fingerprints, open_index
 from reprint_check.ingest import ingest
 from reprint_check.models import Article
@@ -30,7 +29,8 @@ from reprint_check.pgindex import MIGRATIONS, Migration, PostgresIndex, migrate,
 from reprint_check.policy import load_policy
 from reprint_check.report import render
 from reprint_check.sources import iter_articles
-from reprint_check.text import normalize
+from reprint_check.text.fingerprint import kgram_hashes, tokenize
+from reprint_check.text.normalize import normalize
 
 try:
     import psycopg

@@ -26,7 +26,7 @@ from reprint_check.sources import (
     iter_articles,
     read_text_header,
 )
-from reprint_check.text import visible_length
+from reprint_check.text.normalize import visible_length
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 URL = "https://wrenmouth-herald.example/2026/04/bell-tower-clock/"

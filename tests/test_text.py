@@ -3,7 +3,12 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reprint_check.text import _visible_length_reference, fold_char, normalize, visible_length
+from reprint_check.text.normalize import (
+    _visible_length_reference,
+    fold_char,
+    normalize,
+    visible_length,
+)
 
 
 def test_quotes_dashes_and_case_unify() -> None:

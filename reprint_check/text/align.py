@@ -1,6 +1,6 @@
 """Passages: exact k-gram seeds chained along diagonals, extended and verified.
 
-The target and the source are compared after normalisation (text.py), token
+The target and the source are compared after normalisation (normalize.py), token
 by token. Shared k-grams are seeds; seeds on one diagonal form runs; runs are
 chained across small gaps, so a changed quote mark, a fixed typo, a dropped or
 swapped word, or a sentence left out in the middle neither splits nor hides a
@@ -17,9 +17,15 @@ from dataclasses import dataclass
 
 from rapidfuzz.fuzz import ratio
 
-from .fingerprint import GUARANTEE_TOKENS, K, Token, is_continuous_script, kgram_hashes, tokenize
-from .models import Passage
-from .text import NormalizedText, normalize, visible_length
+from reprint_check.models import Passage
+from reprint_check.text.fingerprint import (
+    GUARANTEE_TOKENS,
+    K,
+    is_continuous_script,
+    tokenize,
+)
+from reprint_check.text.normalize import visible_length
+from reprint_check.text.prepared import PreparedText
 
 # Largest run of target words bridged where nothing of the source was left
 # out: one inserted word is an edit; a longer insertion is the partner's own
@@ -57,47 +63,6 @@ SHUFFLE_WINDOW_CHARS = 750
 # Edits bridged at a passage's ends, as (target tokens, source tokens) skipped:
 # a changed word, a dropped word or two, one inserted word.
 _EDITS = ((1, 1), (0, 1), (1, 0), (0, 2))
-
-
-@dataclass(frozen=True)
-class PreparedText:
-    """A text ready to compare: normalised, tokenised, k-gram hashed."""
-
-    norm: NormalizedText
-    tokens: tuple[Token, ...]
-    kgrams: tuple[int, ...]
-    breaks: frozenset[int]  # normalised offsets of spaces that stand for a paragraph break
-
-    @property
-    def original(self) -> str:
-        return self.norm.original
-
-    def break_before(self, token: int) -> bool:
-        """Whether a paragraph break separates ``token`` from the token before it."""
-        if token <= 0 or token >= len(self.tokens):
-            return False
-        lo, hi = self.tokens[token - 1].end, self.tokens[token].start
-        return any(i in self.breaks for i in range(lo, hi))
-
-
-def prepare(text: str) -> PreparedText:
-    norm = normalize(text)
-    tokens = tokenize(norm.text)
-    return PreparedText(norm, tuple(tokens), tuple(kgram_hashes(tokens)), _breaks(norm))
-
-
-def _breaks(norm: NormalizedText) -> frozenset[int]:
-    """Spaces whose original white space holds a blank line (a paragraph or block break)."""
-    out = []
-    original, origin = norm.original, norm.origin
-    for j, ch in enumerate(norm.text):
-        if ch != " ":
-            continue
-        start = origin[j]
-        end = origin[j + 1] if j + 1 < len(origin) else len(original)
-        if original.count("\n", start, end) >= 2:
-            out.append(j)
-    return frozenset(out)
 
 
 Span = tuple[int, int, int, int]  # normalised target [a, c) ~ normalised source [b, d)

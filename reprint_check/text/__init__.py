@@ -1,0 +1,1 @@
+"""Text as the comparison sees it: normalised, fingerprinted, prepared, aligned."""
