@@ -46,7 +46,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from reprint_check.errors import FetchError  # noqa: E402
-from reprint_check.extract import decode_html, extract_article  # noqa: E402
+from reprint_check.page.article import decode_html, extract_article  # noqa: E402
 
 # --data DIR holds one folder per collection; without it, the folder beside the
 # checkout where the project's own runs keep them.

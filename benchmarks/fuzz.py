@@ -6,7 +6,7 @@ one-line message; anything else (an IndexError, a RecursionError, a message
 over two lines, a page whose blocks or links point outside its text) is a
 bug, and the input is saved for a regression test.
 
-- ``page``: :func:`reprint_check.page.page_from_html` (FetchError allowed);
+- ``page``: :func:`reprint_check.page.html.page_from_html` (FetchError allowed);
   blocks in order inside the text, links inside it, link blocks that exist;
 - ``feed``: :func:`reprint_check.feeds.parse_feed`, by feedparser and by the
   lxml streaming reader (FetchError allowed); items carry their feed's name;
@@ -65,7 +65,7 @@ def _one_line(exc: Exception) -> None:
 
 def check_page(data: bytes) -> None:
     from reprint_check.errors import FetchError
-    from reprint_check.page import page_from_html
+    from reprint_check.page.html import page_from_html
 
     try:
         page = page_from_html(data, "https://partner.example/fuzz.html")
@@ -166,7 +166,7 @@ def _atheris_child(target: str, seconds: float, corpus: str) -> None:
 
     with atheris.instrument_imports(include=["reprint_check", "bs4", "feedparser"]):
         import reprint_check.feeds
-        import reprint_check.page
+        import reprint_check.page.html
         import reprint_check.policy  # noqa: F401
     check = CHECKS[target]
 

@@ -53,8 +53,8 @@ from lxml import etree
 from .errors import FetchError, InputError
 from .fetch import Fetched, Fetcher, MiB, decode_body, read_local
 from .models import Page, PolicySummary, Report, TargetResult
-from .no_text import NO_TEXT, is_blank, why_no_text
-from .page import page_from_html, page_from_text, resolve_url
+from .page.html import page_from_html, page_from_text, resolve_url
+from .page.no_text import NO_TEXT, is_blank, why_no_text
 from .report.json import SCHEMA as REPORT_SCHEMA
 from .report.json import load as load_report
 from .report.json import to_dict

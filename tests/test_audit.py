@@ -14,7 +14,7 @@ import pytest
 from reprint_check.audit import audit, audit_page, index_from_sources
 from reprint_check.index import SourceIndex
 from reprint_check.models import Article
-from reprint_check.page import page_from_html
+from reprint_check.page.html import page_from_html
 from reprint_check.policy import ExcerptRule, LinkRule, Policy
 from reprint_check.report import render
 

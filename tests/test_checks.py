@@ -24,7 +24,7 @@ from reprint_check.models import (
     SourceFinding,
     TargetResult,
 )
-from reprint_check.page import page_from_html
+from reprint_check.page.html import page_from_html
 from reprint_check.policy import (
     ExcerptRule,
     LinkRule,

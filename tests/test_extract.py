@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from reprint_check.errors import FetchError
-from reprint_check.extract import decode_html, extract_article
 from reprint_check.models import Article
+from reprint_check.page.article import decode_html, extract_article
 
 HEADLINE = "Lindenfeld ferry returns after a winter of repairs"
 

@@ -16,7 +16,7 @@ from reprint_check import load_policy, open_index
 from reprint_check.audit import audit_page
 from reprint_check.cli import main
 from reprint_check.models import Page
-from reprint_check.no_text import is_blank, runs_scripts
+from reprint_check.page.no_text import is_blank, runs_scripts
 from tests.localserver import LocalServer
 
 ARTICLE_URL = "https://lakeside-gazette.example/2026/05/orchard-frost/"

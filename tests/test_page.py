@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from reprint_check.errors import FetchError
 from reprint_check.models import Block, Link, Page
-from reprint_check.page import decode_html, page_from_html, page_from_text
+from reprint_check.page.html import decode_html, page_from_html, page_from_text
 
 URL = "https://partner.example/news/story.html"
 

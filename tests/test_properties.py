@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from reprint_check.links import canonical_url
 from reprint_check.models import Passage
-from reprint_check.page import page_from_html
+from reprint_check.page.html import page_from_html
 from reprint_check.text.align import align, align_many
 from reprint_check.text.normalize import normalize, visible_length
 from reprint_check.text.prepared import prepare

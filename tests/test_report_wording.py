@@ -29,7 +29,7 @@ from reprint_check.models import (
     TargetResult,
     Violation,
 )
-from reprint_check.page import page_from_html
+from reprint_check.page.html import page_from_html
 from reprint_check.policy import ExcerptRule, Permission, Policy, ReprintRule
 from reprint_check.report import json as json_report
 from reprint_check.report import render

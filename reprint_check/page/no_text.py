@@ -18,7 +18,7 @@ import unicodedata
 
 from lxml import etree
 
-from .models import Page
+from reprint_check.models import Page
 
 __all__ = ["APP_SHELL", "NO_TEXT", "is_blank", "runs_scripts", "why_no_text"]
 
