@@ -35,3 +35,7 @@ def share_of_article(part: int, whole: int, *, size: bool = False) -> str:
     if percent == "100%":
         percent = "over 100%"
     return f"{percent} of {article} as indexed: the copy is longer than the indexed text"
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"

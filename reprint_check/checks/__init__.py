@@ -1,0 +1,154 @@
+"""The verdict for one source article on one page: how much was reused, and which rules break.
+
+Alignment says *what* the page copied; this package says whether the policy
+allows it. Each family of rules of ``rules/*.toml`` is one module
+(``excerpt``: headline and quotations; ``permissions``: which limit applies;
+``link``: the link back; ``reprint``: licence terms), and :func:`judge` only
+strings them together, so a new rule is one more function and one more call.
+
+Everything here is pure: the page, the article, the passages, the policy and
+today's date in; a :class:`~reprint_check.models.SourceFinding` out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from reprint_check.checks.excerpt import find_headline, quotation_spans, split_quotations
+from reprint_check.checks.permissions import deciding_rule, holding_permission, limit_and_why
+from reprint_check.checks.reprint import Edit, find_edits, reprint_violations
+from reprint_check.links import check_link
+from reprint_check.models import Article, Page, Passage, SourceFinding, Violation
+from reprint_check.policy import Policy
+from reprint_check.text.normalize import visible_length
+from reprint_check.wording import chars, plural, share_of_article
+
+__all__ = [
+    "Edit",
+    "find_edits",
+    "find_headline",
+    "judge",
+    "quotation_spans",
+    "split_quotations",
+]
+
+
+def judge(
+    page: Page,
+    article: Article,
+    passages: Sequence[Passage],
+    policy: Policy,
+    target_url: str | None,
+    *,
+    today: dt.date | None = None,
+) -> SourceFinding | None:
+    """What the page reused from ``article`` and the violations ``policy`` finds in it.
+
+    ``target_url`` is the page's own address (for permissions); ``today``
+    decides whether a permission has expired (default: the local date).
+    None when no passage is long enough for this policy's ``min_passage_chars``
+    (alignment may have run with a lower minimum for another publisher).
+    """
+    rule = policy.excerpt
+    kept = sorted(
+        (p for p in passages if p.chars >= rule.min_passage_chars),
+        key=lambda p: p.target_start,
+    )
+    if not kept:
+        return None
+    notes: list[str] = []
+    if not rule.count_quotations:
+        kept = split_quotations(page.text, article.text, kept)
+        quoted = [p for p in kept if p.quotation]
+        if quoted:
+            quoted_chars = sum(p.chars for p in quoted)
+            notes.append(
+                f"{plural(len(quoted), 'passage')} ({chars(quoted_chars)} characters) quoted "
+                "in the article from someone else's words, listed but not counted "
+                "(count_quotations = false)"
+            )
+    counted = [p for p in kept if not p.quotation]
+
+    headline = find_headline(page, article, counted) if rule.include_title else None
+    headline_chars = 0
+    if headline is not None:
+        start, end = headline
+        headline_chars = visible_length(page.text[start:end])
+        notes.append(
+            f"the headline appears on the page ({start}–{end}, {chars(headline_chars)} "
+            "characters) and counts towards the limit"
+        )
+    body_reused = _reused(counted, rule.count)
+    reused = body_reused + headline_chars
+    article_chars = visible_length(article.text)
+
+    permission = holding_permission(policy, target_url, article, today or dt.date.today(), notes)
+    limit, limit_why = limit_and_why(policy, permission, article_chars)
+
+    violations: list[Violation] = []
+    if limit and reused > limit:
+        share = f" ({share_of_article(reused, article_chars)})" if article_chars else ""
+        violations.append(
+            Violation(
+                "EXCERPT_TOO_LONG",
+                f"{chars(reused)} characters reused from {article.url}{share}; "
+                f"the limit is {chars(limit)}{limit_why}",
+            )
+        )
+    full_allowed = policy.reprint.allow_full or permission is not None
+    if (
+        not full_allowed
+        and article_chars
+        and body_reused >= rule.full_reprint_ratio * article_chars
+    ):
+        longer = (
+            " (the copy is longer than the indexed text)" if body_reused > article_chars else ""
+        )
+        violations.append(
+            Violation(
+                "FULL_REPRINT",
+                f"{chars(body_reused)} of the article's {chars(article_chars)} characters "
+                f"reused{longer}: this is a reprint, not an excerpt",
+            )
+        )
+
+    urls = [article.url, *article.aliases]
+    first = counted[0] if counted else None
+    link = check_link(page, urls, policy.link, excerpt_start=first.target_start if first else None)
+    if counted or headline is not None:
+        violations.extend(link.violations)
+    else:
+        notes.append("every reused passage is a quotation, so the link rule does not apply")
+    if (
+        link.evidence.found
+        and not link.evidence.active
+        and not link.violations
+        and (policy.link.canonical_counts and link.evidence.href == page.canonical)
+    ):
+        notes.append(
+            "the page's <link rel=canonical> points to the article, which the policy accepts "
+            "as the link (canonical_counts = true)"
+        )
+
+    violations.extend(reprint_violations(page, article, kept, policy))
+    return SourceFinding(
+        url=article.url,
+        title=article.title,
+        reused_chars=reused,
+        limit=limit,
+        article_chars=article_chars,
+        passages=tuple(kept),
+        link=link.evidence,
+        violations=tuple(violations),
+        notes=tuple(notes),
+        rule=deciding_rule(policy, permission),
+    )
+
+
+def _reused(passages: Sequence[Passage], count: str) -> int:
+    if not passages:
+        return 0
+    if count == "longest":
+        return max(p.chars for p in passages)
+    return sum(p.chars for p in passages)

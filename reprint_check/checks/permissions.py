@@ -1,0 +1,81 @@
+"""Which limit applies: the excerpt rule, a site's written permission, or a reprint licence.
+
+A permission holds for one target site until its date; a licence that allows
+the whole article wins over both. The finding names the rule that decided
+(``DecidingRule``) so an editor sees why the limit is what it is.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from reprint_check.links import same_article
+from reprint_check.models import (
+    Article,
+    DecidingRule,
+)
+from reprint_check.policy import Permission, Policy
+from reprint_check.wording import chars
+
+# --- limits and permissions --------------------------------------------------------
+
+
+def holding_permission(
+    policy: Policy, target_url: str | None, article: Article, today: dt.date, notes: list[str]
+) -> Permission | None:
+    """The target site's permission if it holds today; an expired one goes into the notes.
+
+    One that holds is named by the finding's ``rule`` (:func:`deciding_rule`).
+
+    A target whose only address is the article's own (its canonical points to
+    the source) holds no permission.
+    """
+    if target_url and any(same_article(target_url, u) for u in (article.url, *article.aliases)):
+        return None
+    permission = policy.permission_for(target_url)
+    if permission is None:
+        return None
+    if permission.expired(today):
+        until = permission.until.isoformat() if permission.until else ""
+        notes.append(
+            f"{permission.domain}'s written permission expired on {until}: "
+            "the policy's normal rules apply"
+        )
+        return None
+    return permission
+
+
+def deciding_rule(policy: Policy, permission: Permission | None) -> DecidingRule | None:
+    """The licence or permission that set the limit (as :func:`limit_and_why` chose it), or None.
+
+    A reprint licence wins over a permission, as it does for the limit: it
+    already allows the whole article.
+    """
+    if policy.reprint.allow_full:
+        return DecidingRule(kind="licence", policy=policy.name)
+    if permission is None:
+        return None
+    return DecidingRule(
+        kind="permission",
+        policy=policy.name,
+        domain=permission.domain,
+        max_chars=permission.max_chars,
+        until=permission.until.isoformat() if permission.until else None,
+        note=permission.note,
+    )
+
+
+def limit_and_why(
+    policy: Policy, permission: Permission | None, article_chars: int
+) -> tuple[int, str]:
+    """The limit in characters (0 = none) and a few words on where it comes from."""
+    if policy.reprint.allow_full:
+        return 0, ""
+    if permission is not None:
+        until = f" until {permission.until.isoformat()}" if permission.until else ""
+        return permission.max_chars, f" (written permission of {permission.domain}{until})"
+    rule = policy.excerpt
+    limit = rule.limit_for(article_chars)
+    if rule.max_ratio is not None and limit != rule.max_chars:
+        return limit, f" ({rule.max_ratio:.0%} of the article's {chars(article_chars)} characters)"
+    return limit, ""
