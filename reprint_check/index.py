@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Protocol
 
 from .errors import IndexStoreError
-from .links import canonical_url
 from .models import Article
 from .text.fingerprint import (
     GUARANTEE_TOKENS,
@@ -33,6 +32,7 @@ from .text.fingerprint import (
     winnow,
 )
 from .text.normalize import normalized_text
+from .urls import canonical_url
 
 DEFAULT_INDEX_PATH = Path(".reprint-check") / "index.sqlite"
 SCHEMA_VERSION = 1

@@ -51,9 +51,9 @@ from .index import (
     same_article,
     split_by_holders,
 )
-from .links import canonical_url
 from .models import Article
 from .text.fingerprint import WINDOW, K
+from .urls import canonical_url
 
 try:
     import psycopg

@@ -28,8 +28,8 @@ from pathlib import Path
 from typing import Any
 
 from reprint_check.errors import PolicyError
-from reprint_check.links import host_of
 from reprint_check.models import PolicySummary
+from reprint_check.urls import host_of
 
 __all__ = [
     "DEFAULT_POLICY",

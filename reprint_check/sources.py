@@ -16,10 +16,10 @@ from pathlib import Path
 
 from .errors import FetchError, InputError
 from .fetch import Fetcher, decode_body, read_local
-from .links import host_of
 from .models import Article
 from .page.article import extract_article
 from .page.html import MAX_TEXT_CHARS, TOO_MUCH_TEXT, looks_binary
+from .urls import host_of
 
 HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz", ".xhtml")
 TEXT_SUFFIXES = (".txt", ".txt.gz")

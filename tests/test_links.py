@@ -13,21 +13,20 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from reprint_check.checks.link import LinkCheck, check_link
 from reprint_check.errors import FetchError
-from reprint_check.links import (
-    LinkCheck,
+from reprint_check.models import Block, Link, LinkEvidence, Page, Violation
+from reprint_check.page.redirects import resolve_links
+from reprint_check.page.robots import header_robots_directives
+from reprint_check.policy import LinkRule
+from reprint_check.urls import (
     canonical_url,
-    check_link,
     embedded_target,
     find_bare_urls,
-    header_robots_directives,
     host_of,
     is_shortener,
-    resolve_links,
     same_article,
 )
-from reprint_check.models import Block, Link, LinkEvidence, Page, Violation
-from reprint_check.policy import LinkRule
 
 ARTICLE = "https://news.example/2024/03/river-ferry-returns"
 HOME = "https://news.example/"

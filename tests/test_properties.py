@@ -20,12 +20,12 @@ import itertools
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reprint_check.links import canonical_url
 from reprint_check.models import Passage
 from reprint_check.page.html import page_from_html
 from reprint_check.text.align import align, align_many
 from reprint_check.text.normalize import normalize, visible_length
 from reprint_check.text.prepared import prepare
+from reprint_check.urls import canonical_url
 
 _VOCABULARY = (
     "harbour ferry board winter island quay tide pier crossing review petition lantern "

@@ -16,9 +16,9 @@ import datetime as dt
 from collections.abc import Sequence
 
 from reprint_check.checks.excerpt import find_headline, quotation_spans, split_quotations
+from reprint_check.checks.link import check_link
 from reprint_check.checks.permissions import deciding_rule, holding_permission, limit_and_why
 from reprint_check.checks.reprint import Edit, find_edits, reprint_violations
-from reprint_check.links import check_link
 from reprint_check.models import Article, Page, Passage, SourceFinding, Violation
 from reprint_check.policy import Policy
 from reprint_check.text.normalize import visible_length

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from reprint_check.links import same_article
 from reprint_check.models import (
     Article,
     DecidingRule,
 )
 from reprint_check.policy import Permission, Policy
+from reprint_check.urls import same_article
 from reprint_check.wording import chars
 
 # --- limits and permissions --------------------------------------------------------
