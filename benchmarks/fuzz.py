@@ -104,7 +104,7 @@ def check_feed(data: bytes) -> None:
 
 def check_policy(data: bytes) -> None:
     from reprint_check.errors import PolicyError
-    from reprint_check.policy import parse_policy
+    from reprint_check.policy.rules import parse_policy
 
     text = data.decode("utf-8", errors="replace")
     try:

@@ -36,7 +36,7 @@ from reprint_check.audit import audit_page  # noqa: E402
 from reprint_check.index import SourceIndex, open_index  # noqa: E402
 from reprint_check.ingest import ingest  # noqa: E402
 from reprint_check.page.html import page_from_html  # noqa: E402
-from reprint_check.policy import Policy, load_policy  # noqa: E402
+from reprint_check.policy.rules import Policy, load_policy  # noqa: E402
 
 # Where the dev cases live when --data is not given: beside the checkout, as the
 # project's own runs keep them.

@@ -73,7 +73,7 @@ from reprint_check.index import SourceIndex, SQLiteIndex, open_index  # noqa: E4
 from reprint_check.ingest import ingest  # noqa: E402
 from reprint_check.models import Page  # noqa: E402
 from reprint_check.page.html import page_from_html  # noqa: E402
-from reprint_check.policy import load_policy  # noqa: E402
+from reprint_check.policy.rules import load_policy  # noqa: E402
 from tests.pgcluster import Cluster, throwaway_cluster  # noqa: E402
 
 # --data DIR holds one folder per collection; without it, the folder beside the

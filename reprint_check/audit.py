@@ -25,7 +25,7 @@ from .models import Article, Page, Report, TargetResult
 from .page.html import page_from_html, page_from_text
 from .page.no_text import NO_TEXT, is_blank, why_no_text
 from .page.redirects import resolve_links
-from .policy import Policies, Policy, min_passage_chars, policy_for
+from .policy.rules import Policies, Policy, min_passage_chars, policy_for
 from .sources import SourceError, is_url, iter_articles
 from .text.align import align_many
 from .text.prepared import prepare

@@ -46,15 +46,8 @@ from .fetch import Fetcher, FetchSettings
 from .index import DEFAULT_INDEX_PATH, SCHEMA_VERSION, SourceIndex, open_index, shown_location
 from .ingest import default_jobs, ingest
 from .models import Report, TargetResult
-from .policy import (
-    Policies,
-    Policy,
-    explain,
-    list_policies,
-    load_policies,
-    load_policy,
-    summary_line,
-)
+from .policy.explain import explain, summary_line
+from .policy.rules import Policies, Policy, list_policies, load_policies, load_policy
 from .report import FORMATS, merge, render, with_source_text
 from .report.console import clean
 from .report.json import load as load_report

@@ -15,7 +15,7 @@ from reprint_check.audit import audit, audit_page, index_from_sources
 from reprint_check.index import SourceIndex
 from reprint_check.models import Article
 from reprint_check.page.html import page_from_html
-from reprint_check.policy import ExcerptRule, LinkRule, Policy
+from reprint_check.policy.rules import ExcerptRule, LinkRule, Policy
 from reprint_check.report import render
 
 URL = "https://courier.example/2026/05/quay-repairs/"

@@ -25,7 +25,7 @@ from reprint_check.models import (
     TargetResult,
 )
 from reprint_check.page.html import page_from_html
-from reprint_check.policy import (
+from reprint_check.policy.rules import (
     ExcerptRule,
     LinkRule,
     Permission,

@@ -18,7 +18,7 @@ from reprint_check.errors import FetchError
 from reprint_check.models import Block, Link, LinkEvidence, Page, Violation
 from reprint_check.page.redirects import resolve_links
 from reprint_check.page.robots import header_robots_directives
-from reprint_check.policy import LinkRule
+from reprint_check.policy.rules import LinkRule
 from reprint_check.urls import (
     canonical_url,
     embedded_target,

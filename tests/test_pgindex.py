@@ -26,7 +26,7 @@ from reprint_check.index import SQLiteIndex, article_fingerprints, open_index
 from reprint_check.ingest import ingest
 from reprint_check.models import Article
 from reprint_check.pgindex import MIGRATIONS, Migration, PostgresIndex, migrate, redact
-from reprint_check.policy import load_policy
+from reprint_check.policy.rules import load_policy
 from reprint_check.report import render
 from reprint_check.sources import iter_articles
 from reprint_check.text.fingerprint import kgram_hashes, tokenize

@@ -9,20 +9,19 @@ import pytest
 
 from reprint_check.errors import PolicyError
 from reprint_check.models import PolicySummary
-from reprint_check.policy import (
+from reprint_check.policy.explain import explain, summary_line
+from reprint_check.policy.rules import (
     ExcerptRule,
     LinkRule,
     Permission,
     Policy,
     ReprintRule,
-    explain,
     list_policies,
     load_policies,
     load_policy,
     min_passage_chars,
     parse_policy,
     policy_for,
-    summary_line,
 )
 
 MINIMAL = '[policy]\nname = "tiny"\n'

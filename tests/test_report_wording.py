@@ -30,7 +30,7 @@ from reprint_check.models import (
     Violation,
 )
 from reprint_check.page.html import page_from_html
-from reprint_check.policy import ExcerptRule, Permission, Policy, ReprintRule
+from reprint_check.policy.rules import ExcerptRule, Permission, Policy, ReprintRule
 from reprint_check.report import json as json_report
 from reprint_check.report import render
 from reprint_check.wording import chars, share_of_article

@@ -17,7 +17,7 @@ from reprint_check.errors import FetchError
 from reprint_check.ingest import prepared_articles
 from reprint_check.models import Article, PolicySummary, Report
 from reprint_check.page.html import page_from_html
-from reprint_check.policy import Policy
+from reprint_check.policy.rules import Policy
 from reprint_check.report import render
 from reprint_check.sources import (
     SourceError,

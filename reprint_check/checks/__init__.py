@@ -20,7 +20,7 @@ from reprint_check.checks.link import check_link
 from reprint_check.checks.permissions import deciding_rule, holding_permission, limit_and_why
 from reprint_check.checks.reprint import Edit, find_edits, reprint_violations
 from reprint_check.models import Article, Page, Passage, SourceFinding, Violation
-from reprint_check.policy import Policy
+from reprint_check.policy.rules import Policy
 from reprint_check.text.normalize import visible_length
 from reprint_check.wording import chars, plural, share_of_article
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from reprint_check.models import Block, Link, LinkEvidence, Page, Violation
 from reprint_check.page.redirects import is_active, landing, page_host
 from reprint_check.page.robots import header_robots_directives
-from reprint_check.policy import LinkRule
+from reprint_check.policy.rules import LinkRule
 from reprint_check.urls import canonical_url, find_bare_urls, host_of, same_article
 
 _UrlTest = Callable[[str | None], bool]

@@ -13,7 +13,7 @@ from reprint_check.models import (
     Article,
     DecidingRule,
 )
-from reprint_check.policy import Permission, Policy
+from reprint_check.policy.rules import Permission, Policy
 from reprint_check.urls import same_article
 from reprint_check.wording import chars
 

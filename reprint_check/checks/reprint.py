@@ -19,7 +19,7 @@ from reprint_check.models import (
     Passage,
     Violation,
 )
-from reprint_check.policy import Policy
+from reprint_check.policy.rules import Policy
 from reprint_check.text.normalize import normalize
 from reprint_check.wording import plural
 

@@ -1,0 +1,1 @@
+"""Republication policies: the ``rules/*.toml`` format (rules.py), in plain words (explain.py)."""
