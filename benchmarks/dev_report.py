@@ -28,8 +28,8 @@ sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
 import chromium  # noqa: E402
 
 from reprint_check import Article, Report, audit, load_policy, open_index  # noqa: E402
+from reprint_check.index.sources import iter_articles  # noqa: E402
 from reprint_check.report import merge, render, with_source_text  # noqa: E402
-from reprint_check.sources import iter_articles  # noqa: E402
 
 # Where the dev cases live when --data is not given: beside the checkout, as the
 # project's own runs keep them.

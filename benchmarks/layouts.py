@@ -33,8 +33,9 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from reprint_check.audit import audit_page  # noqa: E402
-from reprint_check.index import SourceIndex, open_index  # noqa: E402
-from reprint_check.ingest import ingest  # noqa: E402
+from reprint_check.index import open_index  # noqa: E402
+from reprint_check.index.base import SourceIndex  # noqa: E402
+from reprint_check.index.ingest import ingest  # noqa: E402
 from reprint_check.page.html import page_from_html  # noqa: E402
 from reprint_check.policy.rules import Policy, load_policy  # noqa: E402
 

@@ -69,8 +69,10 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from reprint_check.audit import audit_page  # noqa: E402
-from reprint_check.index import SourceIndex, SQLiteIndex, open_index  # noqa: E402
-from reprint_check.ingest import ingest  # noqa: E402
+from reprint_check.index import open_index  # noqa: E402
+from reprint_check.index.base import SourceIndex  # noqa: E402
+from reprint_check.index.ingest import ingest  # noqa: E402
+from reprint_check.index.sqlite import SQLiteIndex  # noqa: E402
 from reprint_check.models import Page  # noqa: E402
 from reprint_check.page.html import page_from_html  # noqa: E402
 from reprint_check.policy.rules import load_policy  # noqa: E402
@@ -724,7 +726,7 @@ def profile_audits(location: str, archive_size: int, hosts: list[list[str]], cor
 
 def profile_ingest(corpus: str, work: Path, size: int = 2000) -> tuple[float, str]:
     """One process's ingest rate (MB/s, unprofiled) and where its time goes (cProfile)."""
-    from reprint_check.ingest import ingest
+    from reprint_check.index.ingest import ingest
 
     export = work / "profile.jsonl"
     text_bytes, _ = write_archive(export, size, corpus)
@@ -1119,7 +1121,7 @@ def new_database(cluster: Cluster, name: str) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from reprint_check.ingest import default_jobs
+    from reprint_check.index.ingest import default_jobs
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--smoke", action="store_true", help="a seconds-long run for CI")

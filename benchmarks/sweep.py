@@ -49,10 +49,10 @@ from pathlib import Path
 
 from reprint_check.audit import AuditOptions, audit_target
 from reprint_check.feeds import item_page, read_feed
-from reprint_check.index import SQLiteIndex
+from reprint_check.index.sources import SourceError, iter_articles
+from reprint_check.index.sqlite import SQLiteIndex
 from reprint_check.models import Article
 from reprint_check.policy.rules import load_policy
-from reprint_check.sources import SourceError, iter_articles
 
 # Where the collections live when --data is not given: beside the checkout, as
 # the project's own runs keep them.

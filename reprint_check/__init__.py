@@ -10,11 +10,10 @@ The library the command line is a thin coat over::
         print(target.target, target.status)
 """
 
-from reprint_check.policy.rules import Policy, load_policy
-
 from .audit import audit, audit_page, index_from_sources, load_target
 from .index import SourceIndex, SQLiteIndex, open_index
 from .models import Article, Page, Passage, Report, SourceFinding, TargetResult, Violation
+from .policy.rules import Policy, load_policy
 from .version import __version__
 
 __all__ = [

@@ -21,12 +21,12 @@ from .errors import FetchError, InputError
 from .evidence import EvidenceRecorder
 from .fetch import Fetcher, FetchSettings, decode_body, read_local
 from .index import SourceIndex, SQLiteIndex, open_index
+from .index.sources import SourceError, is_url, iter_articles
 from .models import Article, Page, Report, TargetResult
 from .page.html import page_from_html, page_from_text
 from .page.no_text import NO_TEXT, is_blank, why_no_text
 from .page.redirects import resolve_links
 from .policy.rules import Policies, Policy, min_passage_chars, policy_for
-from .sources import SourceError, is_url, iter_articles
 from .text.align import align_many
 from .text.prepared import prepare
 from .urls import host_of

@@ -44,14 +44,14 @@ from .feeds import (
 )
 from .fetch import Fetcher, FetchSettings
 from .index import DEFAULT_INDEX_PATH, SCHEMA_VERSION, SourceIndex, open_index, shown_location
-from .ingest import default_jobs, ingest
+from .index.ingest import default_jobs, ingest
+from .index.sources import SourceError
 from .models import Report, TargetResult
 from .policy.explain import explain, summary_line
 from .policy.rules import Policies, Policy, list_policies, load_policies, load_policy
 from .report import FORMATS, merge, render, with_source_text
 from .report.console import clean
 from .report.json import load as load_report
-from .sources import SourceError
 from .version import __version__
 
 EXIT_OK, EXIT_VIOLATION, EXIT_USAGE, EXIT_ERROR = 0, 1, 2, 3
@@ -213,7 +213,7 @@ def index_migrate(index_location: str | None) -> None:
             f"{location or DEFAULT_INDEX_PATH}: SQLite schema {SCHEMA_VERSION}, nothing to do"
         )
         return
-    from .pgindex import migrate, redact
+    from .index.postgres import migrate, redact
 
     try:
         applied = migrate(location)

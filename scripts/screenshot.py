@@ -22,8 +22,8 @@ sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
 import chromium  # noqa: E402
 
 from reprint_check import Article, Report, audit, load_policy, open_index  # noqa: E402
+from reprint_check.index.sources import iter_articles  # noqa: E402
 from reprint_check.report import render, with_source_text  # noqa: E402
-from reprint_check.sources import iter_articles  # noqa: E402
 
 EXAMPLES = ROOT / "examples"
 WIDTH, HEIGHT = 1280, 1800

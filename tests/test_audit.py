@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from reprint_check.audit import audit, audit_page, index_from_sources
-from reprint_check.index import SourceIndex
+from reprint_check.index.base import SourceIndex
 from reprint_check.models import Article
 from reprint_check.page.html import page_from_html
 from reprint_check.policy.rules import ExcerptRule, LinkRule, Policy

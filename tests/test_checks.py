@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from reprint_check.audit import audit_page
 from reprint_check.checks import Edit, find_edits, find_headline, judge, quotation_spans
-from reprint_check.index import SQLiteIndex
+from reprint_check.index.sqlite import SQLiteIndex
 from reprint_check.models import (
     Article,
     DecidingRule,

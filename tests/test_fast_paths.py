@@ -12,7 +12,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reprint_check.index import article_fingerprints
+from reprint_check.index.base import article_fingerprints
 from reprint_check.text.fingerprint import (
     _char_class,
     _kgram_hashes_reference,

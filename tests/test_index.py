@@ -13,15 +13,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reprint_check.errors import IndexStoreError
-from reprint_check.index import (
+from reprint_check.index import open_index
+from reprint_check.index.base import (
     CHECK_BATCH,
     SourceIndex,
-    SQLiteIndex,
     boilerplate_threshold,
-    open_index,
     rank_candidates,
     split_by_holders,
 )
+from reprint_check.index.sqlite import SQLiteIndex
 from reprint_check.models import Article
 from reprint_check.text.fingerprint import kgram_hashes, tokenize, unmix
 from reprint_check.text.normalize import normalize

@@ -24,7 +24,8 @@ from click.testing import CliRunner
 
 from reprint_check.cli import main
 from reprint_check.errors import IndexStoreError
-from reprint_check.index import SQLiteIndex, open_index
+from reprint_check.index import open_index
+from reprint_check.index.sqlite import SQLiteIndex
 from reprint_check.models import Article
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -391,7 +392,7 @@ def test_postgresql_without_the_schema_is_no_index_and_stays_so(
 def test_postgresql_with_an_empty_index_is_an_error_for_audits(
     pg_dsn: str, stored_report: Path, feed_file: Path
 ) -> None:
-    from reprint_check.pgindex import PostgresIndex
+    from reprint_check.index.postgres import PostgresIndex
 
     PostgresIndex(pg_dsn).close()  # the schema, no articles
     tables, rows = pg_tables(pg_dsn), pg_index_rows(pg_dsn)

@@ -13,16 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from reprint_check.index import (
-    SourceIndex,
-    SQLiteIndex,
-    article_fingerprints,
-    open_index,
-    prepare_article,
-)
-from reprint_check.ingest import IngestResult, ingest, prepared_articles
+from reprint_check.index import open_index
+from reprint_check.index.base import SourceIndex, article_fingerprints, prepare_article
+from reprint_check.index.ingest import IngestResult, ingest, prepared_articles
+from reprint_check.index.sources import SourceError
+from reprint_check.index.sqlite import SQLiteIndex
 from reprint_check.models import Article
-from reprint_check.sources import SourceError
 from reprint_check.text.fingerprint import kgram_hashes, tokenize
 from reprint_check.text.normalize import normalize
 

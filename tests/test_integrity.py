@@ -41,7 +41,8 @@ from pathlib import Path
 
 import pytest
 
-from reprint_check.index import article_fingerprints, canonical_url
+from reprint_check.index.base import article_fingerprints
+from reprint_check.urls import canonical_url
 
 ROOT = Path(__file__).resolve().parents[1]
 ENV = {**os.environ, "CI": "1", "PYTHONPATH": str(ROOT)}

@@ -18,17 +18,19 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from reprint_check import pgindex
 from reprint_check.audit import audit
 from reprint_check.cli import main
 from reprint_check.errors import IndexStoreError
-from reprint_check.index import SQLiteIndex, article_fingerprints, open_index
-from reprint_check.ingest import ingest
+from reprint_check.index import open_index
+from reprint_check.index import postgres as pgindex
+from reprint_check.index.base import article_fingerprints
+from reprint_check.index.ingest import ingest
+from reprint_check.index.postgres import MIGRATIONS, Migration, PostgresIndex, migrate, redact
+from reprint_check.index.sources import iter_articles
+from reprint_check.index.sqlite import SQLiteIndex
 from reprint_check.models import Article
-from reprint_check.pgindex import MIGRATIONS, Migration, PostgresIndex, migrate, redact
 from reprint_check.policy.rules import load_policy
 from reprint_check.report import render
-from reprint_check.sources import iter_articles
 from reprint_check.text.fingerprint import kgram_hashes, tokenize
 from reprint_check.text.normalize import normalize
 

@@ -17,7 +17,7 @@ import pytest
 
 from reprint_check.audit import audit, audit_page, index_from_sources
 from reprint_check.errors import InputError
-from reprint_check.index import SQLiteIndex
+from reprint_check.index.sqlite import SQLiteIndex
 from reprint_check.models import (
     Article,
     DecidingRule,

@@ -14,18 +14,18 @@ from click.testing import CliRunner
 from reprint_check.audit import audit_page, index_from_sources
 from reprint_check.cli import main
 from reprint_check.errors import FetchError
-from reprint_check.ingest import prepared_articles
-from reprint_check.models import Article, PolicySummary, Report
-from reprint_check.page.html import page_from_html
-from reprint_check.policy.rules import Policy
-from reprint_check.report import render
-from reprint_check.sources import (
+from reprint_check.index.ingest import prepared_articles
+from reprint_check.index.sources import (
     SourceError,
     TextHeader,
     article_from_file,
     iter_articles,
     read_text_header,
 )
+from reprint_check.models import Article, PolicySummary, Report
+from reprint_check.page.html import page_from_html
+from reprint_check.policy.rules import Policy
+from reprint_check.report import render
 from reprint_check.text.normalize import visible_length
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"

@@ -1,10 +1,10 @@
-"""The source index: publisher articles and their winnowed fingerprints.
+"""The embedded default index: one SQLite file, so an editor needs no server.
 
-Detection code talks to the ``SourceIndex`` protocol only; the embedded
-default is one SQLite file, so an editor needs no server. The index keeps each
-article's text (compressed) because alignment works on the candidates' full
-text, and one row per distinct winnowed fingerprint per article for candidate
-retrieval, whose cost follows the size of the target, not of the archive.
+Writers put it in WAL mode (readers never block the writer); a read-only
+open changes nothing on disk. Longer than most modules because the file's
+whole life is here (creating, checking a file found at the path, migrating
+pragmas for bulk loads, candidate queries): splitting it would spread one
+storage format over several files.
 """
 
 from __future__ import annotations
@@ -14,263 +14,33 @@ import os
 import sqlite3
 import stat
 import zlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Protocol
 
-from .errors import IndexStoreError
-from .models import Article
-from .text.fingerprint import (
-    GUARANTEE_TOKENS,
+from reprint_check.errors import IndexStoreError
+from reprint_check.index.base import (
+    MAX_CANDIDATES,
+    ArticleInfo,
+    ArticleWrites,
+    IndexStats,
+    PreparedArticle,
+    WriteCounts,
+    article_fingerprints,
+    body_polynomials,
+    boilerplate_threshold,
+    rank_candidates,
+    same_article,
+    split_by_holders,
+)
+from reprint_check.models import Article
+from reprint_check.text.fingerprint import (
     WINDOW,
     K,
-    kgram_polynomials,
-    kgrams_of_hashes,
-    token_hashes,
-    unmix,
-    winnow,
 )
-from .text.normalize import normalized_text
-from .urls import canonical_url
+from reprint_check.urls import canonical_url
 
 DEFAULT_INDEX_PATH = Path(".reprint-check") / "index.sqlite"
 SCHEMA_VERSION = 1
-
-# A fingerprint found in at least this many articles is publisher boilerplate
-# (a sign-off, a newsletter line) and points to no article in particular.
-BOILERPLATE_MIN_ARTICLES = 5
-# ... or in this share of the archive, whichever is larger.
-BOILERPLATE_SHARE = 0.002
-# Candidate articles aligned per target, best evidence first.
-MAX_CANDIDATES = 200
-# A fingerprint shared with n articles is 1/n of evidence for each of them; an
-# article is aligned with the target when its evidence reaches this. One
-# fingerprint held by at most two articles is enough (any shared run of 8
-# tokens yields one), as are a few held by a handful of articles; a stock
-# phrase used by many stories makes none of them a candidate on its own, so
-# the articles aligned per target do not grow with the archive.
-MIN_EVIDENCE = 0.5
-# An article with a single fingerprint in common with the target is aligned
-# only if it shares at least this many k-grams with it (of any kind but
-# boilerplate): one lone 4-gram is a stock phrase, never a 50-character
-# passage, while any run of 5 tokens or more, or an edited passage, shares more.
-# Checking costs a fraction of aligning, and at 100,000 articles most of the
-# single-fingerprint articles are such phrases.
-MIN_SHARED_KGRAMS = 2
-# Fingerprints held by more articles than this weigh too little to count
-# (below 1/64 each) and their postings are not read.
-MAX_EVIDENCE_ARTICLES = 64
-# Articles whose stored text one read fetches for the MIN_SHARED_KGRAMS check.
-CHECK_BATCH = 50
-
-
-@dataclass(frozen=True)
-class IndexStats:
-    location: str
-    articles: int
-    fingerprints: int
-    boilerplate_fingerprints: int
-    text_chars: int
-    size_bytes: int
-    k: int = K
-    window: int = WINDOW
-    guarantee_tokens: int = GUARANTEE_TOKENS
-
-
-@dataclass(frozen=True)
-class ArticleInfo:
-    id: int
-    url: str
-    title: str
-    chars: int
-    published: str | None
-
-
-@dataclass(frozen=True)
-class WriteCounts:
-    """What one write did: new articles, articles replaced, articles already stored as given."""
-
-    added: int = 0
-    replaced: int = 0
-    unchanged: int = 0
-
-
-@dataclass(frozen=True)
-class PreparedArticle:
-    """An article with what storing it costs most to compute, done where there is a free core.
-
-    ``fingerprints``: ``article_fingerprints(article.text)``, in ascending
-    order; ``body``: the text as stored (UTF-8, zlib).
-    """
-
-    article: Article
-    fingerprints: tuple[int, ...]
-    body: bytes
-
-
-def prepare_article(article: Article) -> PreparedArticle:
-    return PreparedArticle(
-        article,
-        tuple(sorted(article_fingerprints(article.text))),
-        zlib.compress(article.text.encode("utf-8"), BODY_COMPRESSION),
-    )
-
-
-def article_fingerprints(text: str) -> set[int]:
-    """Distinct winnowed fingerprints of an article's text.
-
-    The same values as winnowing ``kgram_hashes(tokenize(normalize(text).text))``,
-    by the paths that skip the offset map and the token objects the index does
-    not need.
-    """
-    return {h for h, _ in winnow(kgrams_of_hashes(token_hashes(normalized_text(text))))}
-
-
-def boilerplate_threshold(articles: int) -> int:
-    return max(BOILERPLATE_MIN_ARTICLES, int(articles * BOILERPLATE_SHARE))
-
-
-def split_by_holders(
-    holders: Iterable[tuple[int, int]], articles: int
-) -> tuple[set[int], dict[int, int]]:
-    """A target's k-grams by how many of ``articles`` hold them: (boilerplate, rare -> holders).
-
-    ``holders`` is (hash, articles holding it) for the k-grams found in the
-    index. Between the two classes lie the common ones: too widespread to
-    point at an article (``MAX_EVIDENCE_ARTICLES``), too rare to be site
-    furniture that a passage should skip; their postings are never read.
-    """
-    threshold = boilerplate_threshold(articles)
-    boilerplate: set[int] = set()
-    rare: dict[int, int] = {}
-    for h, n in holders:
-        if n >= threshold:
-            boilerplate.add(h)
-        elif n <= MAX_EVIDENCE_ARTICLES:
-            rare[h] = n
-    return boilerplate, rare
-
-
-def rank_candidates(
-    kgrams: Sequence[int],
-    boilerplate: set[int],
-    rare: dict[int, int],
-    postings: Iterable[tuple[int, int]],
-    stored_kgrams: Callable[[Sequence[int]], dict[int, set[int]]],
-    limit: int = MAX_CANDIDATES,
-) -> list[tuple[int, int]]:
-    """(article id, distinct hits) worth aligning with the target, best evidence first.
-
-    The one ranking of both backends, so they cannot drift apart: each
-    backend only reads ``split_by_holders``'s input and the ``postings``
-    (hash, article id) of the rare k-grams. A fingerprint held by n articles
-    is 1/n of evidence for each (``MIN_EVIDENCE``); an article with one
-    fingerprint in common must share ``MIN_SHARED_KGRAMS`` k-grams with the
-    target, checked on its stored text: ``stored_kgrams(ids)`` gives the
-    ``body_polynomials`` of such articles, asked for ``CHECK_BATCH`` at a
-    time (one round trip to a server, not one per article). Postings are
-    summed in sorted order, so the floating-point evidence, and with it the
-    order, does not depend on the order a database returns rows in.
-    """
-    evidence: dict[int, float] = {}
-    hits: dict[int, int] = {}
-    for h, article_id in sorted(postings):
-        evidence[article_id] = evidence.get(article_id, 0.0) + 1.0 / rare[h]
-        hits[article_id] = hits.get(article_id, 0) + 1
-    ranked = sorted(
-        (
-            (article_id, n)
-            for article_id, n in hits.items()
-            if evidence[article_id] >= MIN_EVIDENCE - 1e-9
-        ),
-        key=lambda x: (-evidence[x[0]], -x[1], x[0]),
-    )
-    singles = [article_id for article_id, n in ranked if n == 1]
-    batch: list[int] = []  # the singles whose stored k-grams are in ``checked``
-    checked: dict[int, set[int]] = {}
-    shared_with: set[int] = set()
-    kept: list[tuple[int, int]] = []
-    for article_id, n in ranked:
-        if len(kept) >= limit:
-            break
-        if n == 1:  # one fingerprint: a copied passage, or one stock phrase in common?
-            if article_id not in batch:  # the first single after the batch, in rank order
-                if not batch:
-                    shared_with = {unmix(h) for h in set(kgrams) - boilerplate}
-                start = singles.index(article_id)
-                batch = singles[start : start + CHECK_BATCH]
-                checked = stored_kgrams(batch)
-            if len(shared_with.intersection(checked.get(article_id, ()))) < MIN_SHARED_KGRAMS:
-                continue
-        kept.append((article_id, n))
-    return kept
-
-
-def body_polynomials(body: bytes) -> set[int]:
-    """A stored article's k-grams as ``kgram_polynomials`` (unmixed): the cheap form to compare."""
-    return kgram_polynomials(token_hashes(normalized_text(zlib.decompress(body).decode("utf-8"))))
-
-
-class SourceIndex(Protocol):
-    """Where publisher articles live: two backends (SQLite, PostgreSQL), the same behaviour.
-
-    Everything a command does with an index goes through these methods, so
-    no feature lives in one backend only; the tests run against both.
-    """
-
-    location: str
-
-    def add(self, article: Article) -> bool:
-        """Store the article, replacing any stored under one of its URLs; True if replaced."""
-        ...
-
-    def add_many(self, articles: Iterable[Article]) -> int:
-        """Store articles in one transaction; returns how many replaced a stored one."""
-        ...
-
-    def add_prepared_many(
-        self, items: Iterable[PreparedArticle], *, skip_unchanged: bool = False
-    ) -> WriteCounts:
-        """Store articles prepared by ingest workers in one transaction."""
-        ...
-
-    def bulk_writes(self) -> contextlib.AbstractContextManager[None]:
-        """Whatever makes a large ingest's batches cheaper, for the duration of the ingest."""
-        ...
-
-    def checkpoint(self) -> None:
-        """Tidy up after a large ingest (fold a log, refresh statistics); never fails."""
-        ...
-
-    def remove(self, url: str) -> ArticleInfo | None:
-        """Remove the article stored under ``url`` or an alias; what was removed, None if none."""
-        ...
-
-    def get(self, article_id: int) -> Article: ...
-
-    def get_many(self, article_ids: Sequence[int]) -> list[Article]:
-        """The articles in the order given: one round trip to a server, not one each."""
-        ...
-
-    def count(self) -> int: ...
-
-    def candidates(
-        self, kgrams: Sequence[int], limit: int = MAX_CANDIDATES
-    ) -> tuple[list[tuple[int, int]], set[int]]:
-        """(article id, distinct hits) best first, and the boilerplate hashes among ``kgrams``."""
-        ...
-
-    def articles(self) -> Iterator[ArticleInfo]: ...
-
-    def stats(self) -> IndexStats: ...
-
-    def close(self) -> None: ...
-
-    def __enter__(self) -> SourceIndex: ...
-
-    def __exit__(self, *exc: object) -> None: ...
-
 
 _TABLES = frozenset({"meta", "articles", "aliases", "fingerprints"})
 # One transaction: a run killed while creating the index leaves all of it or none.
@@ -310,38 +80,6 @@ _IN_BATCH = 500  # parameters per IN (...) query, well under SQLite's limit
 PAGE_SIZE = 16384
 # SQLite page cache during a large ingest (KiB): the hot part of the fingerprint table.
 BULK_CACHE_KIB = 262144
-# zlib level of stored article text: 6 is within a few per cent of 9 at a third of the cost.
-BODY_COMPRESSION = 6
-
-
-class ArticleWrites:
-    """``add`` and ``add_many`` of both backends, whose one write path is ``add_prepared_many``."""
-
-    def add_prepared_many(
-        self, items: Iterable[PreparedArticle], *, skip_unchanged: bool = False
-    ) -> WriteCounts:
-        raise NotImplementedError
-
-    def add(self, article: Article) -> bool:
-        """Store the article, replacing any stored under one of its URLs; True if replaced."""
-        return self.add_many([article]) > 0
-
-    def add_many(self, articles: Iterable[Article]) -> int:
-        """Store articles in one transaction; returns how many replaced a stored one."""
-        return self.add_prepared_many(prepare_article(a) for a in articles).replaced
-
-
-def same_article(stored: Article, given: Article) -> bool:
-    """Whether the stored article is the given one: text, title, date and every URL.
-
-    Such an article is not rewritten by an ingest with ``skip_unchanged``.
-    """
-    return (
-        stored.text == given.text
-        and stored.title == given.title
-        and stored.published == given.published
-        and {stored.url, *stored.aliases} == {given.url, *given.aliases}
-    )
 
 
 class SQLiteIndex(ArticleWrites):
@@ -734,50 +472,3 @@ def _meta(db: sqlite3.Connection) -> dict[str, str] | None:
         return {str(k): str(v) for k, v in db.execute("SELECT key, value FROM meta")}
     except sqlite3.OperationalError:  # no such column
         return None
-
-
-def shown_location(location: str | Path) -> str:
-    """The index's location for messages: a PostgreSQL URL with its password masked."""
-    text = str(location)
-    if text.startswith(("postgresql://", "postgres://")):
-        from .pgindex import redact
-
-        return redact(text)
-    return text
-
-
-def open_index(
-    location: str | Path | None = None,
-    *,
-    create: bool = True,
-    read_only: bool = False,
-    require_articles: bool = False,
-) -> SourceIndex:
-    """The index named on the command line, by ``REPRINT_CHECK_INDEX``, or the default file.
-
-    ``create``: make the index if there is none (only ``index add`` and the
-    library's writers do). ``read_only``: what every command that only reads
-    uses; nothing is created or changed, on disk or on the server.
-    ``require_articles``: an index holding no articles is an error, because
-    an audit against it would pass every page without having checked any.
-    """
-    location = location or os.environ.get("REPRINT_CHECK_INDEX") or DEFAULT_INDEX_PATH
-    store: SourceIndex
-    if str(location).startswith(("postgresql://", "postgres://")):
-        from .pgindex import PostgresIndex  # psycopg is imported only for a shared index
-
-        store = PostgresIndex(str(location), create=create, read_only=read_only)
-    else:
-        store = SQLiteIndex(location, create=create, read_only=read_only)
-    if require_articles:
-        try:
-            empty = store.count() == 0
-        except BaseException:
-            store.close()
-            raise
-        if empty:
-            store.close()
-            raise IndexStoreError(
-                f"{shown_location(location)}: the index holds no articles; add some with {ADD_HINT}"
-            )
-    return store

@@ -21,11 +21,10 @@ from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 
-from .errors import FetchError, InputError
-from .fetch import Fetcher
-from .index import PreparedArticle, SourceIndex, prepare_article
-from .models import Article
-from .sources import (
+from reprint_check.errors import FetchError, InputError
+from reprint_check.fetch import Fetcher
+from reprint_check.index.base import PreparedArticle, SourceIndex, prepare_article
+from reprint_check.index.sources import (
     JSONL_SUFFIXES,
     SourceError,
     article_files,
@@ -37,6 +36,7 @@ from .sources import (
     jsonl_lines,
     missing_reason,
 )
+from reprint_check.models import Article
 
 # Articles written per transaction: large enough that a commit rewrites each
 # page of the fingerprint table it touches once for many articles, small

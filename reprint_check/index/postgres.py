@@ -36,8 +36,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from .errors import IndexStoreError
-from .index import (
+from reprint_check.errors import IndexStoreError
+from reprint_check.index.base import (
     MAX_CANDIDATES,
     ArticleInfo,
     ArticleWrites,
@@ -51,9 +51,9 @@ from .index import (
     same_article,
     split_by_holders,
 )
-from .models import Article
-from .text.fingerprint import WINDOW, K
-from .urls import canonical_url
+from reprint_check.models import Article
+from reprint_check.text.fingerprint import WINDOW, K
+from reprint_check.urls import canonical_url
 
 try:
     import psycopg
