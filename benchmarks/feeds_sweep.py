@@ -3,7 +3,7 @@
 Reads every feed file under ``--data DIR`` (17 real RSS/Atom files from the
 test suites of two feed readers, rss-parser and NetNewsWire: news sites and
 full-content blogs, several languages and encodings; see benchmarks/README.md)
-with :func:`reprint_check.feeds.read_feed`,
+with :func:`reprint_check.web.feeds.read_feed`,
 as ``reprint-check feed FILE`` would, and prints per feed: the kind, the
 number of items, how many carry the full text (so ``--fetch-items auto``
 audits the feed's own body instead of fetching the page), the feed-level
@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 from reprint_check.errors import ReprintCheckError
-from reprint_check.feeds import FeedItem, parse_feed, read_feed
+from reprint_check.web.feeds import FeedItem, parse_feed, read_feed
 
 # Where the feeds live when --data is not given: beside the checkout, as the
 # project's own runs keep them.

@@ -8,9 +8,9 @@ bug, and the input is saved for a regression test.
 
 - ``page``: :func:`reprint_check.page.html.page_from_html` (FetchError allowed);
   blocks in order inside the text, links inside it, link blocks that exist;
-- ``feed``: :func:`reprint_check.feeds.parse_feed`, by feedparser and by the
+- ``feed``: :func:`reprint_check.web.feeds.parse_feed`, by feedparser and by the
   lxml streaming reader (FetchError allowed); items carry their feed's name;
-- ``policy``: :func:`reprint_check.policy.parse_policy` (PolicyError allowed).
+- ``policy``: :func:`reprint_check.policy.rules.parse_policy` (PolicyError allowed).
 
 Two engines. With atheris installed (``pip install atheris``) each target runs
 coverage-guided under libFuzzer in a child process, from a seed corpus of the
@@ -86,7 +86,7 @@ def check_page(data: bytes) -> None:
 
 def check_feed(data: bytes) -> None:
     from reprint_check.errors import FetchError, InputError
-    from reprint_check.feeds import parse_feed
+    from reprint_check.web.feeds import parse_feed
 
     for streaming in (False, True):
         try:
@@ -165,9 +165,7 @@ def _atheris_child(target: str, seconds: float, corpus: str) -> None:
     import atheris
 
     with atheris.instrument_imports(include=["reprint_check", "bs4", "feedparser"]):
-        import reprint_check.feeds
-        import reprint_check.page.html
-        import reprint_check.policy  # noqa: F401
+        pass
     check = CHECKS[target]
 
     def one_input(data: bytes) -> None:

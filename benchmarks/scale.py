@@ -12,7 +12,7 @@ on a throw-away server started for the run, as tests/pgcluster.py does), in one 
   (nothing of them is stored here), mixed with unigram draws so that common
   phrases recur across articles as they do in a real archive while long runs do
   not; ~3,200 characters per article, written as a JSONL export;
-- ingest of that JSONL with ``reprint_check.ingest`` (MB/s and articles/s, in
+- ingest of that JSONL with ``reprint_check.index.ingest`` (MB/s and articles/s, in
   total and per core), index size on disk against the raw article text;
 - targets of ~10,000 characters: paragraphs of real host pages (the
   Scrapinghub benchmark pages under ``--data DIR``) with excerpts of random archive
@@ -453,8 +453,8 @@ import resource, sys, json
 sys.path.insert(0, sys.argv[1])
 from reprint_check.audit import audit_page
 from reprint_check.index import open_index
-from reprint_check.page import page_from_html
-from reprint_check.policy import load_policy
+from reprint_check.page.html import page_from_html
+from reprint_check.policy.rules import load_policy
 pages = [page_from_html(h, "https://partner.example/t") for h in json.load(open(sys.argv[3]))]
 policy = load_policy("default")
 with open_index(sys.argv[2], read_only=True) as index:
@@ -945,7 +945,7 @@ How it was measured (`python benchmarks/scale.py`):
   at run time from the newspaper4k test texts (`--data DIR`), with {jump:.0%} of the words
   drawn from word frequencies instead, so that common phrases recur across articles as in
   a real archive; ~3,200 characters per article, written as a JSONL export.
-- Ingest: `reprint_check.ingest.ingest` from that JSONL with `jobs={jobs}` (both cores),
+- Ingest: `reprint_check.index.ingest.ingest` from that JSONL with `jobs={jobs}` (both cores),
   wall time over the UTF-8 bytes of article text; per core = total / jobs. Index size: the
   SQLite file after the ingest (write-ahead log folded in) over the raw article text.
 - Targets: ~10,000 characters of paragraphs of real host pages (the Scrapinghub benchmark

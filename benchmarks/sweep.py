@@ -7,14 +7,14 @@ happened, so that "nothing crashes, nothing is lost" is a measured figure:
 
 1. **as sources**: every page (``.html``, ``.htm``, gzipped or not:
    Scrapinghub, Mozilla Readability, newspaper4k, trafilatura) is read by
-   ``reprint_check.sources.iter_articles``, as ``reprint-check index add FILE``
+   ``reprint_check.index.sources.iter_articles``, as ``reprint-check index add FILE``
    does, into one SQLite index in a temporary folder;
 2. **as targets**: every page is audited against that index by
    ``reprint_check.audit.audit_target`` (default policy), as
    ``reprint-check audit FILE`` does; each page finds at least itself, so
    alignment runs on full real pages, not only on toy fixtures;
 3. **feeds**: every RSS/Atom/RDF/sitemap file is read with
-   ``reprint_check.feeds.read_feed`` and each item's own body is audited
+   ``reprint_check.web.feeds.read_feed`` and each item's own body is audited
    (``reprint-check feed FILE --fetch-items never``: no network).
 
 It prints how many were audited, the errors by kind (one-line messages with
@@ -48,11 +48,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from reprint_check.audit import AuditOptions, audit_target
-from reprint_check.feeds import item_page, read_feed
+from reprint_check.feedrun import item_page
 from reprint_check.index.sources import SourceError, iter_articles
 from reprint_check.index.sqlite import SQLiteIndex
 from reprint_check.models import Article
 from reprint_check.policy.rules import load_policy
+from reprint_check.web.feeds import read_feed
 
 # Where the collections live when --data is not given: beside the checkout, as
 # the project's own runs keep them.

@@ -18,8 +18,6 @@ from pathlib import Path
 
 from .checks import judge
 from .errors import FetchError, InputError
-from .evidence import EvidenceRecorder
-from .fetch import Fetcher, FetchSettings, decode_body, read_local
 from .index import SourceIndex, SQLiteIndex, open_index
 from .index.sources import SourceError, is_url, iter_articles
 from .models import Article, Page, Report, TargetResult
@@ -30,6 +28,8 @@ from .policy.rules import Policies, Policy, min_passage_chars, policy_for
 from .text.align import align_many
 from .text.prepared import prepare
 from .urls import host_of
+from .web.evidence import EvidenceRecorder
+from .web.fetch import Fetcher, FetchSettings, decode_body, read_local
 
 MAX_TARGET_BYTES = 50 * 1024 * 1024
 

@@ -31,18 +31,7 @@ import click
 
 from .audit import AuditOptions, audit, audit_parallel, audit_target, index_from_sources
 from .errors import InputError, ReprintCheckError
-from .evidence import EvidenceRecorder
-from .feeds import (
-    FETCH_MODES,
-    FeedItem,
-    FeedRead,
-    FeedState,
-    ItemTarget,
-    item_page,
-    item_pages,
-    read_feed,
-)
-from .fetch import Fetcher, FetchSettings
+from .feedrun import FETCH_MODES, FeedState, ItemTarget, item_page, item_pages
 from .index import DEFAULT_INDEX_PATH, SCHEMA_VERSION, SourceIndex, open_index, shown_location
 from .index.ingest import default_jobs, ingest
 from .index.sources import SourceError
@@ -53,6 +42,9 @@ from .report import FORMATS, merge, render, with_source_text
 from .report.console import clean
 from .report.json import load as load_report
 from .version import __version__
+from .web.evidence import EvidenceRecorder
+from .web.feeds import FeedItem, FeedRead, read_feed
+from .web.fetch import Fetcher, FetchSettings
 
 EXIT_OK, EXIT_VIOLATION, EXIT_USAGE, EXIT_ERROR = 0, 1, 2, 3
 # Which code wins when several apply: bad input first, so a mistyped path is

@@ -15,7 +15,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from urllib.parse import SplitResult, unquote, urlsplit
+from urllib.parse import SplitResult, unquote, urljoin, urlsplit
 
 __all__ = [
     "canonical_url",
@@ -23,6 +23,7 @@ __all__ = [
     "find_bare_urls",
     "host_of",
     "is_shortener",
+    "resolve_url",
     "same_article",
 ]
 
@@ -235,6 +236,35 @@ def _remove_dot_segments(path: str) -> str:
     if path.startswith("/") and not result.startswith("/"):
         result = "/" + result
     return result
+
+
+# --- links in markup -------------------------------------------------------------------
+
+_NOT_URL_SCHEMES = ("javascript:", "mailto:", "data:", "tel:", "vbscript:", "about:", "file:")
+
+
+def resolve_url(href: str, base: str | None) -> str | None:
+    """Absolute http(s) URL for an href, or None when it does not lead to a web page.
+
+    The result is resolved, not canonicalised (that is :func:`canonical_url`'s job).
+    """
+    href = href.strip()
+    if not href or href.lower().startswith(_NOT_URL_SCHEMES):
+        return None
+    try:
+        if href.startswith("//") and base is None:
+            url = "https:" + href
+        elif base is not None:
+            url = urljoin(base, href)
+        else:
+            url = href
+        parts = urlsplit(url)
+        if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+            return None
+        _ = parts.port  # raises ValueError on a malformed port
+    except ValueError:
+        return None
+    return url
 
 
 # --- URLs written as plain text ---------------------------------------------------

@@ -18,10 +18,10 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.recordloader import ArcWarcRecord
 
 from reprint_check.errors import FetchError, InputError
-from reprint_check.evidence import EvidenceRecorder
-from reprint_check.fetch import Fetched, Fetcher, FetchSettings, RawResponse
 from reprint_check.models import Evidence, PolicySummary, Report, TargetResult
 from reprint_check.report import json as json_report
+from reprint_check.web.evidence import EvidenceRecorder
+from reprint_check.web.fetch import Fetched, Fetcher, FetchSettings, RawResponse
 from tests.localserver import LocalServer, send, send_chunked
 
 # Fictional pages written for these tests.

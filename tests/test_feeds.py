@@ -24,17 +24,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from reprint_check.errors import FetchError, InputError
-from reprint_check.feeds import (
-    FeedError,
-    FeedItem,
-    FeedState,
-    is_full_text,
-    item_page,
-    parse_feed,
-    read_feed,
-)
-from reprint_check.fetch import Fetcher, FetchSettings
+from reprint_check.feedrun import FeedState, item_page
 from reprint_check.models import TargetResult
+from reprint_check.web.feeds import FeedError, FeedItem, is_full_text, parse_feed, read_feed
+from reprint_check.web.fetch import Fetcher, FetchSettings
 from tests.localserver import LocalServer, send
 
 # --- fictional fixtures -----------------------------------------------------------------
@@ -410,7 +403,7 @@ def test_hundred_thousand_urls_never_become_a_tree(tmp_path: Path) -> None:
         import resource, sys
         from pathlib import Path
         sys.path.insert(0, {str(Path(__file__).resolve().parents[1])!r})
-        from reprint_check.feeds import parse_feed
+        from reprint_check.web.feeds import parse_feed
         data = Path(sys.argv[1]).read_bytes()
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         assert len(parse_feed(data, "big.xml", limit=10).items) == 10

@@ -25,9 +25,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import reprint_check.fetch as fetch_mod
+import reprint_check.web.fetch as fetch_mod
 from reprint_check.errors import FetchError, InputError
-from reprint_check.fetch import (
+from reprint_check.web.fetch import (
     DEFAULT_USER_AGENT,
     Fetched,
     Fetcher,

@@ -841,8 +841,8 @@ def test_canonical_to_the_article_counts_when_the_policy_says_so() -> None:
 
 
 def test_resolve_links_over_a_local_http_server() -> None:
-    from reprint_check.fetch import Fetcher, FetchSettings
     from reprint_check.page.html import page_from_html
+    from reprint_check.web.fetch import Fetcher, FetchSettings
     from tests.localserver import LocalServer, send
 
     with LocalServer() as server:

@@ -22,7 +22,6 @@ from itertools import islice
 from pathlib import Path
 
 from reprint_check.errors import FetchError, InputError
-from reprint_check.fetch import Fetcher
 from reprint_check.index.base import PreparedArticle, SourceIndex, prepare_article
 from reprint_check.index.sources import (
     JSONL_SUFFIXES,
@@ -37,6 +36,7 @@ from reprint_check.index.sources import (
     missing_reason,
 )
 from reprint_check.models import Article
+from reprint_check.web.fetch import Fetcher
 
 # Articles written per transaction: large enough that a commit rewrites each
 # page of the fingerprint table it touches once for many articles, small

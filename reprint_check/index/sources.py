@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reprint_check.errors import FetchError, InputError
-from reprint_check.fetch import Fetcher, decode_body, read_local
 from reprint_check.models import Article
 from reprint_check.page.article import extract_article
 from reprint_check.page.html import MAX_TEXT_CHARS, TOO_MUCH_TEXT, looks_binary
 from reprint_check.urls import host_of
+from reprint_check.web.fetch import Fetcher, decode_body, read_local
 
 HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz", ".xhtml")
 TEXT_SUFFIXES = (".txt", ".txt.gz")

@@ -42,9 +42,9 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from reprint_check.errors import FetchError
-from reprint_check.fetch import bomless_unicode
 from reprint_check.models import Article
 from reprint_check.page.html import MAX_TEXT_CHARS, TOO_MUCH_TEXT, too_much_text
+from reprint_check.web.fetch import bomless_unicode
 
 NO_TEXT = "no article text found"
 

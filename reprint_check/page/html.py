@@ -27,7 +27,7 @@ import codecs
 import re
 import warnings
 from dataclasses import dataclass, field
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import charset_normalizer
 from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, XMLParsedAsHTMLWarning
@@ -43,8 +43,9 @@ from bs4.element import (
 from lxml import etree
 
 from reprint_check.errors import FetchError
-from reprint_check.fetch import bomless_unicode
 from reprint_check.models import Block, Link, Page
+from reprint_check.urls import resolve_url
+from reprint_check.web.fetch import bomless_unicode
 
 __all__ = ["decode_html", "looks_binary", "page_from_html", "page_from_text", "too_much_text"]
 
@@ -97,7 +98,6 @@ ROBOTS_META_NAMES = frozenset({
 _HTML_WS = re.compile(r"[ \t\n\r\f]+")
 _SURROGATES = re.compile(r"[\ud800-\udfff]")
 _CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
-_NOT_URL_SCHEMES = ("javascript:", "mailto:", "data:", "tel:", "vbscript:", "about:", "file:")
 
 # --- limits ------------------------------------------------------------------------------
 
@@ -670,30 +670,6 @@ def _http_base(url: str | None) -> str | None:
     if parts.scheme.lower() in ("http", "https") and parts.hostname:
         return url.strip()
     return None
-
-
-def resolve_url(href: str, base: str | None) -> str | None:
-    """Absolute http(s) URL for an href, or None when it does not lead to a web page.
-
-    The result is resolved, not canonicalised (that is the links module's job).
-    """
-    href = href.strip()
-    if not href or href.lower().startswith(_NOT_URL_SCHEMES):
-        return None
-    try:
-        if href.startswith("//") and base is None:
-            url = "https:" + href
-        elif base is not None:
-            url = urljoin(base, href)
-        else:
-            url = href
-        parts = urlsplit(url)
-        if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-            return None
-        _ = parts.port  # raises ValueError on a malformed port
-    except ValueError:
-        return None
-    return url
 
 
 def _dedupe(items: list[str]) -> tuple[str, ...]:

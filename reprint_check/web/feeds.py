@@ -19,29 +19,22 @@ input like any page, and CI runs them on every push, so this module
   one line naming the feed (:class:`FeedError`); only an unreadable local
   file given on the command line is bad usage (``InputError``).
 
-Each item then becomes a page (:func:`item_page`): its embedded body when the
-feed carries the full text, otherwise the item's page fetched over HTTP. With
-a :class:`FeedState`, item pages are revalidated with ``If-None-Match`` /
-``If-Modified-Since`` and embedded bodies compared by SHA-256, so a CI run
-audits only new or changed items and reuses the stored result of the rest:
-every open violation is still reported.
+Each item then becomes a page in feedrun.py (``item_page``): its embedded
+body when the feed carries the full text (:func:`is_full_text`), otherwise
+the item's page fetched over HTTP.
 """
 
 from __future__ import annotations
 
 import codecs
-import hashlib
 import heapq
 import html
 import io
 import json
-import os
 import re
-import tempfile
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -50,14 +43,9 @@ from typing import Any
 import feedparser
 from lxml import etree
 
-from .errors import FetchError, InputError
-from .fetch import Fetched, Fetcher, MiB, decode_body, read_local
-from .models import Page, PolicySummary, Report, TargetResult
-from .page.html import page_from_html, page_from_text, resolve_url
-from .page.no_text import NO_TEXT, is_blank, why_no_text
-from .report.json import SCHEMA as REPORT_SCHEMA
-from .report.json import load as load_report
-from .report.json import to_dict
+from reprint_check.errors import FetchError, InputError
+from reprint_check.urls import resolve_url
+from reprint_check.web.fetch import Fetcher, MiB, decode_body, read_local
 
 __all__ = [
     "FULL_TEXT_MIN_CHARS",
@@ -65,11 +53,8 @@ __all__ = [
     "FeedError",
     "FeedItem",
     "FeedRead",
-    "FeedState",
-    "ItemTarget",
     "ParsedFeed",
     "is_full_text",
-    "item_page",
     "parse_feed",
     "read_feed",
 ]
@@ -93,7 +78,6 @@ MAX_FEED_BYTES = 50 * MiB  # a local feed file; the sitemap protocol's own cap i
 MAX_ITEMS = 100_000
 DEFAULT_MAX_SITEMAPS = 50  # children of a sitemap index read in one run
 
-STATE_SCHEMA = "reprint-check/feed-state/v1"
 
 _ATOM = "http://www.w3.org/2005/Atom"
 _ATOM03 = "http://purl.org/atom/ns#"
@@ -202,26 +186,6 @@ class FeedRead:
     errors: list[FeedError]
     kind: str = ""  # of the top document; "" when it could not be read
     title: str = ""
-
-
-@dataclass(frozen=True)
-class ItemTarget:
-    """One feed item made ready for the audit.
-
-    ``unchanged`` means the stored result for ``name`` still holds (the server
-    answered 304, or the body hashes as before): ``page`` is then None and the
-    caller reuses ``FeedState.result(name)``. ``error`` is one line; ``page``
-    is then None too. ``etag`` / ``last_modified`` / ``content_sha256`` are
-    what to store for the next run.
-    """
-
-    name: str
-    page: Page | None
-    unchanged: bool = False
-    etag: str | None = None
-    last_modified: str | None = None
-    content_sha256: str | None = None
-    error: str | None = None
 
 
 # --- full text ---------------------------------------------------------------------------
@@ -450,7 +414,7 @@ def _text(element: Any) -> str:
     return "".join(element.itertext()) if element is not None else ""
 
 
-def _one_line(text: str) -> str:
+def one_line(text: str) -> str:
     return " ".join(str(text).split())
 
 
@@ -490,13 +454,13 @@ def _drop(element: Any) -> None:
 def _xml_problem(context: Any, error: Exception | None) -> str | None:
     """The first fatal XML error, if any, as "line N: message"."""
     if error is not None:
-        return _one_line(str(error)) or type(error).__name__
+        return one_line(str(error)) or type(error).__name__
     log = getattr(context, "error_log", None)
     fatal = [e for e in (log or []) if e.level >= etree.ErrorLevels.ERROR]
     if not fatal:
         return None
     first = fatal[0]
-    return f"line {first.line}: {_one_line(first.message)}"
+    return f"line {first.line}: {one_line(first.message)}"
 
 
 def _parse_sitemap(
@@ -537,7 +501,7 @@ def _parse_sitemap(
                     FeedItem(
                         url=_absolute(loc, base),
                         guid=None,
-                        title=_one_line(fields.get("news:title", "")),
+                        title=one_line(fields.get("news:title", "")),
                         published=_iso(fields.get("news:publication_date")),
                         updated=_iso(fields.get("lastmod")),
                         feed=location,
@@ -592,7 +556,7 @@ def _feedparser_item(entry: Any, location: str, base: str | None, position: int)
         FeedItem(
             url=_absolute(link, base),
             guid=str(guid) if guid is not None else None,
-            title=_one_line(html.unescape(_TAG.sub("", entry.get("title") or ""))),
+            title=one_line(html.unescape(_TAG.sub("", entry.get("title") or ""))),
             published=published,
             updated=updated,
             content_html=content_html,
@@ -618,12 +582,12 @@ def _parse_with_feedparser(
             data, sanitize_html=False, resolve_relative_uris=bool(base), response_headers=headers
         )
     except Exception as exc:  # feedparser's failures are not one family
-        raise FetchError(f"{location}: cannot read the feed ({_one_line(str(exc))})") from None
+        raise FetchError(f"{location}: cannot read the feed ({one_line(str(exc))})") from None
     entries = parsed.get("entries") or []
     version = parsed.get("version") or ""
     problem = parsed.get("bozo_exception") if parsed.get("bozo") else None
     if not entries and not version:
-        reason = _one_line(str(problem)) if problem is not None else "no items and no feed element"
+        reason = one_line(str(problem)) if problem is not None else "no items and no feed element"
         raise FetchError(f"{location}: not a readable feed ({reason})")
     fallback = "rss" if version.startswith("rss") else (sniffed or "rss")
     kind = _FEEDPARSER_KINDS.get(version, fallback)
@@ -635,10 +599,10 @@ def _parse_with_feedparser(
         line = getattr(problem, "getLineNumber", lambda: None)()
         where = f"line {line}: " if line else ""
         errors.append(
-            f"{location}: malformed feed ({where}{_one_line(str(problem))}); "
+            f"{location}: malformed feed ({where}{one_line(str(problem))}); "
             f"{len(entries)} items read"
         )
-    return kind, _one_line(html.unescape(_TAG.sub("", channel.get("title") or "")))
+    return kind, one_line(html.unescape(_TAG.sub("", channel.get("title") or "")))
 
 
 _ITEM_NAMES = {"item", "entry"}
@@ -707,7 +671,7 @@ def _stream_item(element: Any, location: str, base: str | None, position: int) -
         FeedItem(
             url=_absolute(link, base),
             guid=guid.strip() or None,
-            title=_one_line(html.unescape(_TAG.sub("", _text(title_element)))),
+            title=one_line(html.unescape(_TAG.sub("", _text(title_element)))),
             published=published,
             updated=updated,
             content_html=content_html,
@@ -739,7 +703,7 @@ def _stream_feed(
             parent = element.getparent()
             parent_name = _localname(parent)[1] if parent is not None else ""
             if name == "title" and not title and parent_name in ("channel", "feed"):
-                title = _one_line(_text(element))
+                title = one_line(_text(element))
             elif name == "link" and channel_link is None and parent_name == "channel":
                 channel_link = _absolute(_text(element), None)
             if name not in _ITEM_NAMES or namespace == _NEWS:
@@ -788,7 +752,7 @@ def _parse_json_feed(
                 FeedItem(
                     url=_absolute(string("url"), item_base),
                     guid=str(guid) if isinstance(guid, str | int) else None,
-                    title=_one_line(string("title") or ""),
+                    title=one_line(string("title") or ""),
                     published=_iso(string("date_published")),
                     updated=_iso(string("date_modified")),
                     content_html=string("content_html"),
@@ -802,7 +766,7 @@ def _parse_json_feed(
     if skipped:
         errors.append(f"{location}: {skipped} items are not JSON objects and were skipped")
     title = document.get("title")
-    return _one_line(title) if isinstance(title, str) else ""
+    return one_line(title) if isinstance(title, str) else ""
 
 
 # --- one document ------------------------------------------------------------------------
@@ -924,13 +888,13 @@ def read_feed(
                 data, location, content_type, base, selector, None
             )
         except FetchError as exc:
-            errors.append(FeedError(location, _one_line(str(exc))))
+            errors.append(FeedError(location, one_line(str(exc))))
             top = False
             continue
         except InputError as exc:
             if top:
                 raise
-            errors.append(FeedError(location, _one_line(str(exc))))
+            errors.append(FeedError(location, one_line(str(exc))))
             continue
         if top:
             kind, title = found_kind, found_title
@@ -969,275 +933,3 @@ def read_feed(
             )
         )
     return FeedRead(selector.items(), errors, kind, title)
-
-
-# --- state for incremental CI runs -----------------------------------------------------------
-
-
-@dataclass
-class FeedState:
-    """What the last run learnt about each item, so this run audits only what changed.
-
-    A JSON file::
-
-        {"schema": "reprint-check/feed-state/v1", "context": "…",
-         "items": {"<item key>": {"etag": …, "last_modified": …,
-                                  "content_sha256": …, "result": {<one v1 target>}}}}
-
-    ``context`` identifies what the results were computed against (the
-    caller's choice: e.g. a hash of the policy and the index's article
-    count). A state loaded with a different context is empty: stored verdicts
-    about another policy or another archive are not worth reusing.
-    """
-
-    items: dict[str, dict[str, Any]] = field(default_factory=dict)
-    context: str | None = None
-
-    @classmethod
-    def load(cls, path: str | Path, *, context: str | None = None) -> FeedState:
-        """The state in ``path``; a missing file is an empty state, a corrupt one InputError."""
-        p = Path(path)
-        try:
-            raw = p.read_bytes()
-        except FileNotFoundError:
-            return cls(context=context)
-        except OSError as exc:
-            reason = (exc.strerror or type(exc).__name__).lower()
-            raise InputError(f"{path}: cannot read the feed state file: {reason}") from None
-        problem = "not JSON"
-        try:
-            document = json.loads(raw.decode("utf-8"))
-            problem = f"not a {STATE_SCHEMA} file"
-            if not isinstance(document, dict) or document.get("schema") != STATE_SCHEMA:
-                raise ValueError(problem)
-            items = document.get("items")
-            problem = '"items" is not an object of objects'
-            if not isinstance(items, dict) or not all(
-                isinstance(v, dict) and (v.get("result") is None or isinstance(v["result"], dict))
-                for v in items.values()
-            ):
-                raise ValueError(problem)
-        except (UnicodeDecodeError, ValueError):
-            raise InputError(
-                f"{path}: corrupt feed state file ({problem}); delete it to start afresh"
-            ) from None
-        stored_context = document.get("context")
-        if context is not None and stored_context != context:
-            return cls(context=context)
-        return cls(items=items, context=context if context is not None else stored_context)
-
-    def save(self, path: str | Path) -> None:
-        """Write atomically (temporary file, then rename): a killed run never leaves half a file."""
-        p = Path(path)
-        document = {"schema": STATE_SCHEMA, "context": self.context, "items": self.items}
-        text = json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
-        folder = p.parent if str(p.parent) else Path(".")
-        folder.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=folder)
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                out.write(text)
-            os.replace(temporary, p)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
-
-    def get(self, key: str) -> dict[str, Any] | None:
-        return self.items.get(key)
-
-    def put(
-        self,
-        key: str,
-        *,
-        etag: str | None = None,
-        last_modified: str | None = None,
-        content_sha256: str | None = None,
-        result: TargetResult | dict[str, Any] | None = None,
-    ) -> None:
-        """Remember one item; ``result`` is its TargetResult (stored as v1 target JSON)."""
-        self.items[key] = {
-            "etag": etag,
-            "last_modified": last_modified,
-            "content_sha256": content_sha256,
-            "result": _target_dict(result) if isinstance(result, TargetResult) else result,
-        }
-
-    def record(self, target: ItemTarget, result: TargetResult) -> None:
-        """Remember what :func:`item_page` saw and what the audit found (errors are not kept)."""
-        if result.status == "error":
-            self.items.pop(target.name, None)  # retry next run rather than trusting a failure
-            return
-        self.put(
-            target.name,
-            etag=target.etag,
-            last_modified=target.last_modified,
-            content_sha256=target.content_sha256,
-            result=result,
-        )
-
-    def result(self, key: str) -> TargetResult | None:
-        """The stored result of an item, for an ``unchanged`` ItemTarget."""
-        entry = self.items.get(key)
-        stored = entry.get("result") if entry else None
-        if not isinstance(stored, dict):
-            return None
-        document = {
-            "schema": REPORT_SCHEMA,
-            "policy": {"name": "", "max_chars": 0, "count": "total"},
-            "targets": [stored],
-        }
-        try:
-            return load_report(document, name="feed state").targets[0]
-        except InputError:
-            return None  # a stored result this version cannot read is audited afresh
-
-
-def _target_dict(result: TargetResult) -> dict[str, Any]:
-    report = Report(PolicySummary("", 0, "total"), (result,))
-    target: dict[str, Any] = to_dict(report, include_text=False)["targets"][0]
-    return target
-
-
-# --- items to pages ------------------------------------------------------------------------
-
-
-FETCH_MODES = ("auto", "always", "never")
-
-
-def _sha256(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8", errors="surrogatepass")).hexdigest()
-
-
-def _embedded(item: FeedItem) -> tuple[str, bool] | None:
-    """(body, is_html) the feed carries for an item: full content first, then summary."""
-    if item.content_html:
-        return item.content_html, True
-    if item.content_text:
-        return item.content_text, False
-    if item.summary_html:
-        return item.summary_html, True
-    return None
-
-
-def _embedded_page(item: FeedItem, name: str, body: str, is_html: bool) -> Page:
-    if not is_html:
-        return page_from_text(body, name)
-    # The item title goes where a page keeps it (<title>, not the text), so the
-    # audited text is the body alone, as on the fetched page's article.
-    document = (
-        f"<html><head><title>{html.escape(item.title)}</title></head><body>{body}</body></html>"
-    )
-    return page_from_html(document, name, base_url=item.url)
-
-
-def _header(fetched: Fetched, name: str) -> str | None:
-    return next((value for key, value in fetched.headers if key == name), None)
-
-
-def _stored(state: FeedState | None, key: str) -> dict[str, Any] | None:
-    """The state entry of an item, only when it holds a result worth reusing."""
-    entry = state.get(key) if state is not None else None
-    if entry is None or not isinstance(entry.get("result"), dict):
-        return None
-    if entry["result"].get("status") == "error":
-        return None
-    return entry
-
-
-def item_page(
-    item: FeedItem, fetcher: Fetcher | None, mode: str = "auto", state: FeedState | None = None
-) -> ItemTarget:
-    """The page to audit for one item, or why there is none; never raises for a bad item.
-
-    ``mode``: ``auto`` audits the feed's own body when it is the full text
-    (``item.full_text``) and fetches the item's page otherwise; ``always``
-    fetches; ``never`` audits whatever body the feed carries, summary
-    included. An item without a link falls back to its body in ``auto``.
-    """
-    if mode not in FETCH_MODES:
-        raise InputError(f"--fetch-items: expected one of {', '.join(FETCH_MODES)}, got {mode!r}")
-    name = item.key
-    embedded = _embedded(item)
-    use_embedded = mode == "never" or (
-        mode == "auto" and embedded is not None and (item.full_text or not item.url)
-    )
-    entry = _stored(state, name)
-    try:
-        if use_embedded:
-            if embedded is None:
-                return ItemTarget(name, None, error=_carries_no_text(item, name))
-            body, is_html = embedded
-            digest = _sha256(body)
-            if entry is not None and entry.get("content_sha256") == digest:
-                return ItemTarget(name, None, unchanged=True, content_sha256=digest)
-            page = _embedded_page(item, name, body, is_html)
-            if is_blank(page.text):  # an image, an empty paragraph: nothing a reader sees
-                return ItemTarget(name, None, error=_carries_no_text(item, name))
-            return ItemTarget(name, page, content_sha256=digest)
-        if not item.url:
-            return ItemTarget(name, None, error=f"{name}: the item has no link to fetch")
-        if fetcher is None:
-            return ItemTarget(name, None, error=f"{name}: item pages need a fetcher")
-        return _fetched_page(item.url, fetcher, entry)
-    except (FetchError, InputError) as exc:
-        return ItemTarget(name, None, error=_one_line(str(exc)))
-    except Exception as exc:  # a bug on one item must not lose the rest of the feed
-        return ItemTarget(name, None, error=f"{name}: internal error: {type(exc).__name__}: {exc}")
-
-
-def _carries_no_text(item: FeedItem, name: str) -> str:
-    """Why an item audited from the feed's own body has nothing to audit, and what would."""
-    if not item.url:
-        return f"{name}: {NO_TEXT} (the feed item carries no text and no link to its page)"
-    return f"{name}: {NO_TEXT} (the feed item carries no text; use --fetch-items auto or always)"
-
-
-def _fetched_page(url: str, fetcher: Fetcher, entry: dict[str, Any] | None) -> ItemTarget:
-    headers: dict[str, str] = {}
-    if entry is not None:
-        if isinstance(entry.get("etag"), str):
-            headers["If-None-Match"] = entry["etag"]
-        if isinstance(entry.get("last_modified"), str):
-            headers["If-Modified-Since"] = entry["last_modified"]
-    fetched = fetcher.fetch(url, headers=headers or None)
-    etag = _header(fetched, "etag")
-    last_modified = _header(fetched, "last-modified")
-    if fetched.status == 304:
-        if entry is None:  # the fetcher returns 304 only to a conditional request
-            raise FetchError(f"{url}: HTTP 304 Not Modified to an unconditional request")
-        return ItemTarget(
-            url,
-            None,
-            unchanged=True,
-            etag=etag or entry.get("etag"),
-            last_modified=last_modified or entry.get("last_modified"),
-            content_sha256=entry.get("content_sha256"),
-        )
-    if fetched.charset is None and fetched.content:
-        # an image or a PDF: nothing the audit can read, which is not the same as compliant
-        kind = fetched.content_type or "no Content-Type"
-        raise FetchError(f"{url}: not a web page ({kind}): nothing to audit")
-    digest = hashlib.sha256(fetched.content).hexdigest()
-    if entry is not None and entry.get("content_sha256") == digest:
-        # No validators, or the server ignores them, but the bytes are the same.
-        return ItemTarget(url, None, True, etag, last_modified, digest)
-    is_html = fetched.content_type != "text/plain"
-    if is_html:
-        page = page_from_html(fetched.text, url, base_url=fetched.final_url)
-    else:
-        page = page_from_text(fetched.text, url)
-    reason = why_no_text(page, fetched.text, is_html=is_html, container="response body")
-    if reason is not None:
-        raise FetchError(f"{url}: {reason}")
-    return ItemTarget(url, page, False, etag, last_modified, digest)
-
-
-def item_pages(
-    items: Iterable[FeedItem],
-    fetcher: Fetcher | None,
-    mode: str = "auto",
-    state: FeedState | None = None,
-) -> Iterator[tuple[FeedItem, ItemTarget]]:
-    """:func:`item_page` for each item, in order (a convenience for the CLI's loop)."""
-    for item in items:
-        yield item, item_page(item, fetcher, mode, state)

@@ -57,9 +57,9 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from reprint_check.errors import FetchError, InputError
-from reprint_check.fetch import Fetched, RawResponse
 from reprint_check.models import Evidence, Report
 from reprint_check.version import __version__
+from reprint_check.web.fetch import Fetched, RawResponse
 
 # WARC/1.1: the current spec, with fractional-second dates; every maintained reader knows it.
 WARC_VERSION = "1.1"
