@@ -138,19 +138,26 @@ def audit_page(
         articles.append(article)
         judged_by[article.url] = chosen
     articles.sort(key=lambda a: a.url)  # attribution breaks ties by this order
+    prepared = [prepare(a.text) for a in articles]
     per_article = align_many(
         target,
-        [prepare(a.text) for a in articles],
+        prepared,
         ignore=boilerplate,
         min_chars=min_passage_chars(policy),
     )
     findings = [
         finding
-        for article, passages in zip(articles, per_article, strict=True)
+        for article, source, passages in zip(articles, prepared, per_article, strict=True)
         if passages
         and (
             finding := judge(
-                page, article, passages, judged_by[article.url], _url_for(page, as_url, article)
+                page,
+                article,
+                passages,
+                judged_by[article.url],
+                _url_for(page, as_url, article),
+                page_text=target,
+                article_text=source,
             )
         )
     ]

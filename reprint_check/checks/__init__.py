@@ -21,7 +21,8 @@ from reprint_check.checks.permissions import deciding_rule, holding_permission, 
 from reprint_check.checks.reprint import Edit, find_edits, reprint_violations
 from reprint_check.models import Article, Page, Passage, SourceFinding, Violation
 from reprint_check.policy.rules import Policy
-from reprint_check.text.normalize import visible_length
+from reprint_check.text.normalize import normalize, visible_length
+from reprint_check.text.prepared import PreparedText
 from reprint_check.wording import chars, plural, share_of_article
 
 __all__ = [
@@ -42,6 +43,8 @@ def judge(
     target_url: str | None,
     *,
     today: dt.date | None = None,
+    page_text: PreparedText | None = None,
+    article_text: PreparedText | None = None,
 ) -> SourceFinding | None:
     """What the page reused from ``article`` and the violations ``policy`` finds in it.
 
@@ -49,7 +52,12 @@ def judge(
     decides whether a permission has expired (default: the local date).
     None when no passage is long enough for this policy's ``min_passage_chars``
     (alignment may have run with a lower minimum for another publisher).
+    ``page_text`` and ``article_text`` are the texts as the audit prepared them
+    for alignment: every check reads the normalised text from them instead of
+    normalising the page, the article or a passage again.
     """
+    page_norm = page_text.norm if page_text is not None else normalize(page.text)
+    article_norm = article_text.norm if article_text is not None else normalize(article.text)
     rule = policy.excerpt
     kept = sorted(
         (p for p in passages if p.chars >= rule.min_passage_chars),
@@ -59,7 +67,9 @@ def judge(
         return None
     notes: list[str] = []
     if not rule.count_quotations:
-        kept = split_quotations(page.text, article.text, kept)
+        kept = split_quotations(
+            page.text, article.text, kept, page_norm=page_norm, article_norm=article_norm
+        )
         quoted = [p for p in kept if p.quotation]
         if quoted:
             quoted_chars = sum(p.chars for p in quoted)
@@ -70,7 +80,9 @@ def judge(
             )
     counted = [p for p in kept if not p.quotation]
 
-    headline = find_headline(page, article, counted) if rule.include_title else None
+    headline = (
+        find_headline(page, article, counted, page_norm=page_norm) if rule.include_title else None
+    )
     headline_chars = 0
     if headline is not None:
         start, end = headline
@@ -131,7 +143,11 @@ def judge(
             "as the link (canonical_counts = true)"
         )
 
-    violations.extend(reprint_violations(page, article, kept, policy))
+    violations.extend(
+        reprint_violations(
+            page, article, kept, policy, page_norm=page_norm, article_norm=article_norm
+        )
+    )
     return SourceFinding(
         url=article.url,
         title=article.title,

@@ -32,18 +32,23 @@ HEADLINE_MIN_CHARS = 15
 
 
 def find_headline(
-    page: Page, article: Article, passages: Sequence[Passage] = ()
+    page: Page,
+    article: Article,
+    passages: Sequence[Passage] = (),
+    *,
+    page_norm: NormalizedText | None = None,
 ) -> tuple[int, int] | None:
     """Where the article's headline stands in ``page.text``, as written, or None.
 
     Compared normalised (case, quotes, look-alike letters do not matter); a
     headline inside a passage is already counted, so it is not found again.
+    ``page_norm`` is the page's normalised text when the audit has it already.
     """
     title = article.title.strip()
     if visible_length(title) < HEADLINE_MIN_CHARS:
         return None
     wanted = normalize(title).text
-    norm = normalize(page.text)
+    norm = page_norm if page_norm is not None else normalize(page.text)
     at = 0
     while True:
         found = norm.text.find(wanted, at)
@@ -130,12 +135,19 @@ def _may_close(text: str, i: int) -> bool:
 
 
 def split_quotations(
-    page_text: str, article_text: str, passages: Sequence[Passage]
+    page_text: str,
+    article_text: str,
+    passages: Sequence[Passage],
+    *,
+    page_norm: NormalizedText | None = None,
+    article_norm: NormalizedText | None = None,
 ) -> list[Passage]:
     """The passages cut where the article quotes someone; the quoted pieces are flagged.
 
     Each piece keeps exact offsets on both sides, so the report can still
-    show it; only the count leaves the flagged ones out.
+    show it; only the count leaves the flagged ones out. ``page_norm`` and
+    ``article_norm`` are the two texts normalised, when the audit has them;
+    every piece is compared on sections of them.
     """
     quotes = quotation_spans(article_text)
     out: list[Passage] = []
@@ -148,7 +160,11 @@ def split_quotations(
         if not inside:
             out.append(passage)
             continue
-        to_target = _offset_map(page_text, article_text, passage)
+        if page_norm is None:
+            page_norm = normalize(page_text)
+        if article_norm is None:
+            article_norm = normalize(article_text)
+        to_target = _offset_map(page_norm, article_norm, passage)
         bounds = [passage.source_start]
         flags: list[bool] = []
         for a, b in inside:
@@ -164,14 +180,17 @@ def split_quotations(
         targets[0], targets[-1] = passage.target_start, passage.target_end
         for k, quoted in enumerate(flags):
             piece = _piece(
-                page_text, article_text, targets[k], targets[k + 1], bounds[k], bounds[k + 1]
+                page_norm, article_norm, targets[k], targets[k + 1], bounds[k], bounds[k + 1]
             )
             if piece is not None:
                 out.append(replace(piece, quotation=quoted))
     return out
 
 
-def _piece(page_text: str, article_text: str, t0: int, t1: int, s0: int, s1: int) -> Passage | None:
+def _piece(
+    page: NormalizedText, article: NormalizedText, t0: int, t1: int, s0: int, s1: int
+) -> Passage | None:
+    page_text, article_text = page.original, article.original
     while t0 < t1 and page_text[t0].isspace():
         t0 += 1
     while t1 > t0 and page_text[t1 - 1].isspace():
@@ -183,14 +202,16 @@ def _piece(page_text: str, article_text: str, t0: int, t1: int, s0: int, s1: int
     if t0 >= t1:
         return None
     text = page_text[t0:t1]
-    similarity = round(ratio(normalize(text).text, normalize(article_text[s0:s1]).text) / 100, 4)
+    similarity = round(ratio(page.section(t0, t1).text, article.section(s0, s1).text) / 100, 4)
     return Passage(t0, t1, s0, s1, visible_length(text), similarity, text)
 
 
-def _offset_map(page_text: str, article_text: str, passage: Passage) -> Callable[[int], int]:
+def _offset_map(
+    page: NormalizedText, article: NormalizedText, passage: Passage
+) -> Callable[[int], int]:
     """A function from an offset inside the passage's source span to the matching target offset."""
-    src = normalize(article_text[passage.source_start : passage.source_end])
-    tgt = normalize(page_text[passage.target_start : passage.target_end])
+    src = article.section(passage.source_start, passage.source_end)
+    tgt = page.section(passage.target_start, passage.target_end)
     blocks = Levenshtein.opcodes(src.text, tgt.text)
 
     def to_target(offset: int) -> int:

@@ -20,7 +20,7 @@ from reprint_check.models import (
     Violation,
 )
 from reprint_check.policy.rules import Policy
-from reprint_check.text.normalize import normalize
+from reprint_check.text.normalize import NormalizedText, normalize
 from reprint_check.wording import plural
 
 # How many edits a REPRINT_EDITED message spells out; the rest are counted.
@@ -70,8 +70,8 @@ class _Words:
     spans: list[tuple[int, int]]  # offsets in the full original text
 
 
-def _words(text: str, start: int, end: int) -> _Words:
-    norm = normalize(text[start:end])
+def _words(text: NormalizedText, start: int, end: int) -> _Words:
+    norm = text.section(start, end)
     keys, spans = [], []
     for match in _WORD.finditer(norm.text):
         a, b = norm.to_original(match.start(), match.end())
@@ -80,7 +80,14 @@ def _words(text: str, start: int, end: int) -> _Words:
     return _Words(keys, spans)
 
 
-def find_edits(page: Page, article: Article, passages: Sequence[Passage]) -> list[Edit]:
+def find_edits(
+    page: Page,
+    article: Article,
+    passages: Sequence[Passage],
+    *,
+    page_norm: NormalizedText | None = None,
+    article_norm: NormalizedText | None = None,
+) -> list[Edit]:
     """Words the copy changed, added or left out, inside and between its passages.
 
     Compared word by word after normalisation, so white space, letter case,
@@ -88,13 +95,19 @@ def find_edits(page: Page, article: Article, passages: Sequence[Passage]) -> lis
     passages, a whole block of the page that holds no copied text (a caption,
     an advertisement label, a "Read more" box) is page furniture, not an edit;
     text before the first passage and after the last is not compared.
+    ``page_norm`` and ``article_norm`` are the two texts normalised, when the
+    audit has them; the words of every stretch are read off them.
     """
+    if page_norm is None:
+        page_norm = normalize(page.text)
+    if article_norm is None:
+        article_norm = normalize(article.text)
     ordered = sorted(passages, key=lambda p: p.target_start)
     edits: list[Edit] = []
     for k, passage in enumerate(ordered):
         t0, t1 = _whole_words(page.text, passage.target_start, passage.target_end)
         s0, s1 = _whole_words(article.text, passage.source_start, passage.source_end)
-        inside = _diff(page.text, article.text, (t0, t1), (s0, s1))
+        inside = _diff(page_norm, article_norm, (t0, t1), (s0, s1))
         edits.extend(e for e in inside if not _is_inserted_block(page, e))
         if k + 1 == len(ordered):
             break
@@ -107,7 +120,7 @@ def find_edits(page: Page, article: Article, passages: Sequence[Passage]) -> lis
             continue
         t_gap = _gap_keeping_copied_blocks(page, passage.target_end, nxt.target_start, ordered)
         s_gap = (passage.source_end, nxt.source_start)
-        edits.extend(_diff(page.text, article.text, t_gap, s_gap))
+        edits.extend(_diff(page_norm, article_norm, t_gap, s_gap))
     return edits
 
 
@@ -154,18 +167,19 @@ def _holds_copy(block: Block, passages: Sequence[Passage]) -> bool:
 
 
 def _diff(
-    page_text: str,
-    article_text: str,
+    page: NormalizedText,
+    article: NormalizedText,
     target: tuple[int, int] | list[tuple[int, int]],
     source: tuple[int, int],
 ) -> list[Edit]:
+    page_text, article_text = page.original, article.original
     stretches = target if isinstance(target, list) else [target]
     copy = _Words([], [])
     for a, b in stretches:
-        words = _words(page_text, a, b)
+        words = _words(page, a, b)
         copy.keys.extend(words.keys)
         copy.spans.extend(words.spans)
-    original = _words(article_text, *source)
+    original = _words(article, *source)
     if copy.keys == original.keys:
         return []
     gap_end = stretches[-1][1] if stretches else source[0]
@@ -186,12 +200,18 @@ def _diff(
 
 
 def reprint_violations(
-    page: Page, article: Article, passages: Sequence[Passage], policy: Policy
+    page: Page,
+    article: Article,
+    passages: Sequence[Passage],
+    policy: Policy,
+    *,
+    page_norm: NormalizedText | None = None,
+    article_norm: NormalizedText | None = None,
 ) -> list[Violation]:
     reprint = policy.reprint
     violations = []
     if reprint.unedited:
-        edits = find_edits(page, article, passages)
+        edits = find_edits(page, article, passages, page_norm=page_norm, article_norm=article_norm)
         if edits:
             shown = "; ".join(e.describe() for e in edits[:EDITS_SHOWN])
             more = len(edits) - EDITS_SHOWN

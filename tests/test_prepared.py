@@ -1,0 +1,112 @@
+"""One prepared text per text: slices read off it equal normalising the slice, and an audit
+normalises each text it compares exactly once."""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from reprint_check import audit_page
+from reprint_check.index.sqlite import SQLiteIndex
+from reprint_check.models import Article, Page
+from reprint_check.policy.rules import ExcerptRule, Policy, ReprintRule
+from reprint_check.text.normalize import normalize
+
+# Characters that make normalisation interesting at a stretch's edges: white space of
+# several kinds, invisible ones, combining accents, ligatures and compatibility forms that
+# fold to several characters (some holding a space), look-alike letters, quote marks.
+_TRICKY = (
+    "ab \n\t\u00a0\u2003\u200b\u00ad\u0301e\u00e9\ufb01\u00df\u00a8\u2474\u0410\u0430\u201c\u2019-"
+)
+_TEXT = st.text(alphabet=st.one_of(st.sampled_from(_TRICKY), st.characters()), max_size=60)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_TEXT, st.data())
+def test_a_section_is_the_normalisation_of_the_slice(text: str, data: st.DataObject) -> None:
+    start = data.draw(st.integers(0, len(text)))
+    end = data.draw(st.integers(start, len(text)))
+    assert normalize(text).section(start, end) == normalize(text[start:end])
+
+
+TITLE = "Ferry crossing returns after the long winter"
+ARTICLE_TEXT = (
+    "The river ferry between the old town and the island starts again on Monday after "
+    "four months in dry dock, the harbour office said. "
+    "“We have replaced both engines and the whole deck,” the harbour master told reporters "
+    "at the pier on Friday morning.\n\n"
+    "Tickets keep last year's prices, and the first crossing leaves at six in the morning. "
+    "Cyclists ride free until the end of April, the office added."
+)
+OTHER_TITLE = "Library opens a reading room for night owls"
+OTHER_TEXT = (
+    "The city library will keep its third-floor reading room open until midnight from next "
+    "month, a trial that runs until the summer. Students asked for longer hours in a "
+    "petition signed by more than two thousand readers."
+)
+PAGE_TEXT = (
+    "Local news roundup\n\n"
+    f"{TITLE}\n\n"
+    "The river ferry between the old town and the island starts again on Monday after "
+    "four months in dry dock, the harbour office said. "
+    "“We have replaced both engines and the whole deck,” the harbour master told reporters "
+    "at the pier on Friday.\n\n"
+    "A photo caption about boats.\n\n"
+    "Tickets keep last year's prices, and the first crossing leaves at six in the morning.\n\n"
+    "The city library will keep its third-floor reading room open until midnight from next "
+    "month, a trial that runs until the summer. Students asked for longer hours in a "
+    "petition signed by more than two thousand readers."
+)
+
+
+def _count_normalize(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
+    """Count normalize() calls by text, wherever a module imported the function by name."""
+    calls: Counter[str] = Counter()
+    real: Callable = normalize
+
+    def counting(original: str):  # type: ignore[no-untyped-def]
+        calls[original] += 1
+        return real(original)
+
+    for module in list(sys.modules.values()):
+        if getattr(module, "__name__", "").startswith("reprint_check"):
+            for attr, value in list(vars(module).items()):
+                if value is real:
+                    monkeypatch.setattr(module, attr, counting)
+    return calls
+
+
+def test_an_audit_normalises_each_text_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with SQLiteIndex(tmp_path / "index.sqlite") as index:
+        index.add(Article("https://news.example/ferry", ARTICLE_TEXT, TITLE))
+        index.add(Article("https://news.example/library", OTHER_TEXT, OTHER_TITLE))
+        # Every check that reads normalised text runs: headline, quotations left out of
+        # the count, reprint edits, the link rule.
+        policy = Policy(
+            name="every-check",
+            excerpt=ExcerptRule(
+                max_chars=100, include_title=True, count_quotations=False, min_passage_chars=40
+            ),
+            reprint=ReprintRule(unedited=True),
+        )
+        calls = _count_normalize(monkeypatch)
+        result = audit_page(Page("https://partner.example/roundup", PAGE_TEXT), index, policy)
+
+    assert sorted(s.url for s in result.sources) == [
+        "https://news.example/ferry",
+        "https://news.example/library",
+    ]
+    ferry = next(s for s in result.sources if s.url.endswith("ferry"))
+    assert any(p.quotation for p in ferry.passages)  # the quotation was split off
+    assert {v.code for v in ferry.violations} >= {"REPRINT_EDITED"}
+    assert calls == Counter(
+        {PAGE_TEXT: 1, ARTICLE_TEXT: 1, OTHER_TEXT: 1, TITLE: 1, OTHER_TITLE: 1}
+    )
