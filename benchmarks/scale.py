@@ -1084,7 +1084,7 @@ def postgres_notes(results: Sequence[SizeResult], breakdown: list[str]) -> list[
         "trips over TCP per target (a snapshot, the counts and postings of its k-grams, the "
         "articles sharing one fingerprint, the candidates), against SQLite's in-process "
         "calls. Candidates and recall are the same by construction (one "
-        "ranking, `index.rank_candidates`, over the same rows): "
+        "ranking, `index.base.rank_candidates`, over the same rows): "
         f"{pg.candidates:.1f} vs {lite.candidates:.1f} candidates per target, "
         f"recall {pg.recall:.3f} vs {lite.recall:.3f}.",
         f"- Ingest on PostgreSQL runs at {pg.articles_s / lite.articles_s:.2f}× SQLite's rate "

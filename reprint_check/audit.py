@@ -89,7 +89,7 @@ def _own_url(page: Page, as_url: str | None) -> str | None:
 
 
 def _url_for(page: Page, as_url: str | None, article: Article) -> str | None:
-    """The target's URL for permissions (issue 6's order).
+    """The target's URL for permissions, the first of these that applies.
 
     Where it was fetched from; else the og:url/canonical it declares, unless
     that is on the article's own site (a syndicated copy pointing at its

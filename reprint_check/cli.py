@@ -14,6 +14,9 @@ When several apply the first in the order 2, 1, 3 wins: a misconfigured run
 fails loudly, yet everything else is still audited and reported and the bad
 input is an error entry in the report. Each error is one line on standard
 error, whatever ``--format`` and ``-o`` say.
+
+Long only because every command and option is declared here; the work is in the
+library, and a command's body is a few calls and an exit code.
 """
 
 from __future__ import annotations

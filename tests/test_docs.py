@@ -74,7 +74,7 @@ def first_segments(folder: Path) -> set[str]:
 def repository_paths(document: Path) -> Iterator[str]:
     """Backticked spans naming a path that starts at the repository root or the document's folder.
 
-    ``examples/ci/`` or ``reprint_check/text.py`` must exist; ``report.json`` or
+    ``examples/ci/`` or ``reprint_check/text/normalize.py`` must exist; ``report.json`` or
     ``.reprint-check/index.sqlite`` (files a user makes) start nowhere in the
     repository and are not paths of it. A bare module or script name
     (``align.py``) is one too: it must be somewhere in the repository.

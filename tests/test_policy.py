@@ -484,7 +484,7 @@ def test_explain_no_limit_no_link() -> None:
     assert lines[0] == "Covers every indexed article, whichever site it comes from."
 
 
-# --- the rule shapes of issue 6 ------------------------------------------------------
+# --- rule shapes: ratios, quotations, permissions, licences --------------------------
 
 
 def test_max_ratio_and_max_chars_the_stricter_applies() -> None:

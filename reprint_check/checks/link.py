@@ -5,6 +5,9 @@ link evidence on the page decides which link code a source gets, so an editor
 sees one actionable problem per source instead of a pile of overlapping ones.
 Links through a redirector or a shortener count where the page says (or
 ``--resolve-links`` proved) that they land on the article (page/redirects.py).
+
+One module for one rule, though a long one: the evidence, the precedence of the
+link codes and the position rule decide together which single code a source gets.
 """
 
 from __future__ import annotations

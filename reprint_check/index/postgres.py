@@ -22,6 +22,9 @@ database with other applications and privileges are granted per schema (see
 docs/postgresql.md). Put passwords in ``~/.pgpass``, ``PGPASSFILE`` or
 ``PGPASSWORD`` rather than in the URL: ``location`` keeps the URL as given
 (parallel audit workers reopen it), messages show it with the password masked.
+
+The whole backend is one module, like sqlite.py: the schema, its migrations and the
+queries that depend on them change together.
 """
 
 from __future__ import annotations

@@ -22,6 +22,9 @@ benchmark that costs a third or more of some bodies. So its output is used as an
 When the markup holds much less than the page's JSON-LD ``articleBody``, that text is
 the body; a page with text but no story still yields its text; FetchError only when
 there is no text at all.
+
+One module for one decision (which blocks are the story), whose steps (metadata,
+flattening, choosing) share the block model; split, each part would be meaningless.
 """
 
 from __future__ import annotations

@@ -19,6 +19,9 @@ so the text must be what a reader sees in a browser, with exact offsets:
 
 The tree walk is iterative: hostile pages nest elements 100,000 deep and
 Python's stack must not be the limit.
+
+Long because decoding, visibility and offsets are one walk over the tree: every
+block, link and hidden run is placed in Page.text as it is met.
 """
 
 from __future__ import annotations

@@ -10,6 +10,9 @@ new key is one :class:`_Key` line there plus a dataclass field.
 
 One index may hold several publishers' articles; a :class:`PolicySet` judges
 each article by the policy whose ``domains`` cover it (:func:`policy_for`).
+
+Its length is the schema itself (one validator per kind of value, one line per key):
+splitting the table from the parser would put a key's type and its reading apart.
 """
 
 from __future__ import annotations

@@ -22,6 +22,9 @@ input like any page, and CI runs them on every push, so this module
 Each item then becomes a page in feedrun.py (``item_page``): its embedded
 body when the feed carries the full text (:func:`is_full_text`), otherwise
 the item's page fetched over HTTP.
+
+Long because four formats (RSS/RDF, Atom, JSON Feed, sitemaps) are each read two
+ways (feedparser, or streamed) into the same FeedItem, and selection applies to all.
 """
 
 from __future__ import annotations

@@ -27,6 +27,10 @@ one line naming the URL and the problem.
 Known gaps: proxies are not supported (``trust_env`` is off, because through a
 proxy the address guard would check the proxy, not the target); DNS look-ups
 use the system resolver and are not bounded by the total deadline.
+
+Long because every limit of a fetch (addresses, redirects, sizes, time, retries,
+decoding) is enforced in one place a reviewer can read through; split, a limit
+could be bypassed by a path that skips one module.
 """
 
 from __future__ import annotations
