@@ -106,15 +106,28 @@ def judge(
 
     permission = _permission(policy, target_url, article, today or dt.date.today(), notes)
     limit, limit_why = _limit(policy, permission, article_chars)
+    # How much of the story stands on the page: every passage, quotations too, whatever
+    # the excerpt's count rule.
+    copied = sum(p.chars for p in kept)
+    whole = article_chars > 0 and copied >= rule.full_reprint_ratio * article_chars
+    licensed = _licence_decides(policy, permission, limit, reused, whole)
+    if licensed and limit:
+        notes.append(
+            f"the copy is the whole story ({share_of_article(copied, article_chars)}), so the "
+            f"reprint licence judges it, not the limit of {chars(limit)}"
+            f"{limit_why or ' for an excerpt'}"
+        )
+        limit, limit_why = 0, ""
 
     violations: list[Violation] = []
     if limit and reused > limit:
         share = f" ({share_of_article(reused, article_chars)})" if article_chars else ""
+        beyond = _beyond_limit(policy) if policy.excerpt_or_reprint else ""
         violations.append(
             Violation(
                 "EXCERPT_TOO_LONG",
                 f"{chars(reused)} characters reused from {article.url}{share}; "
-                f"the limit is {chars(limit)}{limit_why}",
+                f"the limit is {chars(limit)}{limit_why}{beyond}",
             )
         )
     full_allowed = policy.reprint.allow_full or permission is not None
@@ -152,7 +165,8 @@ def judge(
             "as the link (canonical_counts = true)"
         )
 
-    violations.extend(_reprint_violations(page, article, kept, policy))
+    if licensed:
+        violations.extend(_reprint_violations(page, article, kept, policy))
     return SourceFinding(
         url=article.url,
         title=article.title,
@@ -163,7 +177,7 @@ def judge(
         link=link.evidence,
         violations=tuple(violations),
         notes=tuple(notes),
-        rule=_deciding_rule(policy, permission),
+        rule=_deciding_rule(policy, permission, licensed),
     )
 
 
@@ -212,13 +226,13 @@ def _permission(
     return permission
 
 
-def _deciding_rule(policy: Policy, permission: Permission | None) -> DecidingRule | None:
-    """The licence or permission that set the limit, as :func:`_limit` chose it; None for none.
-
-    A reprint licence wins over a permission, as it does for the limit: it
-    already allows the whole article.
+def _deciding_rule(
+    policy: Policy, permission: Permission | None, licensed: bool
+) -> DecidingRule | None:
+    """The licence or permission that decided, as :func:`_licence_decides` and
+    :func:`_limit` chose it; None when the policy's excerpt rule did.
     """
-    if policy.reprint.allow_full:
+    if licensed:
         return DecidingRule(kind="licence", policy=policy.name)
     if permission is None:
         return None
@@ -232,9 +246,51 @@ def _deciding_rule(policy: Policy, permission: Permission | None) -> DecidingRul
     )
 
 
+def _licence_decides(
+    policy: Policy, permission: Permission | None, limit: int, reused: int, whole: bool
+) -> bool:
+    """Whether the reprint licence judges this copy (its conditions apply, no length limit).
+
+    A licence alone judges every copy, and wins over a permission: it
+    already allows the whole article. Beside an excerpt limit it judges the
+    whole story only (:attr:`Policy.excerpt_or_reprint`): a copy within a
+    written permission stays the permission's, and a part of the story stays
+    an excerpt, however long.
+    """
+    if not policy.reprint.allow_full:
+        return False
+    if not policy.excerpt_or_reprint:
+        return True
+    if permission is not None and (limit == 0 or reused <= limit):
+        return False
+    return whole
+
+
+def _beyond_limit(policy: Policy) -> str:
+    """Why a long part of the story is no reprint, for EXCERPT_TOO_LONG beside a licence."""
+    conditions = [
+        words
+        for words, on in (
+            ("unedited", policy.reprint.unedited),
+            ("with a credit line", policy.reprint.credit is not None),
+        )
+        if on
+    ]
+    terms = f", {', '.join(conditions)}" if conditions else ""
+    return (
+        f"; only the whole story ({policy.excerpt.full_reprint_ratio:.0%} of the article or "
+        f"more) may go beyond it, under the reprint licence{terms}"
+    )
+
+
 def _limit(policy: Policy, permission: Permission | None, article_chars: int) -> tuple[int, str]:
-    """The limit in characters (0 = none) and a few words on where it comes from."""
-    if policy.reprint.allow_full:
+    """The limit in characters (0 = none) and a few words on where it comes from.
+
+    A licence without an excerpt limit sets none; beside one, the limit is
+    the excerpt's (or the permission's) and :func:`_licence_decides` lifts it
+    for the whole story.
+    """
+    if policy.reprint.allow_full and not policy.excerpt_or_reprint:
         return 0, ""
     if permission is not None:
         until = f" until {permission.until.isoformat()}" if permission.until else ""

@@ -21,7 +21,7 @@ import math
 import re
 import tomllib
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -104,9 +104,14 @@ class Permission:
 
 @dataclass(frozen=True)
 class ReprintRule:
-    """A reprint licence (Creative Commons style): the whole story, on conditions."""
+    """A reprint licence (Creative Commons style): the whole story, on conditions.
 
-    allow_full: bool = False  # true: no length limit and no FULL_REPRINT
+    The conditions bind only copies the licence judges: every copy when the
+    policy sets no excerpt limit, the whole story when it does
+    (:attr:`Policy.excerpt_or_reprint`).
+    """
+
+    allow_full: bool = False  # true: the whole story may be copied, no FULL_REPRINT
     unedited: bool = False  # true: changing the publisher's words is REPRINT_EDITED
     credit: str | None = None  # regular expression the page's text must match (CREDIT_MISSING)
 
@@ -149,9 +154,23 @@ class Policy:
                 return permission
         return None
 
+    @property
+    def excerpt_or_reprint(self) -> bool:
+        """A reprint licence beside an excerpt limit: "quote up to 500 characters, or
+        republish the whole story unedited with credit".
+
+        A copy within the limit is an excerpt and owes the licence nothing; the
+        whole story is judged by the licence's conditions; a longer part of the
+        story is neither, so it is an excerpt over the limit. A licence without
+        a limit judges every copy.
+        """
+        limited = self.excerpt.max_chars > 0 or self.excerpt.max_ratio is not None
+        return self.reprint.allow_full and limited
+
     def summary(self) -> PolicySummary:
-        max_chars = 0 if self.reprint.allow_full else self.excerpt.max_chars
-        return PolicySummary(name=self.name, max_chars=max_chars, count=self.excerpt.count)
+        return PolicySummary(
+            name=self.name, max_chars=self.excerpt.max_chars, count=self.excerpt.count
+        )
 
 
 @dataclass(frozen=True)
@@ -408,21 +427,33 @@ def parse_policy(text: str, path: str) -> Policy:
         values[name] = cls(**_fields(_table(data, name, path), keys, name, path))
     values["permissions"] = _permissions(data.get("permissions", []), path)
     _check_together(data, path)
+    excerpt = data.get("excerpt", {})
+    if values["reprint"].allow_full and "max_chars" not in excerpt and "max_ratio" not in excerpt:
+        # The 500-character default is for excerpt policies; a licence that states
+        # no limit covers every copy.
+        values["excerpt"] = replace(values["excerpt"], max_chars=0)
     return Policy(**values, path=path)
 
 
 def _check_together(data: Mapping[str, Any], path: str) -> None:
-    """Keys that are each valid but contradict one another."""
-    if data.get("reprint", {}).get("allow_full") is True:
-        excerpt = data.get("excerpt", {})
-        for key in ("max_chars", "max_ratio"):
-            value = excerpt.get(key)
-            if value:  # max_chars = 0 says the same thing as allow_full
-                raise PolicyError(
-                    f"{path}: reprint.allow_full: expected false when excerpt.{key} limits "
-                    f"copies (got excerpt.{key} = {_show(value)}); a reprint licence allows "
-                    "the whole article, so drop the limit or allow_full"
-                )
+    """Keys that are each valid but contradict one another.
+
+    ``allow_full`` beside ``max_chars`` or ``max_ratio`` is not one of them:
+    it reads "an excerpt up to the limit, or the whole story under the
+    licence" (:attr:`Policy.excerpt_or_reprint`).
+    """
+    reprint = data.get("reprint", {})
+    allow_full = reprint.get("allow_full")
+    if allow_full is True:
+        return
+    for key in ("unedited", "credit"):
+        if key in reprint and reprint[key] is not False:
+            got = "no reprint.allow_full" if allow_full is None else "reprint.allow_full = false"
+            raise PolicyError(
+                f"{path}: reprint.{key}: expected only beside reprint.allow_full = true, got "
+                f"{got}; the [reprint] conditions bind copies under a reprint licence, and "
+                "without one there is no copy they could judge"
+            )
 
 
 def _table(data: Mapping[str, Any], name: str, path: str) -> Mapping[str, Any]:
@@ -638,8 +669,10 @@ def explain(policy: Policy) -> list[str]:
             else f"The terms this rule follows are at {policy.terms_url}."
         )
     lines.extend(_explain_excerpt(policy.excerpt, policy.reprint))
+    if policy.excerpt_or_reprint:
+        lines.append(_explain_beyond_limit(policy.excerpt, policy.reprint))
     lines.extend(_explain_link(policy.link))
-    lines.extend(_explain_reprint(policy.reprint))
+    lines.extend(_explain_reprint(policy.reprint, policy.excerpt_or_reprint))
     for permission in policy.permissions:
         limit = (
             "no limit"
@@ -662,13 +695,24 @@ def explain(policy: Policy) -> list[str]:
 def summary_line(policy: Policy) -> str:
     """The policy in a few words, for ``policy list``."""
     excerpt = policy.excerpt
-    if policy.reprint.allow_full:
+    conditions = [
+        word
+        for word, on in (
+            ("unedited", policy.reprint.unedited),
+            ("credited", policy.reprint.credit is not None),
+        )
+        if on
+    ]
+    if policy.reprint.allow_full and not policy.excerpt_or_reprint:
         size = "full reprint allowed"
     else:
         parts = [f"{excerpt.max_chars:,} chars"] if excerpt.max_chars else []
         if excerpt.max_ratio is not None:
             parts.append(f"{excerpt.max_ratio:.0%} of the article")
         size = " or ".join(parts) or "no limit"
+    if policy.excerpt_or_reprint:
+        size += ", or the whole story" + (f" ({', '.join(conditions)})" if conditions else "")
+        conditions = []  # they bind the whole story only, as just said
     link = policy.link
     if not link.required:
         linked = "no link needed"
@@ -685,14 +729,6 @@ def summary_line(policy: Policy) -> str:
         ]
         if extras:
             linked += f" ({', '.join(extras)})"
-    conditions = [
-        word
-        for word, on in (
-            ("unedited", policy.reprint.unedited),
-            ("credited", policy.reprint.credit is not None),
-        )
-        if on
-    ]
     return "; ".join([size, linked, *conditions])
 
 
@@ -703,7 +739,8 @@ def _explain_excerpt(excerpt: ExcerptRule, reprint: ReprintRule) -> list[str]:
         else "only the longest passage from one article"
     )
     lines: list[str] = []
-    if reprint.allow_full:
+    limited = bool(excerpt.limit_for(1_000_000))
+    if reprint.allow_full and not limited:
         lines.append(
             "The whole article may be republished (a reprint licence): there is no length "
             "limit and a full copy is not a violation."
@@ -730,7 +767,7 @@ def _explain_excerpt(excerpt: ExcerptRule, reprint: ReprintRule) -> list[str]:
         f"Shared runs shorter than {excerpt.min_passage_chars:,} characters are not counted "
         "as reuse."
     )
-    if excerpt.limit_for(1_000_000) and not reprint.allow_full:
+    if limited:
         lines.append(
             "The headline counts towards the limit."
             if excerpt.include_title
@@ -798,18 +835,43 @@ def _explain_link(link: LinkRule) -> list[str]:
     return lines
 
 
-def _explain_reprint(reprint: ReprintRule) -> list[str]:
+def _explain_beyond_limit(excerpt: ExcerptRule, reprint: ReprintRule) -> str:
+    """What a copy longer than the excerpt limit must be when a reprint licence stands beside it."""
+    conditions = [
+        words
+        for words, on in (
+            ("unedited", reprint.unedited),
+            ("with a credit line", reprint.credit is not None),
+        )
+        if on
+    ]
+    terms = ", ".join(conditions) if conditions else "with no further conditions"
+    return (
+        f"A copy longer than the limit must be the whole story, {terms} (the reprint "
+        "licence). A copy counts as the whole story when its passages, quotations included, "
+        f"cover {excerpt.full_reprint_ratio:.0%} or more of the article, and the licence then "
+        "judges it even within the limit. A longer copy of only part of the story is neither "
+        "an excerpt nor a reprint: it is EXCERPT_TOO_LONG."
+    )
+
+
+def _explain_reprint(reprint: ReprintRule, beside_excerpt: bool = False) -> list[str]:
+    """The licence's conditions; beside an excerpt limit they bind the whole story only."""
+    subject = "A copy of the whole story" if beside_excerpt else "The copy"
     lines = []
     if reprint.unedited:
         lines.append(
-            "The copy must keep the publisher's words: changing, adding or leaving out words "
+            f"{subject} must keep the publisher's words: changing, adding or leaving out words "
             "inside the copied text is an edit (white space, letter case, quote marks and "
             "dashes aside)."
+            + (" An excerpt within the limit may be edited." if beside_excerpt else "")
         )
     if reprint.credit is not None:
+        where = "Its page" if beside_excerpt else "The page"
         lines.append(
-            f'The page must carry a credit line matching the pattern "{reprint.credit}" '
+            f'{where} must carry a credit line matching the pattern "{reprint.credit}" '
             "(letter case and line breaks ignored)."
+            + (" An excerpt within the limit needs none." if beside_excerpt else "")
         )
     return lines
 
