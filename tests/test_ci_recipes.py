@@ -351,7 +351,7 @@ def test_a_compliant_feed_passes_and_a_later_run_without_the_publisher_uses_the_
     again = tmp_path / "again"
     shutil.copytree(first.folder / ".reprint-check", again / ".reprint-check")  # the CI cache
     job = run_recipe(kind, again, inputs, "violation", str(inputs / "gone.jsonl"))
-    assert "index not updated; using the cached index" in job.output
+    assert "some sources were not indexed; see the log" in job.output
     assert job.outcome == "failed", job.output  # the audit ran, on the cached index
     assert junit(job)["https://partner.example/pier-reprint"] == "failure"
 

@@ -297,17 +297,16 @@ def test_full_file_parses_and_normalises_hosts() -> None:
             'published by .*", got ""',
         ),
         (
-            '[policy]\nname = "x"\n[excerpt]\nmax_chars = 500\n[reprint]\nallow_full = true\n',
-            "rules/x.toml: reprint.allow_full: expected false when excerpt.max_chars limits "
-            "copies (got excerpt.max_chars = 500); a reprint licence allows the whole article, "
-            "so drop the limit or allow_full",
+            '[policy]\nname = "x"\n[excerpt]\nmax_chars = 500\n[reprint]\nunedited = true\n',
+            "rules/x.toml: reprint.unedited: expected only beside reprint.allow_full = true, "
+            "got no reprint.allow_full; the [reprint] conditions bind copies under a reprint "
+            "licence, and without one there is no copy they could judge",
         ),
         (
-            '[policy]\nname = "x"\n[excerpt]\nmax_chars = 0\nmax_ratio = 0.5\n'
-            "[reprint]\nallow_full = true\n",
-            "rules/x.toml: reprint.allow_full: expected false when excerpt.max_ratio limits "
-            "copies (got excerpt.max_ratio = 0.5); a reprint licence allows the whole article, "
-            "so drop the limit or allow_full",
+            '[policy]\nname = "x"\n[reprint]\nallow_full = false\ncredit = "Courier"\n',
+            "rules/x.toml: reprint.credit: expected only beside reprint.allow_full = true, "
+            "got reprint.allow_full = false; the [reprint] conditions bind copies under a "
+            "reprint licence, and without one there is no copy they could judge",
         ),
         (
             '[policy]\nname = "x"\n[excerpt]\nmax_chars = \n',
@@ -538,10 +537,29 @@ def test_reprint_table() -> None:
     )
     assert policy.summary() == PolicySummary(name="x", max_chars=0, count="total")
     assert parse_policy(MINIMAL, "t.toml").reprint == ReprintRule()
-    # allow_full without any max_chars key: the default limit does not contradict it
-    assert parse_policy(
-        '[policy]\nname = "x"\n[reprint]\nallow_full = true\n', "x.toml"
-    ).reprint.allow_full
+    # allow_full without any max_chars key: the default limit does not apply to a licence
+    bare = parse_policy('[policy]\nname = "x"\n[reprint]\nallow_full = true\n', "x.toml")
+    assert bare.reprint.allow_full and bare.excerpt.max_chars == 0
+    assert not bare.excerpt_or_reprint
+    # unedited = false says nothing, so it needs no licence
+    assert parse_policy('[policy]\nname = "x"\n[reprint]\nunedited = false\n', "x.toml")
+
+
+@pytest.mark.parametrize(
+    ("excerpt", "limit"),
+    [("max_chars = 500", (500, None)), ("max_chars = 0\nmax_ratio = 0.25", (0, 0.25))],
+)
+def test_an_excerpt_limit_beside_a_reprint_licence_is_accepted(
+    excerpt: str, limit: tuple[int, float | None]
+) -> None:
+    policy = parse_policy(
+        f'[policy]\nname = "x"\n[excerpt]\n{excerpt}\n[reprint]\nallow_full = true\n'
+        'unedited = true\ncredit = "Originally published by .*"\n',
+        "x.toml",
+    )
+    assert (policy.excerpt.max_chars, policy.excerpt.max_ratio) == limit
+    assert policy.reprint.allow_full and policy.excerpt_or_reprint
+    assert policy.summary() == PolicySummary(name="x", max_chars=limit[0], count="total")
 
 
 def test_explain_the_new_rule_shapes() -> None:
@@ -616,10 +634,14 @@ def test_summary_line() -> None:
     assert summary_line(load_policy("cc-by-nd-reprint")) == (
         "full reprint allowed; link to the article; unedited; credited"
     )
+    assert summary_line(load_policy("excerpt-or-cc-reprint")) == (
+        "500 chars, or the whole story (unedited, credited); link to the article"
+    )
 
 
 SHIPPED = ["default", "euromaidan-press", "share-30-first-paragraph-indexable",
-           "chars-1000-direct-article-link", "cc-by-nd-reprint"]  # fmt: skip
+           "chars-1000-direct-article-link", "cc-by-nd-reprint",
+           "excerpt-or-cc-reprint"]  # fmt: skip
 
 
 @pytest.mark.parametrize("name", SHIPPED)

@@ -89,13 +89,13 @@ def test_an_audit_normalises_each_text_once(
         index.add(Article("https://news.example/ferry", ARTICLE_TEXT, TITLE))
         index.add(Article("https://news.example/library", OTHER_TEXT, OTHER_TITLE))
         # Every check that reads normalised text runs: headline, quotations left out of
-        # the count, reprint edits, the link rule.
+        # the count, the link rule, and the edits a licence to reprint unedited looks for.
         policy = Policy(
             name="every-check",
             excerpt=ExcerptRule(
-                max_chars=100, include_title=True, count_quotations=False, min_passage_chars=40
+                max_chars=0, include_title=True, count_quotations=False, min_passage_chars=40
             ),
-            reprint=ReprintRule(unedited=True),
+            reprint=ReprintRule(allow_full=True, unedited=True),
         )
         calls = _count_normalize(monkeypatch)
         result = audit_page(Page("https://partner.example/roundup", PAGE_TEXT), index, policy)

@@ -26,6 +26,7 @@ from jsonschema import Draft202012Validator
 import reprint_check
 from reprint_check.cli import main
 from reprint_check.models import (
+    DecidingRule,
     Evidence,
     LinkEvidence,
     Passage,
@@ -74,6 +75,14 @@ FULL = Report(
                     ),
                     violations=(Violation("EXCERPT_TOO_LONG", "612 characters reused."),),
                     notes=("1 passage (60 characters) is a quotation and not counted.",),
+                    rule=DecidingRule(
+                        kind="permission",
+                        policy="default",
+                        domain="partner.example",
+                        max_chars=400,
+                        until="2027-06-30",
+                        note="licence agreement 2024-03",
+                    ),
                 ),
             ),
             text="The harbour reopened…",
@@ -147,7 +156,8 @@ def test_every_object_refuses_keys_it_does_not_describe() -> None:
             yield from objects(sub)
 
     found = list(objects(SCHEMA))
-    assert len(found) == 8  # report, policy, target, evidence, source, passage, link, violation
+    assert len(found) == 9  # report, policy, target, evidence, source, rule, passage, link,
+    # violation
     assert all(node["additionalProperties"] is False for node in found)
 
 
@@ -163,6 +173,7 @@ SOURCE = ("targets", 0, "sources", 0)
         ("$.targets[0].evidence", ("targets", 0, "evidence")),
         ("$.targets[0].sources[0]", SOURCE),
         ("$.targets[0].sources[0].passages[1]", (*SOURCE, "passages", 1)),
+        ("$.targets[0].sources[0].rule", (*SOURCE, "rule")),
         ("$.targets[0].sources[0].link", (*SOURCE, "link")),
         ("$.targets[0].sources[0].violations[0]", (*SOURCE, "violations", 0)),
     ],

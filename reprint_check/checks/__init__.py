@@ -17,7 +17,13 @@ from collections.abc import Sequence
 
 from reprint_check.checks.excerpt import find_headline, quotation_spans, split_quotations
 from reprint_check.checks.link import check_link
-from reprint_check.checks.permissions import deciding_rule, holding_permission, limit_and_why
+from reprint_check.checks.permissions import (
+    beyond_limit,
+    deciding_rule,
+    holding_permission,
+    licence_decides,
+    limit_and_why,
+)
 from reprint_check.checks.reprint import Edit, find_edits, reprint_violations
 from reprint_check.models import Article, Page, Passage, SourceFinding, Violation
 from reprint_check.policy.rules import Policy
@@ -97,15 +103,28 @@ def judge(
 
     permission = holding_permission(policy, target_url, article, today or dt.date.today(), notes)
     limit, limit_why = limit_and_why(policy, permission, article_chars)
+    # How much of the story stands on the page: every passage, quotations too, whatever
+    # the excerpt's count rule.
+    copied = sum(p.chars for p in kept)
+    whole = article_chars > 0 and copied >= rule.full_reprint_ratio * article_chars
+    licensed = licence_decides(policy, permission, limit, reused, whole)
+    if licensed and limit:
+        notes.append(
+            f"the copy is the whole story ({share_of_article(copied, article_chars)}), so the "
+            f"reprint licence judges it, not the limit of {chars(limit)}"
+            f"{limit_why or ' for an excerpt'}"
+        )
+        limit, limit_why = 0, ""
 
     violations: list[Violation] = []
     if limit and reused > limit:
         share = f" ({share_of_article(reused, article_chars)})" if article_chars else ""
+        beyond = beyond_limit(policy) if policy.excerpt_or_reprint else ""
         violations.append(
             Violation(
                 "EXCERPT_TOO_LONG",
                 f"{chars(reused)} characters reused from {article.url}{share}; "
-                f"the limit is {chars(limit)}{limit_why}",
+                f"the limit is {chars(limit)}{limit_why}{beyond}",
             )
         )
     full_allowed = policy.reprint.allow_full or permission is not None
@@ -143,11 +162,12 @@ def judge(
             "as the link (canonical_counts = true)"
         )
 
-    violations.extend(
-        reprint_violations(
-            page, article, kept, policy, page_norm=page_norm, article_norm=article_norm
+    if licensed:
+        violations.extend(
+            reprint_violations(
+                page, article, kept, policy, page_norm=page_norm, article_norm=article_norm
+            )
         )
-    )
     return SourceFinding(
         url=article.url,
         title=article.title,
@@ -158,7 +178,7 @@ def judge(
         link=link.evidence,
         violations=tuple(violations),
         notes=tuple(notes),
-        rule=deciding_rule(policy, permission),
+        rule=deciding_rule(policy, permission, licensed),
     )
 
 

@@ -45,13 +45,13 @@ def holding_permission(
     return permission
 
 
-def deciding_rule(policy: Policy, permission: Permission | None) -> DecidingRule | None:
-    """The licence or permission that set the limit (as :func:`limit_and_why` chose it), or None.
-
-    A reprint licence wins over a permission, as it does for the limit: it
-    already allows the whole article.
+def deciding_rule(
+    policy: Policy, permission: Permission | None, licensed: bool
+) -> DecidingRule | None:
+    """The licence or permission that decided, as :func:`licence_decides` and
+    :func:`limit_and_why` chose it; None when the policy's excerpt rule did.
     """
-    if policy.reprint.allow_full:
+    if licensed:
         return DecidingRule(kind="licence", policy=policy.name)
     if permission is None:
         return None
@@ -65,11 +65,53 @@ def deciding_rule(policy: Policy, permission: Permission | None) -> DecidingRule
     )
 
 
+def licence_decides(
+    policy: Policy, permission: Permission | None, limit: int, reused: int, whole: bool
+) -> bool:
+    """Whether the reprint licence judges this copy (its conditions apply, no length limit).
+
+    A licence alone judges every copy, and wins over a permission: it
+    already allows the whole article. Beside an excerpt limit it judges the
+    whole story only (:attr:`Policy.excerpt_or_reprint`): a copy within a
+    written permission stays the permission's, and a part of the story stays
+    an excerpt, however long.
+    """
+    if not policy.reprint.allow_full:
+        return False
+    if not policy.excerpt_or_reprint:
+        return True
+    if permission is not None and (limit == 0 or reused <= limit):
+        return False
+    return whole
+
+
+def beyond_limit(policy: Policy) -> str:
+    """Why a long part of the story is no reprint, for EXCERPT_TOO_LONG beside a licence."""
+    conditions = [
+        words
+        for words, on in (
+            ("unedited", policy.reprint.unedited),
+            ("with a credit line", policy.reprint.credit is not None),
+        )
+        if on
+    ]
+    terms = f", {', '.join(conditions)}" if conditions else ""
+    return (
+        f"; only the whole story ({policy.excerpt.full_reprint_ratio:.0%} of the article or "
+        f"more) may go beyond it, under the reprint licence{terms}"
+    )
+
+
 def limit_and_why(
     policy: Policy, permission: Permission | None, article_chars: int
 ) -> tuple[int, str]:
-    """The limit in characters (0 = none) and a few words on where it comes from."""
-    if policy.reprint.allow_full:
+    """The limit in characters (0 = none) and a few words on where it comes from.
+
+    A licence without an excerpt limit sets none; beside one, the limit is
+    the excerpt's (or the permission's) and :func:`licence_decides` lifts it
+    for the whole story.
+    """
+    if policy.reprint.allow_full and not policy.excerpt_or_reprint:
         return 0, ""
     if permission is not None:
         until = f" until {permission.until.isoformat()}" if permission.until else ""

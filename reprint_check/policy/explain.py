@@ -27,8 +27,10 @@ def explain(policy: Policy) -> list[str]:
             else f"The terms this rule follows are at {policy.terms_url}."
         )
     lines.extend(_explain_excerpt(policy.excerpt, policy.reprint))
+    if policy.excerpt_or_reprint:
+        lines.append(_explain_beyond_limit(policy.excerpt, policy.reprint))
     lines.extend(_explain_link(policy.link))
-    lines.extend(_explain_reprint(policy.reprint))
+    lines.extend(_explain_reprint(policy.reprint, policy.excerpt_or_reprint))
     for permission in policy.permissions:
         limit = (
             "no limit"
@@ -51,13 +53,24 @@ def explain(policy: Policy) -> list[str]:
 def summary_line(policy: Policy) -> str:
     """The policy in a few words, for ``policy list``."""
     excerpt = policy.excerpt
-    if policy.reprint.allow_full:
+    conditions = [
+        word
+        for word, on in (
+            ("unedited", policy.reprint.unedited),
+            ("credited", policy.reprint.credit is not None),
+        )
+        if on
+    ]
+    if policy.reprint.allow_full and not policy.excerpt_or_reprint:
         size = "full reprint allowed"
     else:
         parts = [f"{excerpt.max_chars:,} chars"] if excerpt.max_chars else []
         if excerpt.max_ratio is not None:
             parts.append(f"{excerpt.max_ratio:.0%} of the article")
         size = " or ".join(parts) or "no limit"
+    if policy.excerpt_or_reprint:
+        size += ", or the whole story" + (f" ({', '.join(conditions)})" if conditions else "")
+        conditions = []  # they bind the whole story only, as just said
     link = policy.link
     if not link.required:
         linked = "no link needed"
@@ -74,14 +87,6 @@ def summary_line(policy: Policy) -> str:
         ]
         if extras:
             linked += f" ({', '.join(extras)})"
-    conditions = [
-        word
-        for word, on in (
-            ("unedited", policy.reprint.unedited),
-            ("credited", policy.reprint.credit is not None),
-        )
-        if on
-    ]
     return "; ".join([size, linked, *conditions])
 
 
@@ -92,7 +97,8 @@ def _explain_excerpt(excerpt: ExcerptRule, reprint: ReprintRule) -> list[str]:
         else "only the longest passage from one article"
     )
     lines: list[str] = []
-    if reprint.allow_full:
+    limited = bool(excerpt.limit_for(1_000_000))
+    if reprint.allow_full and not limited:
         lines.append(
             "The whole article may be republished (a reprint licence): there is no length "
             "limit and a full copy is not a violation."
@@ -119,7 +125,7 @@ def _explain_excerpt(excerpt: ExcerptRule, reprint: ReprintRule) -> list[str]:
         f"Shared runs shorter than {excerpt.min_passage_chars:,} characters are not counted "
         "as reuse."
     )
-    if excerpt.limit_for(1_000_000) and not reprint.allow_full:
+    if limited:
         lines.append(
             "The headline counts towards the limit."
             if excerpt.include_title
@@ -187,18 +193,43 @@ def _explain_link(link: LinkRule) -> list[str]:
     return lines
 
 
-def _explain_reprint(reprint: ReprintRule) -> list[str]:
+def _explain_beyond_limit(excerpt: ExcerptRule, reprint: ReprintRule) -> str:
+    """What a copy longer than the excerpt limit must be when a reprint licence stands beside it."""
+    conditions = [
+        words
+        for words, on in (
+            ("unedited", reprint.unedited),
+            ("with a credit line", reprint.credit is not None),
+        )
+        if on
+    ]
+    terms = ", ".join(conditions) if conditions else "with no further conditions"
+    return (
+        f"A copy longer than the limit must be the whole story, {terms} (the reprint "
+        "licence). A copy counts as the whole story when its passages, quotations included, "
+        f"cover {excerpt.full_reprint_ratio:.0%} or more of the article, and the licence then "
+        "judges it even within the limit. A longer copy of only part of the story is neither "
+        "an excerpt nor a reprint: it is EXCERPT_TOO_LONG."
+    )
+
+
+def _explain_reprint(reprint: ReprintRule, beside_excerpt: bool = False) -> list[str]:
+    """The licence's conditions; beside an excerpt limit they bind the whole story only."""
+    subject = "A copy of the whole story" if beside_excerpt else "The copy"
     lines = []
     if reprint.unedited:
         lines.append(
-            "The copy must keep the publisher's words: changing, adding or leaving out words "
+            f"{subject} must keep the publisher's words: changing, adding or leaving out words "
             "inside the copied text is an edit (white space, letter case, quote marks and "
             "dashes aside)."
+            + (" An excerpt within the limit may be edited." if beside_excerpt else "")
         )
     if reprint.credit is not None:
+        where = "Its page" if beside_excerpt else "The page"
         lines.append(
-            f'The page must carry a credit line matching the pattern "{reprint.credit}" '
+            f'{where} must carry a credit line matching the pattern "{reprint.credit}" '
             "(letter case and line breaks ignored)."
+            + (" An excerpt within the limit needs none." if beside_excerpt else "")
         )
     return lines
 

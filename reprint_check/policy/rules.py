@@ -24,7 +24,7 @@ import math
 import re
 import tomllib
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -105,9 +105,14 @@ class Permission:
 
 @dataclass(frozen=True)
 class ReprintRule:
-    """A reprint licence (Creative Commons style): the whole story, on conditions."""
+    """A reprint licence (Creative Commons style): the whole story, on conditions.
 
-    allow_full: bool = False  # true: no length limit and no FULL_REPRINT
+    The conditions bind only copies the licence judges: every copy when the
+    policy sets no excerpt limit, the whole story when it does
+    (:attr:`Policy.excerpt_or_reprint`).
+    """
+
+    allow_full: bool = False  # true: the whole story may be copied, no FULL_REPRINT
     unedited: bool = False  # true: changing the publisher's words is REPRINT_EDITED
     credit: str | None = None  # regular expression the page's text must match (CREDIT_MISSING)
 
@@ -150,9 +155,23 @@ class Policy:
                 return permission
         return None
 
+    @property
+    def excerpt_or_reprint(self) -> bool:
+        """A reprint licence beside an excerpt limit: "quote up to 500 characters, or
+        republish the whole story unedited with credit".
+
+        A copy within the limit is an excerpt and owes the licence nothing; the
+        whole story is judged by the licence's conditions; a longer part of the
+        story is neither, so it is an excerpt over the limit. A licence without
+        a limit judges every copy.
+        """
+        limited = self.excerpt.max_chars > 0 or self.excerpt.max_ratio is not None
+        return self.reprint.allow_full and limited
+
     def summary(self) -> PolicySummary:
-        max_chars = 0 if self.reprint.allow_full else self.excerpt.max_chars
-        return PolicySummary(name=self.name, max_chars=max_chars, count=self.excerpt.count)
+        return PolicySummary(
+            name=self.name, max_chars=self.excerpt.max_chars, count=self.excerpt.count
+        )
 
 
 @dataclass(frozen=True)
@@ -409,21 +428,33 @@ def parse_policy(text: str, path: str) -> Policy:
         values[name] = cls(**_fields(_table(data, name, path), keys, name, path))
     values["permissions"] = _permissions(data.get("permissions", []), path)
     _check_together(data, path)
+    excerpt = data.get("excerpt", {})
+    if values["reprint"].allow_full and "max_chars" not in excerpt and "max_ratio" not in excerpt:
+        # The 500-character default is for excerpt policies; a licence that states
+        # no limit covers every copy.
+        values["excerpt"] = replace(values["excerpt"], max_chars=0)
     return Policy(**values, path=path)
 
 
 def _check_together(data: Mapping[str, Any], path: str) -> None:
-    """Keys that are each valid but contradict one another."""
-    if data.get("reprint", {}).get("allow_full") is True:
-        excerpt = data.get("excerpt", {})
-        for key in ("max_chars", "max_ratio"):
-            value = excerpt.get(key)
-            if value:  # max_chars = 0 says the same thing as allow_full
-                raise PolicyError(
-                    f"{path}: reprint.allow_full: expected false when excerpt.{key} limits "
-                    f"copies (got excerpt.{key} = {_show(value)}); a reprint licence allows "
-                    "the whole article, so drop the limit or allow_full"
-                )
+    """Keys that are each valid but contradict one another.
+
+    ``allow_full`` beside ``max_chars`` or ``max_ratio`` is not one of them:
+    it reads "an excerpt up to the limit, or the whole story under the
+    licence" (:attr:`Policy.excerpt_or_reprint`).
+    """
+    reprint = data.get("reprint", {})
+    allow_full = reprint.get("allow_full")
+    if allow_full is True:
+        return
+    for key in ("unedited", "credit"):
+        if key in reprint and reprint[key] is not False:
+            got = "no reprint.allow_full" if allow_full is None else "reprint.allow_full = false"
+            raise PolicyError(
+                f"{path}: reprint.{key}: expected only beside reprint.allow_full = true, got "
+                f"{got}; the [reprint] conditions bind copies under a reprint licence, and "
+                "without one there is no copy they could judge"
+            )
 
 
 def _table(data: Mapping[str, Any], name: str, path: str) -> Mapping[str, Any]:
