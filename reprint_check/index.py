@@ -10,6 +10,7 @@ retrieval, whose cost follows the size of the target, not of the archive.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import sqlite3
 import zlib
@@ -34,7 +35,7 @@ from .models import Article
 from .text import normalized_text
 
 DEFAULT_INDEX_PATH = Path(".reprint-check") / "index.sqlite"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: crawl state (crawl_pages, crawl_sites)
 
 # A fingerprint found in at least this many articles is publisher boilerplate
 # (a sign-off, a newsletter line) and points to no article in particular.
@@ -84,6 +85,58 @@ class ArticleInfo:
     title: str
     chars: int
     published: str | None
+
+
+@dataclass(frozen=True)
+class PageRecord:
+    """What a crawl learnt about one URL of a site, kept beside the articles.
+
+    ``url`` is the URL as the site listed it (before redirects): the key the
+    next crawl of the site looks it up by. ``state`` is "indexed" (an article
+    was stored from it), "gone" (it answered 404 or 410; an article stored
+    from it before is kept, since copies of deleted stories still matter),
+    "unusable" (it answered, but with no article text) or "duplicate" (it
+    leads to a page fetched for another listed URL: one article, two addresses). ``via`` is how the
+    article was obtained: "wordpress-api" or "html". ``lastmod`` is the date
+    the site gave for it (sitemap ``lastmod``, feed date, the API's
+    ``modified_gmt``): the same date next time means unchanged, with no
+    request. ``etag`` and ``last_modified`` make the next request conditional.
+    """
+
+    url: str
+    site: str
+    state: str
+    via: str
+    checked_at: str  # ISO-8601 UTC
+    lastmod: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    status: int | None = None  # the last HTTP status (200, 304, 404, 410); None from an API
+
+
+@dataclass(frozen=True)
+class SiteRecord:
+    """A crawled site: where its crawls start and whether the last one finished.
+
+    ``finished`` is None while a crawl runs, and stays None when it is killed:
+    the next crawl resumes it, skipping the URLs checked since ``started``.
+    """
+
+    site: str  # canonical origin, e.g. "https://publisher.example"
+    start_url: str
+    started: str
+    finished: str | None = None
+    via: str = ""  # what the last crawl read: "wordpress-api", "sitemaps", "feed"…
+
+
+@dataclass(frozen=True)
+class GoneArticle:
+    """An article kept in the index whose page now answers 404 or 410."""
+
+    article: ArticleInfo
+    url: str  # the URL that answered
+    since: str  # when it was found gone (ISO-8601 UTC)
+    status: int | None
 
 
 @dataclass(frozen=True)
@@ -229,9 +282,40 @@ class SourceIndex(Protocol):
         ...
 
     def add_prepared_many(
-        self, items: Iterable[PreparedArticle], *, skip_unchanged: bool = False
+        self,
+        items: Iterable[PreparedArticle],
+        *,
+        skip_unchanged: bool = False,
+        pages: Iterable[PageRecord] = (),
     ) -> WriteCounts:
-        """Store articles prepared by ingest workers in one transaction."""
+        """Store articles prepared by ingest workers in one transaction.
+
+        ``pages`` are crawl records written in the same transaction, so a
+        crawl killed at any moment never holds an article without its record
+        or a record without its article.
+        """
+        ...
+
+    # Crawl state: what ``index add SITE`` and ``index sync`` learnt per URL and per site.
+
+    def record_pages(self, records: Iterable[PageRecord]) -> None:
+        """Store crawl records (replacing those of the same URLs) in one transaction."""
+        ...
+
+    def pages(self, site: str) -> Iterator[tuple[PageRecord, bool]]:
+        """The crawl records of a site, each with whether an article is stored under its URL."""
+        ...
+
+    def site(self, site: str) -> SiteRecord | None: ...
+
+    def record_site(self, record: SiteRecord) -> None: ...
+
+    def gone_articles(self) -> Iterator[GoneArticle]:
+        """Articles kept whose page answered 404 or 410, by URL."""
+        ...
+
+    def obtained(self) -> dict[str, int]:
+        """Articles by how a crawl obtained them ("wordpress-api", "html"); others not counted."""
         ...
 
     def bulk_writes(self) -> contextlib.AbstractContextManager[None]:
@@ -290,6 +374,27 @@ CREATE TABLE IF NOT EXISTS fingerprints (
     article_id INTEGER NOT NULL,
     PRIMARY KEY (hash, article_id)
 ) WITHOUT ROWID;
+-- crawl state (schema 2): what index add SITE / index sync learnt per URL and per site
+CREATE TABLE IF NOT EXISTS crawl_pages (
+    canonical TEXT PRIMARY KEY,
+    url TEXT NOT NULL,
+    site TEXT NOT NULL,
+    state TEXT NOT NULL,
+    via TEXT NOT NULL,
+    checked_at TEXT NOT NULL,
+    lastmod TEXT,
+    etag TEXT,
+    last_modified TEXT,
+    status INTEGER
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS crawl_pages_site ON crawl_pages(site);
+CREATE TABLE IF NOT EXISTS crawl_sites (
+    site TEXT PRIMARY KEY,
+    start_url TEXT NOT NULL,
+    started TEXT NOT NULL,
+    finished TEXT,
+    via TEXT NOT NULL
+);
 """
 
 _IN_BATCH = 500  # parameters per IN (...) query, well under SQLite's limit
@@ -304,7 +409,11 @@ class ArticleWrites:
     """``add`` and ``add_many`` of both backends, whose one write path is ``add_prepared_many``."""
 
     def add_prepared_many(
-        self, items: Iterable[PreparedArticle], *, skip_unchanged: bool = False
+        self,
+        items: Iterable[PreparedArticle],
+        *,
+        skip_unchanged: bool = False,
+        pages: Iterable[PageRecord] = (),
     ) -> WriteCounts:
         raise NotImplementedError
 
@@ -369,6 +478,11 @@ class SQLiteIndex(ArticleWrites):
                 "INSERT OR IGNORE INTO meta VALUES ('schema', ?), ('k', ?), ('window', ?)",
                 (str(SCHEMA_VERSION), str(K), str(WINDOW)),
             )
+        elif row[0] == "1":
+            # schema 1 lacked only the crawl tables, which the script above has just added
+            self._db.execute(
+                "UPDATE meta SET value = ? WHERE key = 'schema'", (str(SCHEMA_VERSION),)
+            )
         elif row[0] != str(SCHEMA_VERSION):
             raise IndexStoreError(
                 f"{self.location}: index schema {row[0]}, this version reads {SCHEMA_VERSION}"
@@ -377,9 +491,13 @@ class SQLiteIndex(ArticleWrites):
     # --- writing -----------------------------------------------------------------
 
     def add_prepared_many(
-        self, items: Iterable[PreparedArticle], *, skip_unchanged: bool = False
+        self,
+        items: Iterable[PreparedArticle],
+        *,
+        skip_unchanged: bool = False,
+        pages: Iterable[PageRecord] = (),
     ) -> WriteCounts:
-        """Store prepared articles in one transaction.
+        """Store prepared articles, and crawl records, in one transaction.
 
         Each replaces any article stored under one of its URLs, so an ingest
         that was interrupted and is run again leaves no duplicates; with
@@ -405,6 +523,7 @@ class SQLiteIndex(ArticleWrites):
                 "INSERT OR IGNORE INTO fingerprints VALUES (?, ?)",
                 [(h, a) for a, fps in written.items() for h in fps],
             )
+            self._put_pages(pages)
             self._db.execute("COMMIT")
         except sqlite3.Error as e:
             if self._db.in_transaction:
@@ -493,6 +612,68 @@ class SQLiteIndex(ArticleWrites):
         self._db.execute("COMMIT")
         self._count = None
         return True
+
+    # --- crawl state ---------------------------------------------------------------
+
+    def _put_pages(self, records: Iterable[PageRecord]) -> None:
+        self._db.executemany(
+            "INSERT OR REPLACE INTO crawl_pages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(canonical_url(r.url), *dataclasses.astuple(r)) for r in records],
+        )
+
+    def record_pages(self, records: Iterable[PageRecord]) -> None:
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+            self._put_pages(records)
+            self._db.execute("COMMIT")
+        except sqlite3.Error as e:
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
+            raise IndexStoreError(f"{self.location}: cannot write ({e})") from e
+
+    def pages(self, site: str) -> Iterator[tuple[PageRecord, bool]]:
+        rows = self._db.execute(
+            "SELECT p.url, p.site, p.state, p.via, p.checked_at, p.lastmod, p.etag, "
+            "p.last_modified, p.status, a.article_id IS NOT NULL FROM crawl_pages p "
+            "LEFT JOIN aliases a ON a.canonical = p.canonical "
+            "WHERE p.site = ? ORDER BY p.canonical",
+            (site,),
+        )
+        for row in rows:
+            yield PageRecord(*row[:9]), bool(row[9])
+
+    def site(self, site: str) -> SiteRecord | None:
+        row = self._db.execute(
+            "SELECT site, start_url, started, finished, via FROM crawl_sites WHERE site = ?",
+            (site,),
+        ).fetchone()
+        return SiteRecord(*row) if row else None
+
+    def record_site(self, record: SiteRecord) -> None:
+        try:
+            self._db.execute(
+                "INSERT OR REPLACE INTO crawl_sites VALUES (?, ?, ?, ?, ?)",
+                (record.site, record.start_url, record.started, record.finished, record.via),
+            )
+        except sqlite3.Error as e:
+            raise IndexStoreError(f"{self.location}: cannot write ({e})") from e
+
+    def gone_articles(self) -> Iterator[GoneArticle]:
+        rows = self._db.execute(
+            "SELECT a.id, a.url, a.title, a.chars, a.published, p.url, p.checked_at, p.status "
+            "FROM crawl_pages p JOIN aliases s ON s.canonical = p.canonical "
+            "JOIN articles a ON a.id = s.article_id WHERE p.state = 'gone' ORDER BY p.url"
+        )
+        for row in rows:
+            yield GoneArticle(ArticleInfo(*row[:5]), row[5], row[6], row[7])
+
+    def obtained(self) -> dict[str, int]:
+        rows = self._db.execute(
+            "SELECT p.via, count(DISTINCT s.article_id) FROM crawl_pages p "
+            "JOIN aliases s ON s.canonical = p.canonical "
+            "WHERE p.state IN ('indexed', 'gone') GROUP BY p.via ORDER BY p.via"
+        )
+        return dict(rows)
 
     # --- reading -----------------------------------------------------------------
 
