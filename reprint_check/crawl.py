@@ -57,7 +57,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from fnmatch import fnmatchcase
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from . import wordpress
 from .errors import FetchError, InputError
@@ -89,8 +89,9 @@ DUPLICATE = "already fetched for"
 # Statuses that say an article is gone (kept in the index, marked gone).
 GONE_STATUSES = frozenset({404, 410})
 # Crawl records and articles are committed at least this often, so a crawl
-# killed at any moment loses at most this much work to fetch again.
-FLUSH_SECONDS = 1.0
+# killed at any moment has fetched little that it has not stored (a commit of a
+# few articles costs milliseconds; what a kill loses is fetched again).
+FLUSH_SECONDS = 0.25
 FLUSH_ITEMS = 100
 # Sitemaps: the protocol's own size cap; how many documents one crawl reads.
 SITEMAP_MAX_BYTES = 50 * MiB
@@ -296,6 +297,19 @@ def url_matches(pattern: str, url: str) -> bool:
     return fnmatchcase(parts.path + (f"?{parts.query}" if parts.query else ""), pattern)
 
 
+def clean_url(url: str) -> str:
+    """The URL to request for a listed one: tracking parameters (``utm_*``…) and fragment gone.
+
+    A feed's ``?utm_source=rss`` link is the same page as the sitemap's plain one,
+    and the article must not be stored under the tracked address.
+    """
+    parts = urlsplit(url)
+    if not parts.query and not parts.fragment:
+        return url
+    query = urlsplit(canonical_url(url)).query
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, query, ""))
+
+
 def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -355,9 +369,10 @@ class _Job:
     """A URL to request, with what the index knew of it."""
 
     url: str
-    lastmod: str | None
+    lastmod: str | None  # the listing's modification date: an article's record keeps it
     known: PageRecord | None
     conditional: bool  # ask with the stored validators (an indexed article that may be current)
+    listed: str | None = None  # the listing's date, else its publication date: for other records
 
 
 @dataclass(frozen=True)
@@ -376,6 +391,7 @@ class _Unit:
     post: wordpress.Post | None = None
     message: str | None = None
     stored: bool = False  # an article is indexed under this URL already
+    listed: str | None = None  # the listing's date (see _Job.listed)
 
 
 def _extract(unit: _Unit) -> tuple[_Unit, PreparedArticle | None, str | None]:
@@ -405,7 +421,7 @@ class _Sink:
 
     def add(self, item: FeedItem) -> None:
         if item.url:
-            self.frontier.add(item.url, lastmod=item.updated, published=item.published)
+            self.frontier.add(clean_url(item.url), lastmod=item.updated, published=item.published)
 
 
 class _Done:
@@ -747,7 +763,8 @@ class _Crawl:
         page, number = first, 1
         while True:
             for post in page.posts:
-                self.frontier.add(post.link, lastmod=_gmt(post.modified_gmt), post_id=post.id)
+                link = clean_url(post.link)
+                self.frontier.add(link, lastmod=_gmt(post.modified_gmt), post_id=post.id)
             if not page.posts or page.pages is None or number >= page.pages:
                 break
             number += 1
@@ -783,16 +800,24 @@ class _Crawl:
         return None
 
     def _needs_fetch(self, found: Found) -> bool:
-        """Whether a found URL must be requested; counts it when not."""
+        """Whether a found URL must be requested; counts it when not.
+
+        An article is current when the listing gives the modification date it
+        gave before; a URL that gave no article (gone, a duplicate address,
+        not an article) when its listing date, or else publication date, is
+        the same as before. An article listed with no date at all is asked
+        for conditionally.
+        """
         known = found.known
-        current = known is not None and (known.state != "indexed" or found.stored)
-        if known is not None and current:
-            if self.resuming_since is not None and known.checked_at >= self.resuming_since:
-                self.counts.add(unchanged=1)
-                return False  # done by the crawl this one resumes
-            if found.lastmod is not None and known.lastmod == found.lastmod:
-                self.counts.add(unchanged=1)
-                return False
+        if known is None or (known.state == "indexed" and not found.stored):
+            return True
+        if self.resuming_since is not None and known.checked_at >= self.resuming_since:
+            self.counts.add(unchanged=1)
+            return False  # done by the crawl this one resumes
+        date = found.lastmod if known.state == "indexed" else (found.lastmod or found.published)
+        if date is not None and known.lastmod == date:
+            self.counts.add(unchanged=1)
+            return False
         return True
 
     def _planned(self) -> Iterator[Found]:
@@ -822,6 +847,7 @@ class _Crawl:
                 f.lastmod,
                 f.known,
                 f.known is not None and f.stored and f.known.state == "indexed",
+                f.lastmod or f.published,
             )
             for f in self._planned()
         )
@@ -932,7 +958,7 @@ class _Crawl:
         except FetchError as e:
             if e.refused and DUPLICATE in str(e):
                 # the page was fetched for another listed URL: one article, two addresses
-                record = PageRecord(job.url, self.site, "duplicate", via, _now(), job.lastmod)
+                record = PageRecord(job.url, self.site, "duplicate", via, _now(), job.listed)
                 return _Unit("record", job.url, record=record)
             if e.refused:
                 reason = (
@@ -941,7 +967,7 @@ class _Crawl:
                 return _Unit("skip", job.url, message=reason)
             if e.status in GONE_STATUSES:
                 record = PageRecord(
-                    job.url, self.site, "gone", via, _now(), job.lastmod, status=e.status
+                    job.url, self.site, "gone", via, _now(), job.listed, status=e.status
                 )
                 return _Unit("record", job.url, record=record, stored=job.conditional)
             return _Unit("failure", job.url, message=str(e).removeprefix(f"{job.url}: "))
@@ -964,19 +990,21 @@ class _Crawl:
             fetched.status,
         )  # fmt: skip
         if not fetched.text:
-            unusable = dataclasses.replace(record, state="unusable")
+            unusable = dataclasses.replace(record, state="unusable", lastmod=job.listed)
             what = fetched.content_type or "no content type"
             return _Unit("record", job.url, record=unusable, message=f"not a web page ({what})")
         return _Unit(
             "html", job.url, record=record, text=fetched.text, final_url=fetched.final_url,
-            stored=job.conditional,
+            stored=job.conditional, listed=job.listed,
         )  # fmt: skip
 
     def _fetch_all(self, jobs: Iterator[_Job]) -> Iterator[_Unit]:
         """Requests on ``per_host`` threads per host; units as they complete."""
         threads = max(1, self.options.per_host) * (1 + len(self.hosts))
         work: queue.Queue[_Job | None] = queue.Queue(maxsize=threads * 2)
-        results: queue.Queue[_Unit | _Done | _Crashed] = queue.Queue(maxsize=threads * 4)
+        # fetched pages wait for extraction here: few, so that little is held
+        # uncommitted when a crawl is killed
+        results: queue.Queue[_Unit | _Done | _Crashed] = queue.Queue(maxsize=threads)
         stop = threading.Event()
 
         def put(q: queue.Queue, item: object) -> None:
@@ -1117,7 +1145,8 @@ class _Crawl:
         else:
             assert unit.record is not None
             if prepared is None:
-                records.append(dataclasses.replace(unit.record, state="unusable"))
+                unusable = dataclasses.replace(unit.record, state="unusable", lastmod=unit.listed)
+                records.append(unusable)
                 self._fail(unit.url, error or "no article text found")
                 return
             articles.append(prepared)

@@ -156,13 +156,19 @@ class Frontier:
         return self._db.execute("SELECT count(*) FROM known").fetchone()[0]
 
     def found(self) -> Iterator[Found]:
-        """Every URL found, newest first (undated last, in the order they were found)."""
+        """Every URL found, newest first (undated last, in the order they were found).
+
+        Of two URLs with the same date, the one a sitemap gave a modification
+        date goes first: when both lead to one page (an old address listed in
+        the sitemap, the new one in a feed), its record then keeps that date.
+        """
         self.flush()
         cursor = self._db.execute(
             "SELECT f.url, f.lastmod, f.published, f.post_id, k.url, k.site, k.state, k.via, "
             "k.checked_at, k.lastmod, k.etag, k.last_modified, k.status, k.stored "
             "FROM found f LEFT JOIN known k ON k.key = f.key "
-            "ORDER BY max(coalesce(f.lastmod, ''), coalesce(f.published, '')) DESC, f.seq"
+            "ORDER BY max(coalesce(f.lastmod, ''), coalesce(f.published, '')) DESC, "
+            "f.lastmod IS NULL, f.seq"
         )
         while rows := cursor.fetchmany(500):
             for row in rows:

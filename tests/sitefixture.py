@@ -224,8 +224,14 @@ class Site:
         per_sitemap: int = 100,
         slow_seconds: float = 0.3,
         quirks: bool = True,
+        robots: str | None = None,
+        aliases: dict[str, tuple[str, str]] | None = None,
     ) -> None:
+        """``robots`` replaces the robots.txt; ``aliases`` serve a document at another path
+        under another Content-Type ({path: (path of the document, content type)})."""
         self.seed = seed
+        self.robots_text = robots
+        self.aliases = dict(aliases or {})
         self.crawl_delay = crawl_delay
         self.wordpress = wordpress
         self.per_sitemap = per_sitemap
@@ -423,6 +429,8 @@ class Site:
     # --- documents --------------------------------------------------------------------
 
     def robots(self) -> str:
+        if self.robots_text is not None:
+            return self.robots_text.replace("{base}", self.base)
         lines = ["User-agent: *", "Disallow: /private/", "Disallow: /wp-admin/"]
         if self.crawl_delay is not None:
             lines.append(f"Crawl-delay: {self.crawl_delay:g}")
@@ -688,6 +696,10 @@ class _Handler(BaseHTTPRequestHandler):
         xml_type = [("Content-Type", "application/xml; charset=UTF-8")]
         with site._lock:
             hit = site.hits[path] + 1  # this request's number on its path (logged after)
+        if path in site.aliases:
+            target, content_type = site.aliases[path]
+            status, body, _ = self._route(site, target, query)
+            return status, body, [("Content-Type", content_type)]
         if path == "/robots.txt":
             return 200, site.robots().encode(), [("Content-Type", "text/plain")]
         if path == "/":
