@@ -278,16 +278,17 @@ def index_add(
         click.echo(f"reprint-check: {error.source}: {error.message}", err=True)
 
     result = IngestResult()
-    with store, _progress("Indexing", None) as advance:
+    with store:
         try:
             if files:
-                result = ingest(
-                    files,
-                    store,
-                    jobs=jobs or default_jobs(),
-                    on_article=lambda _article: advance(),
-                    on_error=report_error,
-                )
+                with _progress("Indexing", None) as advance:
+                    result = ingest(
+                        files,
+                        store,
+                        jobs=jobs or default_jobs(),
+                        on_article=lambda _article: advance(),
+                        on_error=report_error,
+                    )
             crawled = _crawl_all(urls, store, jobs, allow_private, sync=False, **crawling)
         except ReprintCheckError as e:
             _fail(str(e))

@@ -734,6 +734,7 @@ class _Crawl:
                 continue
             read += 1
             self.sources["feed" if kind not in ("sitemap", "sitemapindex") else "sitemap"] += 1
+            self._tick(found=self.frontier.count())
             for problem in errors:
                 self.complete = False
                 self.problems.append(problem)
@@ -765,6 +766,7 @@ class _Crawl:
             for post in page.posts:
                 link = clean_url(post.link)
                 self.frontier.add(link, lastmod=_gmt(post.modified_gmt), post_id=post.id)
+            self._tick(found=self.frontier.count())
             if not page.posts or page.pages is None or number >= page.pages:
                 break
             number += 1
@@ -781,6 +783,12 @@ class _Crawl:
         self.counts.total = found
 
     # --- planning -------------------------------------------------------------------------
+
+    def _tick(self, *, found: int) -> None:
+        """Progress while listings are read: nothing is fetched yet, but URLs are found."""
+        self.counts.set(discovered=found)
+        if self.on_progress is not None:
+            self.on_progress(self.counts.snapshot())
 
     def _skip(self, reason: str) -> None:
         with self._lock:
