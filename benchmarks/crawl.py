@@ -7,8 +7,8 @@ Against the fictional WordPress-like publisher of tests/sitefixture.py, served
 on 127.0.0.1 by this process, each crawl runs the command line in a child
 process (``reprint-check index add URL``), so the server and the crawler do
 not share an interpreter; the child reports its own peak memory as it exits
-(``ru_maxrss``, interpreter included; with ``--jobs`` > 1 the extraction
-workers are processes of their own, not counted):
+(``VmHWM``, interpreter included; with ``--jobs`` > 1 the extraction workers
+are processes of their own, not counted):
 
 1. posts/s over HTML pages (``--no-api``) at the default politeness (two
    requests in flight, 0.5 s apart): the first ``--polite-posts`` posts
@@ -46,10 +46,18 @@ from tests.sitefixture import Site  # noqa: E402
 
 LIFTED = ["--delay", "0", "--per-host", "8"]
 # Runs the command line and, as it exits, writes its peak memory (KiB) to standard error.
+# VmHWM, not ru_maxrss: Linux carries ru_maxrss over exec, so a child would report
+# the size of this process (and its 100,000-post site) at the fork.
 CHILD = """
-import atexit, resource, sys
+import atexit, platform, resource, sys
 def peak():
-    print(f"PEAK {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}", file=sys.stderr)
+    try:
+        with open("/proc/self/status") as status:
+            kib = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+    except OSError:  # not Linux: ru_maxrss (bytes on macOS)
+        kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        kib //= 1024 if platform.system() == "Darwin" else 1
+    print(f"PEAK {kib}", file=sys.stderr)
 atexit.register(peak)
 sys.argv[0] = "reprint-check"
 from reprint_check.cli import run
@@ -89,9 +97,7 @@ def crawl(site: Site, name: str, *extra: str, jobs: int | None = None) -> Run:
         with open_index(index, create=False) as store:
             urls = {info.url for info in store.articles()}
     peak = [int(line.split()[1]) for line in child.stderr.splitlines() if line.startswith("PEAK ")]
-    # ru_maxrss is in KiB on Linux, bytes on macOS
-    unit = 2**20 if platform.system() == "Darwin" else 2**10
-    return Run(name, len(urls), seconds, len(site.requested()) - before, peak[-1] / unit)
+    return Run(name, len(urls), seconds, len(site.requested()) - before, peak[-1] / 1024)
 
 
 def expect(run: Run, posts: int, *, limited: bool = False) -> Run:

@@ -107,6 +107,7 @@ LISTING_SITEMAP = re.compile(
 )
 # What a summary lists one by one; the rest are counted.
 MAX_LISTED = 50
+MAX_PROBLEMS_SHOWN = 5  # discovery problems in the one-screen summary
 # URLs requested recently, remembered so that two listed URLs that lead to one
 # page (an old address redirecting to the new one, also listed) cost one request.
 # Such pairs sit side by side in the plan (same dates): a short memory suffices
@@ -222,7 +223,9 @@ class CrawlReport:
             f"  {self.requests:,} request(s) in {self.elapsed:.1f} s ({rate:.1f}/s); at most "
             f"{self.per_host} in flight per host, {self.interval:g} s apart"
         )
-        lines += [f"  {p}" for p in self.problems]
+        lines += [f"  {p}" for p in self.problems[:MAX_PROBLEMS_SHOWN]]
+        if len(self.problems) > MAX_PROBLEMS_SHOWN:
+            lines.append(f"  … and {len(self.problems) - MAX_PROBLEMS_SHOWN} more problem(s)")
         return lines
 
 
@@ -1087,12 +1090,12 @@ class _Crawl:
         unit = _Unit(
             "html", self.start, record=record, text=fetched.text, final_url=fetched.final_url
         )
-        self._consume(iter([unit]))
+        self._consume(iter([unit]), jobs=1)  # one page: no worker processes to start
         return self._report()
 
     # --- writing ----------------------------------------------------------------------------
 
-    def _consume(self, units: Iterator[_Unit]) -> None:
+    def _consume(self, units: Iterator[_Unit], jobs: int | None = None) -> None:
         """Extract (on ``jobs`` processes), then write in small, frequent transactions."""
         articles: list[PreparedArticle] = []
         records: list[PageRecord] = []
@@ -1109,7 +1112,7 @@ class _Crawl:
                 records.clear()
             last = time.monotonic()
 
-        results = map_in_workers(_extract, units, jobs=self.options.jobs, chunk=1)
+        results = map_in_workers(_extract, units, jobs=jobs or self.options.jobs, chunk=1)
         try:
             for unit, prepared, error in results:
                 self._settle(unit, prepared, error, articles, records)

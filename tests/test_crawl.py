@@ -168,6 +168,19 @@ def test_the_rate_never_exceeds_crawl_delay_and_retry_after_pauses_the_host(
     assert during == []
 
 
+def test_a_page_slower_than_the_time_out_fails_alone_and_the_exit_code_says_so(
+    tmp_path: Path,
+) -> None:
+    index = str(tmp_path / "i.sqlite")
+    with Site(60, wordpress=False, slow_seconds=2.0) as site:
+        result = add(site, index, "--timeout", "0.2")
+        slow = site.url(site.post(site.quirks["slow"]).path)
+    assert result.exit_code == 3
+    assert f"reprint-check: {slow}: timed out after 0.2 s (read)" in result.stderr
+    assert set(stored(index)) == set(site.expected()) - {slow}
+    assert "failed 1 (listed below)" in result.stderr
+
+
 def test_robots_txt_groups_for_our_agent_and_the_contact_in_the_user_agent(
     tmp_path: Path,
 ) -> None:
