@@ -33,11 +33,21 @@ from typing import Any
 import click
 
 from .audit import AuditOptions, audit, audit_parallel, audit_target, index_from_sources
+from .crawl.site import (
+    DEFAULT_DELAY,
+    DEFAULT_PER_HOST,
+    OBTAINED,
+    CrawlOptions,
+    CrawlProgress,
+    CrawlReport,
+    crawl,
+    user_agent,
+)
 from .errors import InputError, ReprintCheckError
 from .feedrun import FETCH_MODES, FeedState, ItemTarget, item_page, item_pages
 from .index import DEFAULT_INDEX_PATH, SCHEMA_VERSION, SourceIndex, open_index, shown_location
-from .index.ingest import default_jobs, ingest
-from .index.sources import SourceError
+from .index.ingest import IngestResult, default_jobs, ingest
+from .index.sources import SourceError, is_url
 from .models import Report, TargetResult
 from .policy.explain import explain, summary_line
 from .policy.rules import Policies, Policy, list_policies, load_policies, load_policy
@@ -139,6 +149,138 @@ def index() -> None:
     """Build and inspect the index of publisher articles."""
 
 
+# --- crawling a site (index add SITE, index sync) ---------------------------------------
+
+
+def _crawl_options(command: Callable[..., None]) -> Callable[..., None]:
+    """The options of a crawl, shared by index add (for sites, sitemaps, feeds) and index sync."""
+    options = [
+        click.option("--include", multiple=True, metavar="PATTERN",
+                     help="Only URLs matching this glob (on the path; on the URL if it has "
+                     "a scheme). Repeatable."),
+        click.option("--exclude", multiple=True, metavar="PATTERN",
+                     help="Leave out URLs matching this glob. Repeatable."),
+        click.option("--since", metavar="DATE",
+                     help="Only articles modified or published since DATE."),
+        click.option("--limit", type=click.IntRange(min=1),
+                     help="At most N articles fetched per site, newest first."),
+        click.option("--per-host", type=click.IntRange(1, 16), default=DEFAULT_PER_HOST,
+                     show_default=True, help="Requests in flight per host."),
+        click.option("--delay", type=click.FloatRange(min=0), default=DEFAULT_DELAY,
+                     show_default=True, help="Seconds between two requests to a host "
+                     "(robots.txt's Crawl-delay wins when larger)."),
+        click.option("--contact", metavar="URL|EMAIL",
+                     help="Who the site can contact about the crawl (sent in the User-Agent)."),
+        click.option("--no-api", is_flag=True,
+                     help="Read HTML pages even where the WordPress REST API answers."),
+        click.option("--allow-host", "allow_hosts", multiple=True, metavar="HOST",
+                     help="Another host the crawl may fetch from. Repeatable."),
+        click.option("--timeout", type=click.FloatRange(min=0.1), default=20.0,
+                     show_default=True, help="Seconds of silence before a fetch gives up."),
+    ]  # fmt: skip
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _crawl_all(
+    urls: list[str],
+    store: SourceIndex,
+    jobs: int | None,
+    allow_private: bool,
+    *,
+    sync: bool,
+    include: tuple[str, ...],
+    exclude: tuple[str, ...],
+    since: str | None,
+    limit: int | None,
+    per_host: int,
+    delay: float,
+    contact: str | None,
+    no_api: bool,
+    allow_hosts: tuple[str, ...],
+    timeout: float,
+) -> list[CrawlReport]:
+    """Crawl each URL into the index; the summary of each site and its failures on stderr."""
+    settings = FetchSettings(
+        connect_timeout=min(timeout, 10.0),
+        read_timeout=timeout,
+        total_timeout=3 * timeout,
+        allow_private=allow_private,
+        user_agent=user_agent(contact),
+    )
+    options = CrawlOptions(
+        include=include,
+        exclude=exclude,
+        since=_since(since),
+        limit=limit,
+        jobs=jobs or default_jobs(),
+        per_host=per_host,
+        delay=delay,
+        use_api=not no_api,
+        allow_hosts=allow_hosts,
+        sync=sync,
+    )
+    reports = []
+    for url in urls:
+        with _crawl_progress(url) as show:
+            report = crawl(url, store, settings=settings, options=options, on_progress=show)
+        reports.append(report)
+        if report.source != "one page":
+            for line in report.summary():
+                click.echo(line, err=True)
+        elif report.problem is not None:
+            click.echo(f"reprint-check: {url}: {report.problem}", err=True)
+        for failed_url, message in report.failures:
+            click.echo(f"reprint-check: {failed_url}: {message}", err=True)
+        if report.failed > len(report.failures):
+            click.echo(
+                f"reprint-check: {report.failed - len(report.failures)} more failure(s)", err=True
+            )
+    return reports
+
+
+def _crawl_exit(reports: list[CrawlReport]) -> int:
+    """2 when a site gave nothing to index, 3 when pages (or the site) could not be fetched."""
+    code = EXIT_OK
+    for report in reports:
+        if report.problem is not None:
+            code = worst(code, EXIT_ERROR if report.unreachable else EXIT_USAGE)
+        elif report.failed:
+            code = worst(code, EXIT_ERROR if report.articles else EXIT_USAGE)
+        elif not report.articles and not report.gone_count:
+            code = worst(code, EXIT_USAGE)  # everything was skipped: nothing indexed is no pass
+    return code
+
+
+@contextlib.contextmanager
+def _crawl_progress(url: str) -> Iterator[Callable[[CrawlProgress], None]]:
+    """found / fetched / indexed / skipped / failed, rate and ETA, on a terminal only."""
+    if not _show_progress():
+        yield lambda _progress: None
+        return
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.fields[counts]}"),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, transient=True) as bar:
+        task = bar.add_task(url, total=None, counts="")
+
+        def show(p: CrawlProgress) -> None:
+            rate = p.indexed / p.elapsed if p.elapsed > 0 else 0.0
+            counts = (
+                f"found {p.discovered:,} · fetched {p.fetched:,} · indexed {p.indexed:,} · "
+                f"skipped {p.skipped:,} · failed {p.failed:,} · {rate:.1f}/s"
+            )
+            bar.update(task, completed=p.done, total=p.total, counts=counts)
+
+        yield show
+
+
 @index.command("add")
 @click.argument("sources", nargs=-1, required=True)
 @index_option
@@ -149,17 +291,26 @@ def index() -> None:
     help="Processes for extraction and hashing (default: one per core).",
 )
 @private_option
+@_crawl_options
 def index_add(
-    sources: tuple[str, ...], index_location: str | None, jobs: int | None, allow_private: bool
+    sources: tuple[str, ...],
+    index_location: str | None,
+    jobs: int | None,
+    allow_private: bool,
+    **crawling: Any,
 ) -> None:
-    """Add publisher articles: HTML or .txt files, folders, JSONL exports, URLs.
+    """Add publisher articles: files, folders, JSONL exports, article URLs, whole sites.
 
-    Streams large exports, writes in batched transactions, and can be
-    interrupted and run again: articles already stored unchanged are skipped.
-    Everything readable is indexed; then the exit code is 2 if a named file
-    or folder is missing or unreadable, else 3 if a URL could not be fetched
-    or a file, page or export line could not be parsed into an article.
+    A site's home page, a sitemap or a feed (URL) is crawled: every article it
+    leads to is indexed, politely (see index sync). Streams large exports,
+    writes in batched transactions, and can be interrupted and run again:
+    articles already stored unchanged are skipped. Everything readable is
+    indexed; then the exit code is 2 if a named file or folder is missing or
+    unreadable, else 3 if a URL could not be fetched or a file, page or export
+    line could not be parsed into an article.
     """
+    urls = [s for s in sources if is_url(s)]
+    files = [s for s in sources if not is_url(s)]
     try:
         store = open_index(index_location)
     except ReprintCheckError as e:
@@ -171,31 +322,72 @@ def index_add(
         errors.append(error)
         click.echo(f"reprint-check: {error.source}: {error.message}", err=True)
 
-    with (
-        store,
-        Fetcher(FetchSettings(allow_private=allow_private)) as fetcher,
-        _progress("Indexing", None) as advance,
-    ):
+    result = IngestResult()
+    with store:
         try:
-            result = ingest(
-                sources,
-                store,
-                jobs=jobs or default_jobs(),
-                fetcher=fetcher,
-                on_article=lambda _article: advance(),
-                on_error=report_error,
-            )
+            if files:
+                with _progress("Indexing", None) as advance:
+                    result = ingest(
+                        files,
+                        store,
+                        jobs=jobs or default_jobs(),
+                        on_article=lambda _article: advance(),
+                        on_error=report_error,
+                    )
+            crawled = _crawl_all(urls, store, jobs, allow_private, sync=False, **crawling)
         except ReprintCheckError as e:
             _fail(str(e))
         stats = store.stats()  # its location hides any password
-    unchanged = f", {result.unchanged} unchanged" if result.unchanged else ""
-    click.echo(
-        f"{result.added + result.replaced} article(s) indexed ({result.replaced} replaced"
-        f"{unchanged}), {result.failed} error(s); {stats.articles} in {stats.location}",
-        err=True,
-    )
+    pages = [r for r in crawled if r.source == "one page"]
+    indexed = result.added + result.replaced + sum(r.indexed for r in pages)
+    replaced = result.replaced + sum(r.replaced for r in pages)
+    unchanged_count = result.unchanged + sum(r.unchanged for r in pages)
+    failed = result.failed + sum(r.failed + (r.problem is not None) for r in pages)
+    unchanged = f", {unchanged_count} unchanged" if unchanged_count else ""
+    if files or pages:
+        click.echo(
+            f"{indexed} article(s) indexed ({replaced} replaced{unchanged}), {failed} error(s); "
+            f"{stats.articles} in {stats.location}",
+            err=True,
+        )
+    else:
+        click.echo(f"{stats.articles} article(s) in {stats.location}", err=True)
     # Everything that could be indexed is; an input that could not is still a failed run.
-    raise SystemExit(source_errors_code(errors))
+    pages_failed = EXIT_ERROR if any(r.failed or r.problem is not None for r in pages) else EXIT_OK
+    sites = _crawl_exit([r for r in crawled if r.source != "one page"])
+    raise SystemExit(worst(source_errors_code(errors), pages_failed, sites))
+
+
+@index.command("sync")
+@click.argument("sites", nargs=-1, required=True)
+@index_option
+@click.option("--jobs", type=click.IntRange(min=1), default=None,
+              help="Processes for extraction and hashing (default: one per core).")  # fmt: skip
+@private_option
+@_crawl_options
+def index_sync(
+    sites: tuple[str, ...],
+    index_location: str | None,
+    jobs: int | None,
+    allow_private: bool,
+    **crawling: Any,
+) -> None:
+    """Bring crawled sites up to date: fetch only new and changed articles, mark deleted ones gone.
+
+    SITE is a site's home page, a sitemap or a feed. Unchanged articles are
+    not fetched (listing dates, the API's modified date, conditional
+    requests); indexed URLs no listing names any more are asked again, and
+    those that answer 404 or 410 are marked gone but kept (index list --gone).
+    """
+    for site in sites:
+        if not is_url(site):
+            _fail(f"{site}: not an http(s) URL of a site, sitemap or feed")
+    try:
+        with open_index(index_location) as store:
+            reports = _crawl_all(list(sites), store, jobs, allow_private, sync=True, **crawling)
+    except ReprintCheckError as e:
+        _fail(str(e))
+    raise SystemExit(_crawl_exit(reports))
 
 
 @index.command("migrate")
@@ -225,6 +417,8 @@ def index_stats(index_location: str | None) -> None:
     try:
         with open_index(index_location, read_only=True) as store:
             s = store.stats()
+            obtained = store.obtained()
+            gone = sum(1 for _ in store.gone_articles())
     except ReprintCheckError as e:
         _fail(str(e))
     ratio = (
@@ -240,15 +434,29 @@ def index_stats(index_location: str | None) -> None:
         f"k-grams of {s.k} tokens, window {s.window}: any shared run of "
         f"{s.guarantee_tokens} tokens is found"
     )
+    if obtained:
+        ways = ", ".join(f"{OBTAINED.get(via, via)} {n}" for via, n in sorted(obtained.items()))
+        others = s.articles - sum(obtained.values())
+        click.echo(f"obtained by crawls: {ways}; otherwise (files, exports, pages): {others}")
+    if gone:
+        click.echo(f"gone (404/410, kept): {gone}")
 
 
 @index.command("list")
 @index_option
-def index_list(index_location: str | None) -> None:
-    """One line per indexed article: URL, characters, title."""
+@click.option("--gone", is_flag=True, help="Only articles whose page answers 404 or 410 now.")
+def index_list(index_location: str | None, gone: bool) -> None:
+    """One line per indexed article: URL, characters, title (--gone: and since when)."""
     listed = 0
     try:
         with open_index(index_location, read_only=True) as store:
+            if gone:
+                for g in store.gone_articles():
+                    click.echo(
+                        f"{g.article.url}\t{g.article.chars}\t{g.article.title}\t"
+                        f"{g.status or 'gone'} since {g.since}"
+                    )
+                return
             for info in store.articles():
                 click.echo(f"{info.url}\t{info.chars}\t{info.title}")
                 listed += 1

@@ -20,7 +20,30 @@ class PolicyError(InputError):
 
 
 class FetchError(ReprintCheckError):
-    """A target or source that could not be fetched or parsed; the run goes on without it."""
+    """A target or source that could not be fetched or parsed; the run goes on without it.
+
+    A crawler decides what to do next from more than the message: ``status``
+    is the HTTP status that ended the fetch (404 and 410 mark an article gone),
+    ``transient`` says another try later may succeed (a 5xx, a 429, a broken
+    connection), ``retry_after`` is the wait the server asked for, in seconds
+    (uncapped), and ``refused`` says the request was never made (a crawl's
+    rules: robots.txt, another site).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        transient: bool = False,
+        retry_after: float | None = None,
+        refused: bool = False,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.transient = transient
+        self.retry_after = retry_after
+        self.refused = refused
 
 
 class IndexStoreError(ReprintCheckError):

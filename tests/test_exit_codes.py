@@ -275,9 +275,10 @@ def test_index_add_exits_3_when_inputs_could_not_be_fetched_or_parsed(tmp_path: 
         result = run("index", "add", str(story), url, str(export), "--index", location,
                      "--allow-private")  # fmt: skip
     assert result.exit_code == 3
+    # files and exports are indexed first, then URLs are fetched (a URL may be a whole site)
     assert stderr_lines(result) == [
-        f"reprint-check: {url}: HTTP 404 Not Found",
         f'reprint-check: {export}:1: missing "url"',
+        f"reprint-check: {url}: HTTP 404 Not Found",
         f"1 article(s) indexed (0 replaced), 2 error(s); 1 in {location}",
     ]
 

@@ -12,6 +12,7 @@ import json
 import random
 import re
 import threading
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from reprint_check.cli import main
 from reprint_check.errors import IndexStoreError
 from reprint_check.index import open_index
 from reprint_check.index import postgres as pgindex
-from reprint_check.index.base import article_fingerprints
+from reprint_check.index.base import PageRecord, SiteRecord, article_fingerprints
 from reprint_check.index.ingest import ingest
 from reprint_check.index.postgres import MIGRATIONS, Migration, PostgresIndex, migrate, redact
 from reprint_check.index.sources import iter_articles
@@ -292,10 +293,29 @@ def test_a_new_index_records_its_schema_and_migrating_again_does_nothing(pg_dsn:
     with PostgresIndex(pg_dsn):
         pass
     with psycopg.connect(pg_dsn) as conn:
-        assert pgindex.schema_version(conn) == pgindex.SCHEMA_VERSION == 1
+        assert pgindex.schema_version(conn) == pgindex.SCHEMA_VERSION == 2
         rows = conn.execute("SELECT key, value FROM reprint_check.meta ORDER BY key").fetchall()
-    assert rows == [("k", "4"), ("schema", "1"), ("window", "5")]
+    assert rows == [("k", "4"), ("schema", "2"), ("window", "5")]
     assert migrate(pg_dsn) == []
+
+
+def test_an_index_of_schema_1_is_refused_until_migrated_then_keeps_its_articles(
+    pg_dsn: str,
+) -> None:
+    assert migrate(pg_dsn, MIGRATIONS[:1]) == [1]
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        conn.execute(
+            "INSERT INTO reprint_check.articles (url, title, chars, body) "
+            "VALUES ('https://courier.example/a/', 'A', 5, %s)",
+            (zlib.compress(b"Story"),),
+        )
+    with pytest.raises(IndexStoreError, match=r"index schema 1, this version reads 2 \(run"):
+        PostgresIndex(pg_dsn)
+    assert migrate(pg_dsn) == [2]  # the crawl state: crawl_pages and crawl_sites
+    with PostgresIndex(pg_dsn) as store:
+        assert [a.url for a in store.articles()] == ["https://courier.example/a/"]
+        assert list(store.pages("https://courier.example")) == []
+        assert store.obtained() == {}
 
 
 def test_migrations_apply_in_order_once_and_a_newer_schema_is_refused(
@@ -305,21 +325,21 @@ def test_migrations_apply_in_order_once_and_a_newer_schema_is_refused(
         store.add(Article("https://courier.example/a/", story(1)))
     later = (
         *MIGRATIONS,
-        Migration(2, "a note per article", "ALTER TABLE reprint_check.articles ADD note text"),
-        Migration(3, "notes are indexed", "CREATE INDEX ON reprint_check.articles (note)"),
+        Migration(3, "a note per article", "ALTER TABLE reprint_check.articles ADD note text"),
+        Migration(4, "notes are indexed", "CREATE INDEX ON reprint_check.articles (note)"),
     )
-    assert migrate(pg_dsn, later[:2]) == [2]
-    assert migrate(pg_dsn, later) == [3]
+    assert migrate(pg_dsn, later[:3]) == [3]
+    assert migrate(pg_dsn, later) == [4]
     assert migrate(pg_dsn, later) == []
     with psycopg.connect(pg_dsn) as conn:
         history = conn.execute("SELECT version FROM reprint_check.migrations ORDER BY 1")
-        assert [v for (v,) in history] == [1, 2, 3]
-    with pytest.raises(IndexStoreError, match=r"index schema 3, this version reads 1 \(upgrade"):
+        assert [v for (v,) in history] == [1, 2, 3, 4]
+    with pytest.raises(IndexStoreError, match=r"index schema 4, this version reads 2 \(upgrade"):
         PostgresIndex(pg_dsn)
     with pytest.raises(IndexStoreError, match="newer than this version"):
         migrate(pg_dsn)
-    monkeypatch.setattr(pgindex, "SCHEMA_VERSION", 4)
-    with pytest.raises(IndexStoreError, match=r"reads 4 \(run `reprint-check index migrate`\)"):
+    monkeypatch.setattr(pgindex, "SCHEMA_VERSION", 5)
+    with pytest.raises(IndexStoreError, match=r"reads 5 \(run `reprint-check index migrate`\)"):
         PostgresIndex(pg_dsn)
 
 
@@ -378,11 +398,18 @@ def test_the_documented_roles_audit_read_only_and_ingest_without_ddl(
     with psycopg.connect(pg_dsn, autocommit=True) as admin:
         admin.execute(docs_sql("roles"))
         try:
-            assert migrate(as_role("reprint_owner")) == [1]
+            assert migrate(as_role("reprint_owner")) == [1, 2]
             admin.execute(docs_sql("grants"))
             with PostgresIndex(as_role("reprint_ingest"), create=False) as ingest_job:
                 ingest_job.add_many(examples_archive())
                 assert ingest_job.remove("https://harbourside-courier.example/nothing/") is None
+                # a crawl (index add SITE, index sync) writes and rewrites its records
+                site = "https://harbourside-courier.example"
+                for state in ("indexed", "gone"):
+                    record = PageRecord(f"{site}/a/", site, state, "html", "2026-01-01T00:00:00Z")
+                    ingest_job.record_pages([record])
+                    ingest_job.record_site(SiteRecord(site, f"{site}/", "2026-01-01T00:00:00Z"))
+                assert [r.state for r, _ in ingest_job.pages(site)] == ["gone"]
                 with (
                     pytest.raises(IndexStoreError, match="must be owner"),
                     ingest_job._write() as cur,
@@ -403,7 +430,7 @@ def test_the_documented_roles_audit_read_only_and_ingest_without_ddl(
             with pytest.raises(IndexStoreError, match="cannot migrate"):
                 migrate(
                     as_role("reprint_ingest"),
-                    (*MIGRATIONS, Migration(2, "x", "CREATE TABLE reprint_check.x ()")),
+                    (*MIGRATIONS, Migration(3, "x", "CREATE TABLE reprint_check.x ()")),
                 )
         finally:
             admin.execute("DROP SCHEMA IF EXISTS reprint_check CASCADE")

@@ -79,6 +79,58 @@ class ArticleInfo:
 
 
 @dataclass(frozen=True)
+class PageRecord:
+    """What a crawl learnt about one URL of a site, kept beside the articles.
+
+    ``url`` is the URL as the site listed it (before redirects): the key the
+    next crawl of the site looks it up by. ``state`` is "indexed" (an article
+    was stored from it), "gone" (it answered 404 or 410; an article stored
+    from it before is kept, since copies of deleted stories still matter),
+    "unusable" (it answered, but with no article text) or "duplicate" (it
+    leads to a page fetched for another listed URL: one article, two addresses). ``via`` is how the
+    article was obtained: "wordpress-api" or "html". ``lastmod`` is the date
+    the site gave for it (sitemap ``lastmod``, feed date, the API's
+    ``modified_gmt``): the same date next time means unchanged, with no
+    request. ``etag`` and ``last_modified`` make the next request conditional.
+    """
+
+    url: str
+    site: str
+    state: str
+    via: str
+    checked_at: str  # ISO-8601 UTC
+    lastmod: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    status: int | None = None  # the last HTTP status (200, 304, 404, 410); None from an API
+
+
+@dataclass(frozen=True)
+class SiteRecord:
+    """A crawled site: where its crawls start and whether the last one finished.
+
+    ``finished`` is None while a crawl runs, and stays None when it is killed:
+    the next crawl resumes it, skipping the URLs checked since ``started``.
+    """
+
+    site: str  # canonical origin, e.g. "https://publisher.example"
+    start_url: str
+    started: str
+    finished: str | None = None
+    via: str = ""  # what the last crawl read: "wordpress-api", "sitemaps", "feed"…
+
+
+@dataclass(frozen=True)
+class GoneArticle:
+    """An article kept in the index whose page now answers 404 or 410."""
+
+    article: ArticleInfo
+    url: str  # the URL that answered
+    since: str  # when it was found gone (ISO-8601 UTC)
+    status: int | None
+
+
+@dataclass(frozen=True)
 class WriteCounts:
     """What one write did: new articles, articles replaced, articles already stored as given."""
 
@@ -221,9 +273,46 @@ class SourceIndex(Protocol):
         ...
 
     def add_prepared_many(
-        self, items: Iterable[PreparedArticle], *, skip_unchanged: bool = False
+        self,
+        items: Iterable[PreparedArticle],
+        *,
+        skip_unchanged: bool = False,
+        pages: Iterable[PageRecord] = (),
     ) -> WriteCounts:
-        """Store articles prepared by ingest workers in one transaction."""
+        """Store articles prepared by ingest workers in one transaction.
+
+        ``pages`` are crawl records written in the same transaction, so a
+        crawl killed at any moment never holds an article without its record
+        or a record without its article.
+        """
+        ...
+
+    # Crawl state: what ``index add SITE`` and ``index sync`` learnt per URL and per site.
+
+    def record_pages(self, records: Iterable[PageRecord]) -> None:
+        """Store crawl records (replacing those of the same URLs) in one transaction."""
+        ...
+
+    def pages(self, site: str) -> Iterator[tuple[PageRecord, bool]]:
+        if not self._crawl_state:
+            return
+        """The crawl records of a site, each with whether an article is stored under its URL."""
+        ...
+
+    def site(self, site: str) -> SiteRecord | None: ...
+
+    def record_site(self, record: SiteRecord) -> None: ...
+
+    def gone_articles(self) -> Iterator[GoneArticle]:
+        if not self._crawl_state:
+            return
+        """Articles kept whose page answered 404 or 410, by URL."""
+        ...
+
+    def obtained(self) -> dict[str, int]:
+        if not self._crawl_state:
+            return {}
+        """Articles by how a crawl obtained them ("wordpress-api", "html"); others not counted."""
         ...
 
     def bulk_writes(self) -> contextlib.AbstractContextManager[None]:
@@ -271,7 +360,11 @@ class ArticleWrites:
     """``add`` and ``add_many`` of both backends, whose one write path is ``add_prepared_many``."""
 
     def add_prepared_many(
-        self, items: Iterable[PreparedArticle], *, skip_unchanged: bool = False
+        self,
+        items: Iterable[PreparedArticle],
+        *,
+        skip_unchanged: bool = False,
+        pages: Iterable[PageRecord] = (),
     ) -> WriteCounts:
         raise NotImplementedError
 

@@ -12,6 +12,7 @@ already stored as given are skipped, not rewritten).
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import os
 import signal
@@ -20,6 +21,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
+from typing import TypeVar
 
 from reprint_check.errors import FetchError, InputError
 from reprint_check.index.base import PreparedArticle, SourceIndex, prepare_article
@@ -37,6 +39,9 @@ from reprint_check.index.sources import (
 )
 from reprint_check.models import Article
 from reprint_check.web.fetch import Fetcher
+
+_T = TypeVar("_T")
+_R = TypeVar("_R")
 
 # Articles written per transaction: large enough that a commit rewrites each
 # page of the fingerprint table it touches once for many articles, small
@@ -122,10 +127,6 @@ def _work(unit: _Unit | Article | SourceError) -> PreparedArticle | SourceError:
         return SourceError(where, f"internal error: {type(e).__name__}: {e}")
 
 
-def _work_chunk(chunk: list[_Unit | Article | SourceError]) -> list[PreparedArticle | SourceError]:
-    return [_work(unit) for unit in chunk]
-
-
 def _chunks(items: Iterator, size: int) -> Iterator[list]:
     while chunk := list(islice(items, size)):
         yield chunk
@@ -160,25 +161,38 @@ def prepared_articles(
     processes; at most a few chunks per worker are in flight, so a large
     export streams through in constant memory.
     """
-    units = _units(specs, fetcher)
+    return map_in_workers(_work, _units(specs, fetcher), jobs=jobs)
+
+
+def map_in_workers(
+    func: Callable[[_T], _R], items: Iterable[_T], *, jobs: int = 1, chunk: int = CHUNK_UNITS
+) -> Iterator[_R]:
+    """``map(func, items)`` in ``jobs`` worker processes, in order, in constant memory.
+
+    ``func`` must be a module-level function (workers import it by name).
+    Items are sent ``chunk`` at a time, and at most a few chunks per worker
+    are in flight: a source slower than the workers (a crawl) wants small
+    chunks, so results come back as soon as they are ready.
+    """
+    units = iter(items)
     if jobs <= 1:
         for unit in units:
-            yield _work(unit)
+            yield func(unit)
         return
     in_flight = threading.BoundedSemaphore(jobs * CHUNKS_IN_FLIGHT_PER_JOB)
     stop = threading.Event()
 
     def throttled() -> Iterator[list]:
         # runs in the pool's feeder thread; gives up when the reader has gone
-        for chunk in _chunks(units, CHUNK_UNITS):
+        for part in _chunks(units, chunk):
             while not in_flight.acquire(timeout=0.1):
                 if stop.is_set():
                     return
-            yield chunk
+            yield part
 
     pool = _pool(jobs)
     try:
-        for done in pool.imap(_work_chunk, throttled()):
+        for done in pool.imap(functools.partial(_apply, func), throttled()):
             in_flight.release()
             yield from done
         pool.close()
@@ -186,6 +200,10 @@ def prepared_articles(
         stop.set()
         pool.terminate()
         pool.join()
+
+
+def _apply(func: Callable[[_T], _R], chunk: list[_T]) -> list[_R]:
+    return [func(unit) for unit in chunk]
 
 
 def ingest(

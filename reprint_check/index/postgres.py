@@ -44,8 +44,11 @@ from reprint_check.index.base import (
     MAX_CANDIDATES,
     ArticleInfo,
     ArticleWrites,
+    GoneArticle,
     IndexStats,
+    PageRecord,
     PreparedArticle,
+    SiteRecord,
     WriteCounts,
     article_fingerprints,
     body_polynomials,
@@ -123,8 +126,32 @@ INSERT INTO {SCHEMA}.totals (articles) VALUES (0);
 INSERT INTO {SCHEMA}.meta VALUES ('k', '{K}'), ('window', '{WINDOW}');
 """
 
+_V2 = f"""
+CREATE TABLE {SCHEMA}.crawl_pages (
+    canonical text PRIMARY KEY,
+    url text NOT NULL,
+    site text NOT NULL,
+    state text NOT NULL,
+    via text NOT NULL,
+    checked_at text NOT NULL,
+    lastmod text,
+    etag text,
+    last_modified text,
+    status integer
+);
+CREATE INDEX crawl_pages_site ON {SCHEMA}.crawl_pages (site);
+CREATE TABLE {SCHEMA}.crawl_sites (
+    site text PRIMARY KEY,
+    start_url text NOT NULL,
+    started text NOT NULL,
+    finished text,
+    via text NOT NULL
+);
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "articles, aliases, fingerprints indexed by hash, totals", _V1),
+    Migration(2, "crawl state: crawl_pages per URL, crawl_sites per site", _V2),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 
@@ -425,9 +452,13 @@ class PostgresIndex(ArticleWrites):
     # --- writing -----------------------------------------------------------------
 
     def add_prepared_many(
-        self, items: Iterable[PreparedArticle], *, skip_unchanged: bool = False
+        self,
+        items: Iterable[PreparedArticle],
+        *,
+        skip_unchanged: bool = False,
+        pages: Iterable[PageRecord] = (),
     ) -> WriteCounts:
-        """Store prepared articles in one transaction, as ``SQLiteIndex`` does.
+        """Store prepared articles, and crawl records, in one transaction, as ``SQLiteIndex`` does.
 
         Each replaces any article stored under one of its URLs (also one
         earlier in the same batch); with ``skip_unchanged`` an article stored
@@ -444,7 +475,10 @@ class PostgresIndex(ArticleWrites):
             )
             for item in items
         ]
+        records = list(pages)
         if not keyed:
+            if records:
+                self.record_pages(records)
             return WriteCounts()
         added = replaced = unchanged = 0
         with self._write() as cur:
@@ -496,6 +530,7 @@ class PostgresIndex(ArticleWrites):
                 f"UPDATE {SCHEMA}.totals SET articles = articles + %s",
                 (len(new) - len(gone),),
             )
+            _put_pages(cur, records)
         return WriteCounts(added, replaced, unchanged)
 
     def _fetch(self, cur: Any, article_ids: Collection[int]) -> dict[int, Article]:
@@ -576,6 +611,74 @@ class PostgresIndex(ArticleWrites):
             cur.execute(f"UPDATE {SCHEMA}.totals SET articles = articles - 1")
         article = stored[row[0]]
         return ArticleInfo(row[0], article.url, article.title, len(article.text), article.published)
+
+    # --- crawl state ---------------------------------------------------------------
+
+    def record_pages(self, records: Iterable[PageRecord]) -> None:
+        with self._write() as cur:
+            _put_pages(cur, records)
+
+    def pages(self, site: str) -> Iterator[tuple[PageRecord, bool]]:
+        """Streamed row by row: a site of 100,000 URLs is never one list in memory.
+
+        The thread's connection is busy until the iteration ends: read it to the end
+        before using the index again.
+        """
+        with self._reading() as conn, conn.cursor() as cur:
+            rows = cur.stream(
+                "SELECT p.url, p.site, p.state, p.via, p.checked_at, p.lastmod, p.etag, "
+                "p.last_modified, p.status, s.article_id IS NOT NULL "
+                f"FROM {SCHEMA}.crawl_pages p LEFT JOIN {SCHEMA}.aliases s "
+                'ON s.canonical = p.canonical WHERE p.site = %s ORDER BY p.canonical COLLATE "C"',
+                (_pg_text(site),),
+            )
+            for row in rows:
+                yield PageRecord(*row[:9]), bool(row[9])
+
+    def site(self, site: str) -> SiteRecord | None:
+        with self._reading() as conn:
+            row = conn.execute(
+                f"SELECT site, start_url, started, finished, via FROM {SCHEMA}.crawl_sites "
+                "WHERE site = %s",
+                (_pg_text(site),),
+            ).fetchone()
+        return SiteRecord(*row) if row else None
+
+    def record_site(self, record: SiteRecord) -> None:
+        with self._write() as cur:
+            cur.execute(
+                f"INSERT INTO {SCHEMA}.crawl_sites VALUES (%s, %s, %s, %s, %s) "
+                "ON CONFLICT (site) DO UPDATE SET start_url = excluded.start_url, "
+                "started = excluded.started, finished = excluded.finished, via = excluded.via",
+                (
+                    _pg_text(record.site),
+                    _pg_text(record.start_url),
+                    record.started,
+                    record.finished,
+                    record.via,
+                ),
+            )
+
+    def gone_articles(self) -> Iterator[GoneArticle]:
+        with self._reading() as conn:
+            rows = conn.execute(
+                "SELECT a.id, a.url, a.title, a.chars, a.published, p.url, p.checked_at, "
+                f"p.status FROM {SCHEMA}.crawl_pages p "
+                f"JOIN {SCHEMA}.aliases s ON s.canonical = p.canonical "
+                f"JOIN {SCHEMA}.articles a ON a.id = s.article_id "
+                "WHERE p.state = 'gone' ORDER BY p.url COLLATE \"C\""
+            ).fetchall()
+        for row in rows:
+            yield GoneArticle(ArticleInfo(*row[:5]), row[5], row[6], row[7])
+
+    def obtained(self) -> dict[str, int]:
+        with self._reading() as conn:
+            rows = conn.execute(
+                f"SELECT p.via, count(DISTINCT s.article_id) FROM {SCHEMA}.crawl_pages p "
+                f"JOIN {SCHEMA}.aliases s ON s.canonical = p.canonical "
+                "WHERE p.state IN ('indexed', 'gone') GROUP BY p.via ORDER BY p.via"
+            ).fetchall()
+        return {via: int(n) for via, n in rows}
 
     # The ingest's hooks (see ingest.py): COPY needs no cache tuning.
 
@@ -705,6 +808,25 @@ class PostgresIndex(ArticleWrites):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _put_pages(cur: Any, records: Iterable[PageRecord]) -> None:
+    """Upsert crawl records: the last record of a URL wins, within a batch too."""
+    rows: dict[str, tuple[object, ...]] = {}
+    for r in records:
+        key = _pg_text(canonical_url(r.url))
+        rows[key] = (key, _pg_text(r.url), _pg_text(r.site), r.state, r.via, r.checked_at)
+        rows[key] += (r.lastmod, r.etag, r.last_modified, r.status)
+    if not rows:
+        return
+    cur.executemany(
+        f"INSERT INTO {SCHEMA}.crawl_pages VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) "
+        "ON CONFLICT (canonical) DO UPDATE SET url = excluded.url, site = excluded.site, "
+        "state = excluded.state, via = excluded.via, checked_at = excluded.checked_at, "
+        "lastmod = excluded.lastmod, etag = excluded.etag, "
+        "last_modified = excluded.last_modified, status = excluded.status",
+        list(rows.values()),
+    )
 
 
 def _article(url: str, title: str, published: str | None, body: bytes, urls: list[str]) -> Article:

@@ -270,6 +270,15 @@ def article_files(spec: str, folder: Path) -> Iterator[Path | SourceError]:
         yield SourceError(spec, "no .html, .txt or .jsonl files in this folder", bad_input=True)
 
 
+def article_from_page(url: str, text: str, final_url: str) -> Article:
+    """The article of a fetched page, known also by the URL asked for and the one that answered."""
+    article = extract_article(text, final_url)
+    aliases = tuple(
+        dict.fromkeys(u for u in (url, final_url, *article.aliases) if u != article.url)
+    )
+    return Article(article.url, article.text, article.title, aliases, article.published)
+
+
 def iter_articles(spec: str, *, fetcher: Fetcher | None = None) -> Iterator[Article | SourceError]:
     """Every article a source spec names: URL, HTML/text file, JSONL export or folder."""
     if is_url(spec):
@@ -278,13 +287,7 @@ def iter_articles(spec: str, *, fetcher: Fetcher | None = None) -> Iterator[Arti
             return
         try:
             fetched = fetcher.fetch(spec)
-            article = extract_article(fetched.text, fetched.final_url)
-            aliases = tuple(
-                dict.fromkeys(
-                    u for u in (spec, fetched.final_url, *article.aliases) if u != article.url
-                )
-            )
-            yield Article(article.url, article.text, article.title, aliases, article.published)
+            yield article_from_page(spec, fetched.text, fetched.final_url)
         except FetchError as e:
             yield SourceError(spec, str(e).removeprefix(f"{spec}: "))
         return

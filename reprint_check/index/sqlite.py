@@ -10,6 +10,7 @@ storage format over several files.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import sqlite3
 import stat
@@ -22,8 +23,11 @@ from reprint_check.index.base import (
     MAX_CANDIDATES,
     ArticleInfo,
     ArticleWrites,
+    GoneArticle,
     IndexStats,
+    PageRecord,
     PreparedArticle,
+    SiteRecord,
     WriteCounts,
     article_fingerprints,
     body_polynomials,
@@ -40,9 +44,34 @@ from reprint_check.text.fingerprint import (
 from reprint_check.urls import canonical_url
 
 DEFAULT_INDEX_PATH = Path(".reprint-check") / "index.sqlite"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: crawl state (crawl_pages, crawl_sites)
 
 _TABLES = frozenset({"meta", "articles", "aliases", "fingerprints"})
+# Crawl state (schema 2): what index add SITE / index sync learnt per URL and per site.
+# A schema-1 index lacks these tables; a writer adds them, a reader reads them as empty.
+_CRAWL_TABLES = frozenset({"crawl_pages", "crawl_sites"})
+_CRAWL_SCHEMA = """
+CREATE TABLE IF NOT EXISTS crawl_pages (
+    canonical TEXT PRIMARY KEY,
+    url TEXT NOT NULL,
+    site TEXT NOT NULL,
+    state TEXT NOT NULL,
+    via TEXT NOT NULL,
+    checked_at TEXT NOT NULL,
+    lastmod TEXT,
+    etag TEXT,
+    last_modified TEXT,
+    status INTEGER
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS crawl_pages_site ON crawl_pages(site);
+CREATE TABLE IF NOT EXISTS crawl_sites (
+    site TEXT PRIMARY KEY,
+    start_url TEXT NOT NULL,
+    started TEXT NOT NULL,
+    finished TEXT,
+    via TEXT NOT NULL
+);
+"""
 # One transaction: a run killed while creating the index leaves all of it or none.
 _SCHEMA = f"""
 BEGIN IMMEDIATE;
@@ -66,7 +95,7 @@ CREATE TABLE IF NOT EXISTS fingerprints (
     article_id INTEGER NOT NULL,
     PRIMARY KEY (hash, article_id)
 ) WITHOUT ROWID;
-INSERT OR IGNORE INTO meta
+{_CRAWL_SCHEMA}INSERT OR IGNORE INTO meta
     VALUES ('schema', '{SCHEMA_VERSION}'), ('k', '{K}'), ('window', '{WINDOW}');
 COMMIT;
 """
@@ -131,17 +160,35 @@ class SQLiteIndex(ArticleWrites):
                 self._db.execute("PRAGMA synchronous = NORMAL")
             if fresh:
                 self._db.executescript(_SCHEMA)
+            elif not read_only:
+                self._upgrade()
+            self._crawl_state = {
+                r[0] for r in self._db.execute("SELECT name FROM sqlite_master")
+            } >= _CRAWL_TABLES
         except sqlite3.DatabaseError as e:
             if hasattr(self, "_db"):
                 self._db.close()
             raise IndexStoreError(f"{self.location}: not a usable index ({e})") from e
 
+    def _upgrade(self) -> None:
+        """A schema-1 index opened for writing gets the crawl tables it lacks."""
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+        if row is not None and row[0] == "1":
+            self._db.executescript(
+                f"BEGIN IMMEDIATE;{_CRAWL_SCHEMA}"
+                f"UPDATE meta SET value = '{SCHEMA_VERSION}' WHERE key = 'schema';COMMIT;"
+            )
+
     # --- writing -----------------------------------------------------------------
 
     def add_prepared_many(
-        self, items: Iterable[PreparedArticle], *, skip_unchanged: bool = False
+        self,
+        items: Iterable[PreparedArticle],
+        *,
+        skip_unchanged: bool = False,
+        pages: Iterable[PageRecord] = (),
     ) -> WriteCounts:
-        """Store prepared articles in one transaction.
+        """Store prepared articles, and crawl records, in one transaction.
 
         Each replaces any article stored under one of its URLs, so an ingest
         that was interrupted and is run again leaves no duplicates; with
@@ -167,6 +214,7 @@ class SQLiteIndex(ArticleWrites):
                 "INSERT OR IGNORE INTO fingerprints VALUES (?, ?)",
                 [(h, a) for a, fps in written.items() for h in fps],
             )
+            self._put_pages(pages)
             self._db.execute("COMMIT")
         except sqlite3.Error as e:
             if self._db.in_transaction:
@@ -263,6 +311,76 @@ class SQLiteIndex(ArticleWrites):
         finally:
             self._count = None
         return None if row is None else ArticleInfo(*row)
+
+    # --- crawl state ---------------------------------------------------------------
+
+    def _put_pages(self, records: Iterable[PageRecord]) -> None:
+        self._db.executemany(
+            "INSERT OR REPLACE INTO crawl_pages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(canonical_url(r.url), *dataclasses.astuple(r)) for r in records],
+        )
+
+    def record_pages(self, records: Iterable[PageRecord]) -> None:
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+            self._put_pages(records)
+            self._db.execute("COMMIT")
+        except sqlite3.Error as e:
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
+            raise IndexStoreError(f"{self.location}: cannot write ({e})") from e
+
+    def pages(self, site: str) -> Iterator[tuple[PageRecord, bool]]:
+        if not self._crawl_state:
+            return
+        rows = self._db.execute(
+            "SELECT p.url, p.site, p.state, p.via, p.checked_at, p.lastmod, p.etag, "
+            "p.last_modified, p.status, a.article_id IS NOT NULL FROM crawl_pages p "
+            "LEFT JOIN aliases a ON a.canonical = p.canonical "
+            "WHERE p.site = ? ORDER BY p.canonical",
+            (site,),
+        )
+        for row in rows:
+            yield PageRecord(*row[:9]), bool(row[9])
+
+    def site(self, site: str) -> SiteRecord | None:
+        if not self._crawl_state:
+            return None
+        row = self._db.execute(
+            "SELECT site, start_url, started, finished, via FROM crawl_sites WHERE site = ?",
+            (site,),
+        ).fetchone()
+        return SiteRecord(*row) if row else None
+
+    def record_site(self, record: SiteRecord) -> None:
+        try:
+            self._db.execute(
+                "INSERT OR REPLACE INTO crawl_sites VALUES (?, ?, ?, ?, ?)",
+                (record.site, record.start_url, record.started, record.finished, record.via),
+            )
+        except sqlite3.Error as e:
+            raise IndexStoreError(f"{self.location}: cannot write ({e})") from e
+
+    def gone_articles(self) -> Iterator[GoneArticle]:
+        if not self._crawl_state:
+            return
+        rows = self._db.execute(
+            "SELECT a.id, a.url, a.title, a.chars, a.published, p.url, p.checked_at, p.status "
+            "FROM crawl_pages p JOIN aliases s ON s.canonical = p.canonical "
+            "JOIN articles a ON a.id = s.article_id WHERE p.state = 'gone' ORDER BY p.url"
+        )
+        for row in rows:
+            yield GoneArticle(ArticleInfo(*row[:5]), row[5], row[6], row[7])
+
+    def obtained(self) -> dict[str, int]:
+        if not self._crawl_state:
+            return {}
+        rows = self._db.execute(
+            "SELECT p.via, count(DISTINCT s.article_id) FROM crawl_pages p "
+            "JOIN aliases s ON s.canonical = p.canonical "
+            "WHERE p.state IN ('indexed', 'gone') GROUP BY p.via ORDER BY p.via"
+        )
+        return dict(rows)
 
     # --- reading -----------------------------------------------------------------
 
@@ -438,10 +556,10 @@ def inspect_sqlite_file(path: Path, *, create: bool) -> bool:
     if "schema" not in meta:
         # our tables without their schema row: an index from an older version whose
         # creation was cut short, which ``index add`` completes
-        ours = "meta" in tables and tables <= _TABLES
+        ours = "meta" in tables and tables <= _TABLES | _CRAWL_TABLES
         if create and (ours or not tables):
             return True
-        others = sorted(tables - _TABLES)
+        others = sorted(tables - _TABLES - _CRAWL_TABLES)
         if others:
             shown = ", ".join(others[:3]) + (", ..." if len(others) > 3 else "")
             problem = f"a SQLite database with other tables: {shown}"
@@ -450,7 +568,7 @@ def inspect_sqlite_file(path: Path, *, create: bool) -> bool:
         else:
             problem = "a SQLite database with no tables"
         raise IndexStoreError(f"{path}: not a reprint-check index ({problem})")
-    if meta["schema"] != str(SCHEMA_VERSION):
+    if meta["schema"] not in ("1", str(SCHEMA_VERSION)):  # 1 lacks only the crawl tables
         raise IndexStoreError(
             f"{path}: index schema {meta['schema']}, this version reads {SCHEMA_VERSION}"
         )

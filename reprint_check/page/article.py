@@ -201,6 +201,24 @@ def extract_article(html: str | bytes, url: str | None = None) -> Article:
     )
 
 
+def fragment_text(markup: str) -> str:
+    """The story text of an HTML fragment that is the body and nothing else.
+
+    A CMS hands out a post's body as authored (WordPress's ``content.rendered``):
+    there is no page chrome to guess away, so every visible block is the story,
+    except what the page path leaves out of it too: figures, captions and
+    credits, hidden elements. Blocks are separated by blank lines, as in
+    :func:`extract_article`. "" when the fragment holds no text.
+    """
+    root = parse_html(f"<html><body>{markup}</body></html>")
+    if root is None:
+        return ""
+    text = "\n\n".join(block.text for block in _flatten(root) if not block.chrome)
+    if len(text) > MAX_TEXT_CHARS:
+        raise FetchError(TOO_MUCH_TEXT)
+    return text
+
+
 # --- decoding and parsing ------------------------------------------------------
 
 

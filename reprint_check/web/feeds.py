@@ -41,7 +41,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import feedparser
 from lxml import etree
@@ -337,6 +337,12 @@ class _Selector:
         return [entry[3] for entry in sorted(self._heap, key=lambda e: e[:3], reverse=True)]
 
 
+class ItemSink(Protocol):
+    """Where a reader hands each item as soon as it is read."""
+
+    def add(self, item: FeedItem) -> None: ...
+
+
 class _Collect:
     """A selector that keeps everything in document order (``parse_feed`` without limits)."""
 
@@ -470,7 +476,7 @@ def _parse_sitemap(
     data: bytes,
     location: str,
     base: str | None,
-    sink: _Selector | _Collect,
+    sink: ItemSink,
     errors: list[str],
 ) -> tuple[str, list[tuple[str, str | None]]]:
     """Stream a sitemap or sitemap index into ``sink``; returns (kind, children)."""
@@ -575,7 +581,7 @@ def _parse_with_feedparser(
     data: bytes,
     location: str,
     base: str | None,
-    sink: _Selector | _Collect,
+    sink: ItemSink,
     errors: list[str],
     sniffed: str | None,
 ) -> tuple[str, str]:
@@ -690,7 +696,7 @@ def _stream_feed(
     data: bytes,
     location: str,
     base: str | None,
-    sink: _Selector | _Collect,
+    sink: ItemSink,
     errors: list[str],
     sniffed: str,
 ) -> tuple[str, str]:
@@ -728,7 +734,7 @@ def _stream_feed(
 
 
 def _parse_json_feed(
-    data: bytes, location: str, base: str | None, sink: _Selector | _Collect, errors: list[str]
+    data: bytes, location: str, base: str | None, sink: ItemSink, errors: list[str]
 ) -> str:
     text, _ = decode_body(data, "application/json")
     try:
@@ -780,7 +786,7 @@ def _parse(
     location: str,
     content_type: str | None,
     base: str | None,
-    sink: _Selector | _Collect,
+    sink: ItemSink,
     streaming: bool | None,
 ) -> tuple[str, str, list[tuple[str, str | None]], list[str]]:
     """(kind, title, children, errors) of one document, its items sent to ``sink``."""
@@ -836,6 +842,33 @@ def parse_feed(
     kind, title, children, errors = _parse(data, location, content_type, base, sink, streaming)
     items = sink.items() if isinstance(sink, _Selector) else sink.collected
     return ParsedFeed(kind, title, items, [url for url, _ in children], errors)
+
+
+def stream_feed(
+    data: bytes,
+    location: str,
+    sink: ItemSink,
+    content_type: str | None = None,
+    *,
+    base_url: str | None = None,
+) -> tuple[str, list[tuple[str, str | None]], list[str]]:
+    """Read one feed or sitemap, handing each item to ``sink`` as it is read.
+
+    Returns (kind, child sitemaps as (URL, lastmod), errors). Sitemaps and large
+    feeds are streamed, so a crawler keeps no list of a 100,000-URL sitemap's
+    items (each goes straight to ``sink``). Raises a one-line FetchError when
+    nothing at all can be read, as :func:`parse_feed` does.
+    """
+    base = base_url or _http_base(location)
+    kind, _title, children, errors = _parse(data, location, content_type, base, sink, None)
+    return kind, children, errors
+
+
+def sniff_kind(data: bytes, content_type: str | None = None) -> str | None:
+    """What a document is by its first bytes (rss, atom, rdf, jsonfeed, sitemap,
+    sitemapindex, html), never by its name; None when they show nothing known."""
+    kind = _sniff(data, content_type)
+    return None if kind is None or kind.startswith("<") else kind
 
 
 # --- a feed spec: URL or file, sitemap indexes followed ----------------------------------

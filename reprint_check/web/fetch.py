@@ -17,6 +17,9 @@ through :class:`Fetcher`, which
 * decodes gzip/deflate itself with bounded output, so ``max_bytes`` caps the
   decoded body and a decompression bomb never gets inflated in memory;
 * retries transient failures with back-off, honouring ``Retry-After``;
+* lets a caller ``gate`` every request it makes (each redirect hop and retry):
+  a crawler paces requests per host there and refuses the ones its rules
+  forbid (robots.txt, another site) before they are sent;
 * hands every successful fetch, as it crossed the wire, to an optional
   ``on_response`` observer (see :class:`RawResponse`), which is how
   ``--evidence`` keeps a WARC copy of what each partner page said.
@@ -36,6 +39,7 @@ could be bypassed by a path that skips one module.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import contextvars
 import dataclasses
 import gzip
@@ -173,6 +177,13 @@ class RawResponse:
 
 
 ResponseObserver = Callable[[Fetched, RawResponse], object]
+# Called with each URL about to be requested; the request is made inside the
+# context it returns (so it may wait for its turn before, and count it after).
+RequestGate = Callable[[str], contextlib.AbstractContextManager[object]]
+
+
+class RequestRefused(Exception):
+    """Raised by a request gate: this URL must not be requested; the message says why."""
 
 
 @dataclass(frozen=True)
@@ -702,6 +713,12 @@ def _reason(status: int, phrase: str) -> str:
 
 def _retry_after(value: str | None) -> float | None:
     """Seconds a ``Retry-After`` header asks for (delta-seconds or HTTP date), capped."""
+    seconds = retry_after_seconds(value)
+    return None if seconds is None else min(seconds, RETRY_AFTER_CAP)
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    """Seconds a ``Retry-After`` header asks for (delta-seconds or HTTP date), never negative."""
     if not value:
         return None
     value = value.strip()
@@ -715,20 +732,26 @@ def _retry_after(value: str | None) -> float | None:
         if when.tzinfo is None:
             when = when.replace(tzinfo=UTC)
         seconds = (when - datetime.now(UTC)).total_seconds()
-    return min(max(seconds, 0.0), RETRY_AFTER_CAP)
+    return max(seconds, 0.0)
 
 
 class _Retry(Exception):
     """A transient failure: try again if attempts and time remain."""
 
-    def __init__(self, problem: str, wait: float | None = None) -> None:
+    def __init__(self, problem: str, asked: float | None = None, status: int | None = None) -> None:
         super().__init__(problem)
         self.problem = problem
-        self.wait = wait  # what Retry-After asked for, already capped
+        self.asked = asked  # what Retry-After asked for, uncapped
+        self.wait = None if asked is None else min(asked, RETRY_AFTER_CAP)
+        self.status = status
 
 
 class _Terminal(Exception):
     """A failure not worth a retry; its message is the problem as users read it."""
+
+    def __init__(self, problem: str, status: int | None = None) -> None:
+        super().__init__(problem)
+        self.status = status
 
 
 class _Redirect(Exception):
@@ -808,13 +831,25 @@ class Fetcher:
     def close(self) -> None:
         self._client.close()
 
-    def fetch(self, url: str, *, headers: Mapping[str, str] | None = None) -> Fetched:
+    def fetch(
+        self,
+        url: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        gate: RequestGate | None = None,
+    ) -> Fetched:
         """Fetch one URL within the settings' limits, or raise a one-line FetchError.
 
         ``headers`` are sent on every hop. When they make the request conditional
         (``If-None-Match`` / ``If-Modified-Since``) a 304 answer is what the caller
         hoped for, so it comes back as a Fetched with status 304 and an empty body
         instead of an error: feed audits revalidate items this way.
+
+        ``gate``, when given, is entered around every request this fetch makes
+        (the first, each redirect hop, each retry) with the URL requested. Time
+        spent waiting in it does not count against the total time-out; a
+        :class:`RequestRefused` it raises ends the fetch with a FetchError
+        whose ``refused`` is set, before that request is sent.
         """
         extra = dict(headers or {})
         deadline = time.monotonic() + self.settings.total_timeout
@@ -822,7 +857,7 @@ class Fetcher:
         token = _DEADLINE.set(deadline)
         capture_token = _CAPTURE.set(capture)
         try:
-            fetched = self._fetch(url, deadline, extra)
+            fetched = self._fetch(url, deadline, extra, gate)
         finally:
             _CAPTURE.reset(capture_token)
             _DEADLINE.reset(token)
@@ -831,7 +866,13 @@ class Fetcher:
             self._on_response(fetched, final)
         return fetched
 
-    def _fetch(self, url: str, deadline: float, headers: dict[str, str] | None = None) -> Fetched:
+    def _fetch(
+        self,
+        url: str,
+        deadline: float,
+        headers: dict[str, str] | None = None,
+        gate: RequestGate | None = None,
+    ) -> Fetched:
         s = self.settings
         current = _validate_url(url)
         jar = httpx.Cookies()  # cookies live for one fetch's redirect chain only
@@ -841,7 +882,20 @@ class Fetcher:
             # After a redirect, say where the problem happened.
             where = f" (after redirect to {current})" if redirects else ""
             try:
-                return self._attempt(url, current, jar, deadline, headers or {})
+                if gate is None:
+                    return self._attempt(url, current, jar, deadline, headers or {})
+                asked = time.monotonic()
+                with gate(str(current)):
+                    # the wait for a turn is the gate's, not the server's: not timed
+                    deadline += time.monotonic() - asked
+                    _DEADLINE.set(deadline)
+                    return self._attempt(url, current, jar, deadline, headers or {})
+            except RequestRefused as exc:
+                if redirects:
+                    raise FetchError(
+                        f"{url}: redirect to {current} refused: {exc}", refused=True
+                    ) from None
+                raise FetchError(f"{url}: refused: {exc}", refused=True) from None
             except _Redirect as redirect:
                 redirects += 1
                 if redirects > s.max_redirects:
@@ -853,14 +907,21 @@ class Fetcher:
                 wait = retry.wait if retry.wait is not None else s.backoff * 2**attempts
                 if attempts >= s.retries or time.monotonic() + wait >= deadline:
                     tries = f" (gave up after {attempts + 1} attempts)" if attempts else ""
-                    raise FetchError(f"{url}: {retry.problem}{tries}{where}") from None
+                    raise FetchError(
+                        f"{url}: {retry.problem}{tries}{where}",
+                        status=retry.status,
+                        transient=True,
+                        retry_after=retry.asked,
+                    ) from None
                 attempts += 1
                 time.sleep(wait)
             except _Refused as exc:
                 if redirects:
                     raise FetchError(f"{url}: redirect to {current} refused: {exc}") from None
                 raise FetchError(f"{url}: refused: {exc}") from None
-            except (_Terminal, _Unresolvable) as exc:
+            except _Terminal as exc:
+                raise FetchError(f"{url}: {exc}{where}", status=exc.status) from None
+            except _Unresolvable as exc:
                 raise FetchError(f"{url}: {exc}{where}") from None
             except httpx.TimeoutException as exc:
                 problem = self._timeout_problem(exc, deadline)
@@ -967,9 +1028,10 @@ class Fetcher:
                 _capture(response, *_evidence_body(response))
             raise _Redirect(location)
         if status in RETRY_STATUSES:
-            raise _Retry(problem, _retry_after(response.headers.get("retry-after")))
+            asked = retry_after_seconds(response.headers.get("retry-after"))
+            raise _Retry(problem, asked, status)
         if not 200 <= status < 300:
-            raise _Terminal(problem)
+            raise _Terminal(problem, status)
         wire = bytearray() if _CAPTURE.get() is not None else None
         try:
             content = self._read_body(response, deadline, wire)
