@@ -1,0 +1,345 @@
+"""Audit latency on whole real host pages: parsing, the page model, detection and links.
+
+scale.py audits targets of ~10,000 characters of clean ``<p>`` markup, which
+measures detection. A partner's page is ~200 KB of real HTML (navigation,
+scripts, comments, hundreds of links) around the reused text, and building the
+page from it is work of its own. This takes real news pages of the Scrapinghub
+benchmark in ../shared (read in place, never stored here), inserts three
+excerpts of random articles of scale.py's synthetic archive into each page's
+markup (every second one lightly edited), writes them as files and audits them
+as the CLI does (``audit.audit_target``: read the file, build the page, detect,
+judge, links) against an SQLite index of that archive, in one process with the
+index open. Then, side by side on the same pages: copydetect (winnowing, noise
+25 / guarantee 30) comparing each page's text with every archive article, its
+fingerprinting of the archive not counted.
+
+Printed: the median and p95 per page, split into building the page
+(``load_target``) and the rest (``audit_page``); the HTML parses per page
+(instances of lxml's HTML parser, which BeautifulSoup uses too); recall (an
+excerpt is found when passages of its article cover ≥ 90 % of it); copydetect's
+time per page and the ratio; and one CLI run over all pages, start-up included.
+
+usage: python benchmarks/host_pages.py [--smoke] [--articles N] [--pages N] [--rounds N]
+                                      [--work DIR] [--no-copydetect] [--profile]
+
+``--work`` keeps the archive, index and pages between runs (they are made when
+missing), so that two builds can be timed on the same files. ``--smoke``: 200
+articles, 3 pages, no copydetect.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import gzip
+import html
+import io
+import os
+import pstats
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from lxml import etree
+from scale import (  # the same synthetic archive and edits as the scale benchmark
+    COPYDETECT_GUARANTEE,
+    COPYDETECT_NOISE,
+    HOSTS,
+    RECALL_COVER,
+    REPO,
+    SEED,
+    _edit,
+    _excerpt,
+    _spans_cover,
+    read_archive,
+    training_corpus,
+    write_archive,
+)
+
+from reprint_check.audit import AuditOptions, audit_page, audit_target, load_target
+from reprint_check.index import open_index
+from reprint_check.ingest import ingest
+from reprint_check.models import Page, TargetResult
+from reprint_check.policy import load_policy
+
+EXCERPTS_PER_PAGE = 3
+HOST_BYTES = (100_000, 400_000)  # real pages of this size: ~200 KB on average
+TARGET_MS = 8.0
+TARGET_RATIO = 40.0
+
+
+@dataclass(frozen=True)
+class Excerpt:
+    url: str
+    text: str
+    edited: bool
+
+
+@dataclass(frozen=True)
+class HostPage:
+    path: Path
+    size: int
+    excerpts: tuple[Excerpt, ...]
+
+
+def _insert_points(markup: bytes) -> list[int]:
+    """Where a paragraph may go: after a ``</p>`` inside the body, else before ``</body>``."""
+    lower = markup.lower()
+    body = lower.find(b"<body")
+    points = []
+    pos = lower.find(b"</p>", max(body, 0))
+    while pos >= 0:
+        points.append(pos + 4)
+        pos = lower.find(b"</p>", pos + 4)
+    if not points:
+        end = lower.rfind(b"</body>")
+        points.append(end if end >= 0 else len(markup))
+    return points
+
+
+def make_pages(
+    archive: Sequence[dict[str, str]], count: int, folder: Path, seed: int
+) -> list[HostPage]:
+    """``count`` real host pages with excerpts inserted, written to ``folder``."""
+    rng = random.Random(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    sources = sorted(HOSTS.glob("*.html.gz"))
+    pages = []
+    for source in sources:
+        if len(pages) == count:
+            break
+        markup = gzip.decompress(source.read_bytes())
+        if not HOST_BYTES[0] <= len(markup) <= HOST_BYTES[1]:
+            continue
+        points = _insert_points(markup)
+        excerpts = []
+        inserts: list[tuple[int, bytes]] = []
+        for e in range(EXCERPTS_PER_PAGE):
+            record = archive[rng.randrange(len(archive))]
+            piece = _excerpt(record["text"], rng)
+            edited = e % 2 == 1
+            text = _edit(piece, rng) if edited else piece
+            excerpts.append(Excerpt(record["url"], text, edited))
+            # character references: the insert reads the same in whatever the page is encoded
+            para = f"<p>{html.escape(text)}</p>".encode("ascii", "xmlcharrefreplace")
+            inserts.append((rng.choice(points), para))
+        for point, para in sorted(inserts, reverse=True):
+            markup = markup[:point] + para + markup[point:]
+        path = folder / f"host-{len(pages):02d}.html"
+        path.write_bytes(markup)
+        pages.append(HostPage(path, len(markup), tuple(excerpts)))
+    return pages
+
+
+def prepare_work(work: Path, articles: int, count: int) -> tuple[Path, list[HostPage], list[dict]]:
+    """The archive export, its SQLite index and the pages; made once per ``work`` folder."""
+    export = work / f"archive-{articles}.jsonl"
+    index_path = work / f"index-{articles}.sqlite"
+    if not index_path.exists():
+        write_archive(export, articles, training_corpus())
+        partial = index_path.with_suffix(".partial")
+        with open_index(str(partial)) as index:
+            ingest([str(export)], index, jobs=1)
+        partial.rename(index_path)
+    archive = list(read_archive(export))
+    pages = make_pages(archive, count, work / f"pages-{articles}", SEED + 7)
+    return index_path, pages, archive
+
+
+class ParserCount:
+    """Counts instances of lxml's HTML parser (BeautifulSoup's lxml builder makes them too)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.original = etree.HTMLParser
+
+    def __enter__(self) -> ParserCount:
+        counter = self
+
+        class Counting(self.original):  # type: ignore[misc, valid-type]
+            def __init__(self, *args: object, **kwargs: object) -> None:
+                counter.count += 1
+                super().__init__(*args, **kwargs)
+
+        etree.HTMLParser = Counting
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        etree.HTMLParser = self.original
+
+
+def _found(page: Page, result: TargetResult, excerpt: Excerpt) -> bool | None:
+    start = page.text.find(excerpt.text)
+    if start < 0:
+        return None  # inserted where a reader does not see it
+    passages = [
+        (p.target_start, p.target_end)
+        for s in result.sources
+        if s.url == excerpt.url
+        for p in s.passages
+    ]
+    end = start + len(excerpt.text)
+    return _spans_cover(passages, start, end) >= RECALL_COVER * (end - start)
+
+
+def measure(index_path: Path, pages: Sequence[HostPage], rounds: int) -> dict[str, object]:
+    """Per-page times (the median of ``rounds`` runs of each page), parses and recall."""
+    policy = load_policy("default")
+    options = AuditOptions()
+    totals: dict[Path, list[float]] = {p.path: [] for p in pages}
+    builds: dict[Path, list[float]] = {p.path: [] for p in pages}
+    found = excerpts = 0
+    with open_index(str(index_path), create=False) as index:
+        audit_target(str(pages[0].path), index=index, policy=policy, options=options)  # warm up
+        for _ in range(rounds):
+            for host in pages:
+                spec = str(host.path)
+                begin = time.perf_counter()
+                result = audit_target(spec, index=index, policy=policy, options=options)
+                totals[host.path].append((time.perf_counter() - begin) * 1000)
+                begin = time.perf_counter()
+                load_target(spec)
+                builds[host.path].append((time.perf_counter() - begin) * 1000)
+                if result.status == "error":
+                    raise SystemExit(f"{spec}: {result.error}")
+        with ParserCount() as parsers:
+            for host in pages:
+                load_target(str(host.path))
+        for host in pages:
+            page = load_target(str(host.path))
+            result = audit_page(page, index, policy)
+            for excerpt in host.excerpts:
+                hit = _found(page, result, excerpt)
+                if hit is not None:
+                    excerpts += 1
+                    found += hit
+    total = [statistics.median(v) for v in totals.values()]
+    build = [statistics.median(v) for v in builds.values()]
+    return {
+        "median_ms": statistics.median(total),
+        "p95_ms": sorted(total)[round(0.95 * (len(total) - 1))],
+        "build_median_ms": statistics.median(build),
+        "rest_median_ms": statistics.median(t - b for t, b in zip(total, build, strict=True)),
+        "parses_per_page": parsers.count / len(pages),
+        "found": found,
+        "excerpts": excerpts,
+    }
+
+
+def copydetect_ms(pages: Sequence[HostPage], archive: Sequence[dict[str, str]]) -> float | None:
+    """copydetect's comparison of each page's text with every article (ms per page)."""
+    try:
+        import logging
+
+        from copydetect import CodeFingerprint, compare_files
+    except ImportError:
+        return None
+    logging.getLogger().setLevel(logging.ERROR)
+    window = COPYDETECT_GUARANTEE - COPYDETECT_NOISE + 1
+    refs = [
+        CodeFingerprint(
+            f"{i}.txt", COPYDETECT_NOISE, window, fp=io.StringIO(r["text"]), filter=False
+        )
+        for i, r in enumerate(archive)
+    ]
+    elapsed = 0.0
+    for host in pages:
+        text = load_target(str(host.path)).text
+        begin = time.perf_counter()
+        probe = CodeFingerprint(
+            "target.txt", COPYDETECT_NOISE, window, fp=io.StringIO(text), filter=False
+        )
+        for ref in refs:
+            compare_files(probe, ref)
+        elapsed += time.perf_counter() - begin
+    return elapsed / len(pages) * 1000
+
+
+def cli_ms(index_path: Path, pages: Sequence[HostPage]) -> float:
+    """One ``reprint-check audit`` over every page, start-up included (ms per page)."""
+    code = "import sys; from reprint_check.cli import run; sys.argv[0] = 'reprint-check'; run()"
+    args = [sys.executable, "-c", code, "audit", *(str(p.path) for p in pages)]
+    args += ["--index", str(index_path), "--format", "json", "-o", os.devnull]
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    begin = time.perf_counter()
+    done = subprocess.run(args, capture_output=True, text=True, env=env, cwd=REPO, check=False)
+    elapsed = time.perf_counter() - begin
+    if done.returncode not in (0, 1):
+        raise SystemExit(f"CLI failed ({done.returncode}): {done.stderr[-500:]}")
+    return elapsed / len(pages) * 1000
+
+
+def profile(index_path: Path, pages: Sequence[HostPage]) -> str:
+    policy = load_policy("default")
+    profiler = cProfile.Profile()
+    with open_index(str(index_path), create=False) as index:
+        audit_target(str(pages[0].path), index=index, policy=policy)
+        profiler.enable()
+        for host in pages:
+            audit_target(str(host.path), index=index, policy=policy)
+        profiler.disable()
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(25)
+    return out.getvalue().replace(f"{REPO}/", "")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--smoke", action="store_true")
+    ap.add_argument("--articles", type=int, default=10_000)
+    ap.add_argument("--pages", type=int, default=40)
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--work", type=Path)
+    ap.add_argument("--no-copydetect", action="store_true")
+    ap.add_argument("--profile", action="store_true")
+    args = ap.parse_args(argv)
+    if args.smoke:
+        args.articles, args.pages, args.rounds, args.no_copydetect = 200, 3, 1, True
+    if not HOSTS.is_dir():
+        print(f"host_pages.py: no host pages at {HOSTS}; nothing measured", file=sys.stderr)
+        return 0
+    with tempfile.TemporaryDirectory(prefix="rc-hosts-") as tmp:
+        work = args.work or Path(tmp)
+        work.mkdir(parents=True, exist_ok=True)
+        index_path, pages, archive = prepare_work(work, args.articles, args.pages)
+        mean_kb = statistics.mean(p.size for p in pages) / 1000
+        print(
+            f"{len(pages)} real host pages ({mean_kb:.0f} KB of HTML on average), "
+            f"{args.articles:,} archive articles, code: {REPO}"
+        )
+        figures = measure(index_path, pages, args.rounds)
+        print(
+            f"reprint-check: {figures['median_ms']:.1f} ms median per page "
+            f"(p95 {figures['p95_ms']:.1f}): building the page {figures['build_median_ms']:.1f}, "
+            f"the rest {figures['rest_median_ms']:.1f}; "
+            f"{figures['parses_per_page']:.2f} HTML parses per page; "
+            f"recall {figures['found']}/{figures['excerpts']}"
+        )
+        if not args.smoke:
+            cli = cli_ms(index_path, pages)
+            print(f"CLI, one run over all pages, start-up included: {cli:.1f} ms per page")
+        copy = None if args.no_copydetect else copydetect_ms(pages, archive)
+        if copy is not None:
+            ratio = copy / figures["median_ms"]
+            print(
+                f"copydetect: {copy:.0f} ms per page (archive fingerprints already in memory); "
+                f"reprint-check {ratio:.1f}x faster"
+            )
+            met = figures["median_ms"] <= TARGET_MS and ratio >= TARGET_RATIO
+            print(
+                f"targets (≤ {TARGET_MS:g} ms median, ≥ {TARGET_RATIO:g}x copydetect): "
+                f"{'met' if met else 'MISSED'}"
+            )
+        if args.profile:
+            print(profile(index_path, pages))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
