@@ -587,19 +587,42 @@ class _Extractor:
 
         Inside a noscript nothing is visible text: its content matters only for
         the links, meta data and comments in it, and for the text of a link the
-        noscript stands in. Content that cannot hold any of those is not parsed.
+        noscript stands in. Content that cannot change any of those (a tracking
+        pixel, a style sheet) is not parsed; tags alone (an image) inside a link
+        only keep the words of its text apart.
         """
         if mark is None or not mark.isdigit() or int(mark) >= len(self.noscripts):
             return
         if self.in_fragment:
             return  # a placeholder written into a noscript's own content: never ours
         fragment = self.noscripts[int(mark)]
-        if fragment.strip() and (self.open_anchors or _MAY_MATTER.search(fragment)):
-            self.in_fragment = True
-            try:
-                _read(fragment, self)
-            finally:
-                self.in_fragment = False
+        if not fragment.strip():
+            return
+        if not self._may_add(fragment):
+            if not self.open_anchors:
+                return
+            if _only_tags(fragment):
+                self.anchor_gap()
+                return
+        self.in_fragment = True
+        try:
+            _read(fragment, self)
+        finally:
+            self.in_fragment = False
+
+    def _may_add(self, fragment: str) -> bool:
+        """Whether a noscript's content can add a link, meta data or a comment to the page."""
+        if _LINK_META_OR_COMMENT.search(fragment):
+            return True
+        if self.title is None and _TITLE_TAG.search(fragment):
+            return True
+        if self.base_href is None and _BASE_TAG.search(fragment):
+            return True
+        return (
+            self.canonical is None
+            and _LINK_TAG.search(fragment) is not None
+            and ("&" in fragment or _CANONICAL.search(fragment) is not None)  # &#99;anonical
+        )
 
     # -- results
 
@@ -631,15 +654,35 @@ class _Extractor:
 
 # --- reading the markup ------------------------------------------------------------------
 
-# Markup that can make an element a noscript's content matters for (see lifted_noscript):
-# a link, a title, base, link or meta element, or a comment (markup declarations, "<?" and
-# "</" before a non-letter are comments to the HTML parser). Case-blind in ASCII only, as
-# the parser is.
-_MAY_MATTER = re.compile(
-    r"<(?:[aA]|[tT][iI][tT][lL][eE]|[bB][aA][sS][eE]|[lL][iI][nN][kK]|[mM][eE][tT][aA]"
-    r"|[!?]|/[^a-zA-Z])"
-)
+# What in a noscript's content can add to the page (see _Extractor.lifted_noscript), in
+# markup case-blind in ASCII, as the parser is: the start tag of a link, title, base, link
+# or meta element (a tag name runs on through letters, digits and "_:.-"), or a comment
+# (markup declarations, "<?" and "</" before a non-letter are comments to the parser).
+_NAME_ENDS = r"(?![a-zA-Z0-9_:.-])"
+_LINK_META_OR_COMMENT = re.compile(rf"<(?:[aA]|[mM][eE][tT][aA]){_NAME_ENDS}|<[!?]|</[^a-zA-Z]")
+_TITLE_TAG = re.compile(rf"<[tT][iI][tT][lL][eE]{_NAME_ENDS}")
+_BASE_TAG = re.compile(rf"<[bB][aA][sS][eE]{_NAME_ENDS}")
+_LINK_TAG = re.compile(rf"<[lL][iI][nN][kK]{_NAME_ENDS}")
+_CANONICAL = re.compile(r"[cC][aA][nN][oO][nN][iI][cC][aA][lL]")
+# Tags, to see whether content is nothing else, and the elements whose content the parser
+# reads as text that the walk shows (inside a link) although it looks like tags.
+_TAG = re.compile(r"</?[a-zA-Z][^>]*>")
+_START_TAG = re.compile(r"<[a-zA-Z]")
+_SHOWN_RAW_TEXT = re.compile(r"<(?:[xX][mM][pP]|[pP][lL][aA][iI][nN][tT][eE][xX][tT])")
 _XML_NAMESPACE = "http://www.w3.org/XML/1998/namespace"
+
+
+def _only_tags(markup: str) -> bool:
+    """Whether markup is start and end tags and white space, with one start tag at least.
+
+    Parsed on its own, such markup makes an ``<html>`` element (a block edge)
+    and strings of white space at most.
+    """
+    return (
+        _START_TAG.search(markup) is not None
+        and _SHOWN_RAW_TEXT.search(markup) is None
+        and not _TAG.sub("", markup).strip()
+    )
 
 
 def _plain_attrs(attrib: Mapping[str, str]) -> dict[str, str]:
