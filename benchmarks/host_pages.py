@@ -50,6 +50,7 @@ from lxml import etree
 from scale import (  # the same synthetic archive and edits as the scale benchmark
     COPYDETECT_GUARANTEE,
     COPYDETECT_NOISE,
+    HOST_PAGES_SECTION,
     HOSTS,
     RECALL_COVER,
     REPO,
@@ -73,6 +74,24 @@ EXCERPTS_PER_PAGE = 3
 HOST_BYTES = (100_000, 400_000)  # real pages of this size: ~200 KB on average
 TARGET_MS = 8.0
 TARGET_RATIO = 40.0
+
+RESULTS = REPO / "benchmarks" / "RESULTS.md"
+SECTION = HOST_PAGES_SECTION  # scale.py carries it over when it rewrites the file
+INTRO = """Whole real news pages (the Scrapinghub benchmark pages in `../shared`, 100–400 KB of
+HTML) with three excerpts of the synthetic archive inserted into their markup, audited as the
+CLI does (`audit.audit_target`: read the file, build the page, detect, judge, check links)
+against an SQLite index of {articles:,} articles of the scale benchmark's archive, in one
+process with the index open: `python benchmarks/host_pages.py --write` (its docstring says
+more). Per page the median of {rounds} rounds, then the median over the {pages} pages; wall
+and CPU time, since the machine is shared (CPU time is the steadier figure). copydetect
+compares each page's text with every article, its fingerprints of the archive already in
+memory. One row per build, each measured in its own run on the same pages."""
+HEADER = [
+    "| build | median per page ms, wall (CPU) | p95 wall | building the page, wall (CPU) "
+    "| HTML parses per page | recall | CLI per page, start-up included "
+    "| copydetect per page, wall (CPU) | × faster than copydetect, wall (CPU) |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+]
 
 
 @dataclass(frozen=True)
@@ -340,6 +359,61 @@ def profile(index_path: Path, pages: Sequence[HostPage]) -> str:
     return out.getvalue().replace(f"{REPO}/", "")
 
 
+def table_row(
+    label: str, figures: Figures, cli: float | None, copy: tuple[float, float] | None
+) -> str:
+    def pair(wall: float, cpu: float, spec: str = ".1f") -> str:
+        return f"{wall:{spec}} ({cpu:{spec}})"
+
+    cells = [
+        label,
+        pair(figures.wall, figures.cpu),
+        f"{figures.wall_p95:.1f}",
+        pair(figures.build_wall, figures.build_cpu),
+        f"{figures.parses_per_page:.2f}",
+        f"{figures.found}/{figures.excerpts}",
+        "–" if cli is None else f"{cli:.1f}",
+        "–" if copy is None else pair(*copy, spec=".0f"),
+        "–" if copy is None else pair(copy[0] / figures.wall, copy[1] / figures.cpu),
+    ]
+    return "| " + " | ".join(cells) + " |"
+
+
+def write_row(path: Path, row: str, intro: str) -> None:
+    """Put ``row`` into the host pages section of RESULTS.md, replacing the same build's row.
+
+    The rest of the file, the section's other rows and any notes under its
+    table stay as they are; the section is added at the end when missing.
+    """
+    lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+    label = row.split("|")[1].strip()
+    if SECTION not in lines:
+        lines += ["", SECTION, "", intro, "", *HEADER, row, ""]
+    else:
+        start = lines.index(SECTION)
+        end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), None)
+        end = len(lines) if end is None else end
+        rows = [i for i in range(start, end) if lines[i].startswith("| ")][2:]
+        same = [i for i in rows if lines[i].split("|")[1].strip() == label]
+        if same:
+            lines[same[0]] = row
+        elif rows:
+            lines.insert(rows[-1] + 1, row)
+        else:
+            lines[start + 1 : start + 1] = ["", intro, "", *HEADER, row]
+    path.write_text("\n".join(lines).rstrip("\n") + "\n", encoding="utf-8")
+
+
+def _commit() -> str:
+    done = subprocess.run(
+        ["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return done.stdout.strip() or "this checkout"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--smoke", action="store_true")
@@ -349,6 +423,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--work", type=Path)
     ap.add_argument("--no-copydetect", action="store_true")
     ap.add_argument("--profile", action="store_true")
+    ap.add_argument(
+        "--write",
+        nargs="?",
+        const=RESULTS,
+        type=Path,
+        help="put the figures in the host pages section of RESULTS.md (or of the file named)",
+    )
+    ap.add_argument("--label", help="the build's name in that table (default: its commit)")
     args = ap.parse_args(argv)
     if args.smoke:
         args.articles, args.pages, args.rounds, args.no_copydetect = 200, 3, 1, True
@@ -372,6 +454,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"{figures.parses_per_page:.2f} HTML parses per page; "
             f"recall {figures.found}/{figures.excerpts}"
         )
+        cli = None
         if not args.smoke:
             cli = cli_ms(index_path, pages)
             print(f"CLI, one run over all pages, start-up included: {cli:.1f} ms per page")
@@ -388,6 +471,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"targets (≤ {TARGET_MS:g} ms median, ≥ {TARGET_RATIO:g}x copydetect): "
                 f"{'met' if met else 'MISSED'}"
             )
+        if args.write is not None:
+            intro = INTRO.format(articles=args.articles, rounds=args.rounds, pages=len(pages))
+            write_row(args.write, table_row(args.label or _commit(), figures, cli, copy), intro)
+            print(f"written: {args.write}")
         if args.profile:
             print(profile(index_path, pages))
     return 0

@@ -656,8 +656,9 @@ class _Extractor:
 
 # What in a noscript's content can add to the page (see _Extractor.lifted_noscript), in
 # markup case-blind in ASCII, as the parser is: the start tag of a link, title, base, link
-# or meta element (a tag name runs on through letters, digits and "_:.-"), or a comment
-# (markup declarations, "<?" and "</" before a non-letter are comments to the parser).
+# or meta element (a name that goes on in a letter, a digit or one of "_:.-" is another
+# element's), or a comment (markup declarations, "<?" and "</" before a non-letter are
+# comments to the parser).
 _NAME_ENDS = r"(?![a-zA-Z0-9_:.-])"
 _LINK_META_OR_COMMENT = re.compile(rf"<(?:[aA]|[mM][eE][tT][aA]){_NAME_ENDS}|<[!?]|</[^a-zA-Z]")
 _TITLE_TAG = re.compile(rf"<[tT][iI][tT][lL][eE]{_NAME_ENDS}")
