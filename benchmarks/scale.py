@@ -1040,7 +1040,20 @@ def write_results(
             pg_settings=", ".join(f"{k} = {v}" for k, v in PG_SETTINGS.items()),
         ),
     ]
-    path.write_text("\n".join(text), encoding="utf-8")
+    path.write_text("\n".join(text + _host_pages_section(path)), encoding="utf-8")
+
+
+# benchmarks/host_pages.py keeps its figures in a section of the same file: carried over.
+HOST_PAGES_SECTION = "## Real host pages"
+
+
+def _host_pages_section(path: Path) -> list[str]:
+    lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+    if HOST_PAGES_SECTION not in lines:
+        return []
+    start = lines.index(HOST_PAGES_SECTION)
+    end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), None)
+    return ["", "", *lines[start:end]]
 
 
 def postgres_breakdown(dsn: str) -> list[str]:

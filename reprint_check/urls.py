@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import re
 from urllib.parse import SplitResult, unquote, urljoin, urlsplit
 
@@ -78,7 +79,14 @@ _HEX = frozenset("0123456789abcdefABCDEF")
 _OTHER_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:(?!\d*(?:[/?#]|$))")
 _IDNA_DOTS = re.compile("[.\u3002\uff0e\uff61]")
 
+# The URL functions below are pure and called with the same addresses over and over: a
+# page's menus repeat their links, and every link is judged once per source the page
+# reused. Each distinct address is worked out once (per process, the most recent ones).
+_URL_CACHE = 1 << 14
+_url_cache = functools.lru_cache(maxsize=_URL_CACHE)
 
+
+@_url_cache
 def canonical_url(url: str) -> str:
     """The form of ``url`` under which two addresses of the same article are equal.
 
@@ -117,6 +125,7 @@ def same_article(a: str, b: str) -> bool:
     return canonical_url(a) == canonical_url(b)
 
 
+@_url_cache
 def host_of(url: str) -> str:
     """The canonical host of a URL or bare host name ("" when there is none).
 
@@ -353,12 +362,14 @@ _EMBEDDED_URL = re.compile(r"https?://[^\s\"'<>]+", re.IGNORECASE)
 _BASE64_HTTP = re.compile(r"aHR0c[A-Za-z0-9+/_-]{8,}={0,2}")  # base64 of "http…"
 
 
+@_url_cache
 def is_shortener(url: str) -> bool:
     """True when the URL's host is a known URL shortener."""
     host = host_of(url)
     return bool(host) and any(host == h or host.endswith("." + h) for h in SHORTENER_HOSTS)
 
 
+@_url_cache
 def embedded_target(url: str) -> str | None:
     """The address a redirector link carries in its query or path, if it carries one.
 

@@ -698,6 +698,24 @@ def test_embedded_target(url: str, expected: str | None) -> None:
     assert embedded_target(url) == expected
 
 
+def test_each_distinct_address_is_worked_out_once() -> None:
+    # Menus repeat their links and a page is judged once per source it reused: each
+    # distinct address is canonicalised once, not once per link and source.
+    builder = _story()
+    menu = [f"https://partner.example/section/{n}" for n in range(5)]
+    for _ in range(40):
+        for href in menu:
+            builder.link(href, 0)
+    page = builder.page()
+    articles = [ARTICLE, "https://news.example/2024/03/ferry-fares", "https://news.example/ferry"]
+    canonical_url.cache_clear()
+    host_of.cache_clear()
+    for article in articles:
+        assert _codes(check_link(page, [article], RULE)) == ["LINK_MISSING"]
+    assert canonical_url.cache_info().misses == len(menu) + len(articles)
+    assert host_of.cache_info().misses == len(menu) + len(articles) + 1  # + the page's own
+
+
 def test_is_shortener() -> None:
     assert is_shortener("https://bit.ly/3xYz")
     assert is_shortener("http://www.t.co/abc")

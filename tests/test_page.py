@@ -7,6 +7,7 @@ import re
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from lxml import etree
 
 from reprint_check.errors import FetchError
 from reprint_check.models import Block, Link, Page
@@ -120,6 +121,81 @@ def test_a_tag_opened_inside_noscript_does_not_swallow_the_page() -> None:
 def test_unclosed_noscripts_stay_linear_and_hide_the_rest() -> None:
     page = html_page("<p>Before.</p>" + "<noscript><p>x</p>" * 20_000)
     assert page.text == "Before."
+
+
+def test_noscripts_are_found_where_a_letter_lower_cases_to_two() -> None:
+    # "İ" lower-cases to "i" and a combining dot: the noscript must still end at its own
+    # </noscript>, not one character later, leaving "p>" in the text.
+    page = html_page("<p>İstanbul</p><noscript><div></noscript><p>After the noscript.</p>")
+    assert page.text == "İstanbul\n\nAfter the noscript."
+
+
+def test_a_placeholder_written_inside_a_noscript_is_not_followed() -> None:
+    # The attribute that marks lifted noscripts, written by the page itself inside a
+    # noscript's content, must not make the walk enter that content again and again.
+    page = html_page(
+        '<noscript><noscript data-reprint-check-noscript="0"></noscript>'
+        "<p>Text <a href='/t'>here</a>.</p>"
+    )
+    assert page.text == "Text here."
+    assert [item.href for item in page.links] == ["/t"]
+
+
+def test_an_image_in_a_noscript_inside_a_link_keeps_its_words_apart() -> None:
+    page = html_page("<p><a href='/x'>Read<noscript><img src='a.png'></noscript>more</a></p>")
+    assert page.text == "Readmore"
+    assert link(page, "/x").text == "Read more"
+
+
+def test_meta_data_inside_a_noscript_counts() -> None:
+    page = html_page(
+        "<p>x</p>",
+        head="<noscript><link rel='stylesheet' href='/s.css'></noscript>"
+        "<noscript><link rel='&#99;anonical' href='/story'><title>Lifted</title>"
+        "<meta name='robots' content='noindex'></noscript>",
+    )
+    assert page.canonical == "https://partner.example/story"
+    assert (page.title, page.robots) == ("Lifted", ("noindex",))
+
+
+class _CountedParser(etree.HTMLParser):
+    made = 0
+
+    def __init__(self, **kwargs: object) -> None:
+        type(self).made += 1
+        super().__init__(**kwargs)
+
+
+REAL_PAGE = """<!doctype html><html><head><title>Harbour news</title>
+<link rel="canonical" href="/news/story.html">
+<noscript><link rel="stylesheet" href="/no-js.css"></noscript>
+<script>var tags = "<a href='/x'>";</script><style>p { color: red }</style></head>
+<body><!-- header --><noscript><iframe src="https://tags.example/ns.html"></iframe></noscript>
+<nav><a href="/">Home</a> <a href="/news"><noscript><img src="n.png"></noscript>News</a></nav>
+<article><p>The ferry <b>leaves</b> at noon.</p><!-- /article --></article>
+<noscript><img src="https://pixel.example/p.gif" height="1"></noscript></body></html>"""
+
+
+def test_a_page_is_parsed_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Noscripts that hold only a style sheet, a frame or an image, scripts and comments
+    # without links are read from the one parse of the page.
+    monkeypatch.setattr(etree, "HTMLParser", _CountedParser)
+    _CountedParser.made = 0
+    page = page_from_html(REAL_PAGE, URL)
+    assert _CountedParser.made == 1
+    assert page.text == "Home News\n\nThe ferry leaves at noon."
+    assert [(item.href, item.text) for item in page.links] == [("/", "Home"), ("/news", "News")]
+
+
+def test_markup_inside_a_comment_is_parsed_on_its_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A comment's content is text to the parser: a link written in it takes a parse of its own.
+    monkeypatch.setattr(etree, "HTMLParser", _CountedParser)
+    _CountedParser.made = 0
+    page = page_from_html(
+        REAL_PAGE.replace("<!-- header -->", "<!-- <a href='/old'>Old</a> -->"), URL
+    )
+    assert _CountedParser.made == 2
+    assert link(page, "/old").in_comment
 
 
 def test_nested_blocks_do_not_duplicate_text() -> None:

@@ -17,32 +17,24 @@ so the text must be what a reader sees in a browser, with exact offsets:
   (Yandex's markup, common on Russian- and Ukrainian-language sites) are flagged,
   because a policy that wants a link open for indexing does not accept them.
 
-The tree walk is iterative: hostile pages nest elements 100,000 deep and
-Python's stack must not be the limit.
+The page is read in one pass over the events of lxml's HTML parser (the
+markup parsed once, no tree built): hostile pages nest elements 100,000 deep,
+and neither Python's stack nor a tree's memory may be the limit.
 
-Long because decoding, visibility and offsets are one walk over the tree: every
-block, link and hidden run is placed in Page.text as it is met.
+Long because decoding, visibility and offsets are one pass over the markup:
+every block, link and hidden run is placed in Page.text as it is met.
 """
 
 from __future__ import annotations
 
 import codecs
 import re
-import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 import charset_normalizer
-from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, XMLParsedAsHTMLWarning
-from bs4.element import (
-    CData,
-    Comment,
-    Declaration,
-    Doctype,
-    NavigableString,
-    ProcessingInstruction,
-    Tag,
-)
 from lxml import etree
 
 from reprint_check.errors import FetchError
@@ -89,6 +81,18 @@ INVISIBLE_CONTAINERS = {
 # Text whose white space the browser keeps as written.
 PRE_TAGS = frozenset({"pre", "listing", "xmp", "plaintext"})
 
+# How the parser's strings are read (see _Document): a string of nothing but HTML white
+# space stands for one space, or a newline when it holds one, except inside these.
+_KEEP_SPACE_TAGS = frozenset({"pre", "textarea"})
+_ASCII_SPACES = " \n\t\f\r"
+# A <title>'s text is its own strings, not those of these elements around it.
+_NOT_TITLE_TEXT = frozenset({"rt", "rp", "style", "script", "template"})
+# An SVG or MathML <title> names a drawing or a formula, not the document.
+_FOREIGN = frozenset({"svg", "math"})
+_COUNTED_TAGS = _KEEP_SPACE_TAGS | _NOT_TITLE_TEXT | _FOREIGN
+# Elements whose attributes (or, for the title, text) are the page's meta data.
+_META_TAGS = frozenset({"title", "base", "link", "meta"})
+
 # Meta names whose content is read as robots directives (the generic one and crawler-specific).
 # fmt: off
 ROBOTS_META_NAMES = frozenset({
@@ -99,6 +103,7 @@ ROBOTS_META_NAMES = frozenset({
 
 # HTML's white space in flowing text (not U+00A0, which a browser keeps).
 _HTML_WS = re.compile(r"[ \t\n\r\f]+")
+_NON_SPACE = re.compile(r"\S+")
 _SURROGATES = re.compile(r"[\ud800-\udfff]")
 _CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
 
@@ -234,18 +239,6 @@ def _guess_legacy_codec(data: bytes) -> str:
     return _codec(best.encoding) or "cp1252"
 
 
-def _parse(html: str) -> BeautifulSoup:
-    """lxml through BeautifulSoup, without bs4's guesses about what the caller meant.
-
-    Targets are HTML by contract; an XHTML page or a page that is just a URL is
-    still read as HTML, so bs4's warnings about those would only be noise.
-    """
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
-        warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
-        return BeautifulSoup(html, "lxml")
-
-
 # --- the walk ----------------------------------------------------------------------------
 
 
@@ -269,14 +262,9 @@ def _style_visibility(style: str) -> tuple[str | None, str | None]:
     return display, visibility
 
 
-def _attr_str(tag: Tag, name: str) -> str | None:
-    """An attribute as one string (bs4 gives multi-valued attributes as lists)."""
-    value = tag.attrs.get(name)
-    if value is None:
-        return None
-    if isinstance(value, list):
-        return " ".join(value)
-    return str(value)
+def _tokens(value: str) -> list[str]:
+    """A space-separated attribute (``rel``) as its tokens; any Unicode white space separates."""
+    return _NON_SPACE.findall(value)
 
 
 @dataclass(eq=False)  # identity: the same href can appear many times
@@ -302,9 +290,8 @@ class _Anchor:
 _RunPlace = tuple[int, int, int, int | None]
 
 
-@dataclass(frozen=True)
-class _Frame:
-    """What entering an element changed, restored when leaving it."""
+class _Frame(NamedTuple):
+    """What entering an element changed, restored when leaving it (a tuple: one per element)."""
 
     display_hidden: str | None
     visibility_hidden: str | None
@@ -317,7 +304,7 @@ class _Frame:
 
 
 class _Extractor:
-    """One pass over the tree, producing the page text, blocks, links and meta data."""
+    """One pass over the page's elements, producing the page text, blocks, links and meta data."""
 
     def __init__(self, noscripts: list[str] | None = None) -> None:
         self.noscripts = noscripts or []  # content lifted out of each <noscript>
@@ -338,6 +325,7 @@ class _Extractor:
         self.visibility_hidden: str | None = None
         self.in_noscript = False
         self.in_comment = False
+        self.in_fragment = False  # walking a noscript's lifted content
         self.pre = False
         self.in_noindex = False  # inside a <noindex> element
         self.noindex_marked = False  # between <!--noindex--> and <!--/noindex-->
@@ -452,11 +440,8 @@ class _Extractor:
 
     # -- elements
 
-    def enter(self, tag: Tag) -> _Frame | None:
+    def enter(self, name: str, attrs: Mapping[str, str]) -> _Frame | None:
         """Apply an element's start; None means: do not descend into it."""
-        name = tag.name
-        if not self.in_comment:
-            self.meta(tag, name)
         if name in SKIP_TAGS:
             return None
         if name == "br":
@@ -470,11 +455,11 @@ class _Extractor:
             self.pre,
             self.in_noindex,
         )
-        attrs = tag.attrs
-        if self.display_hidden is None:
+        if self.display_hidden is None and attrs:
             display = visibility = None
-            if attrs.get("style"):
-                display, visibility = _style_visibility(_attr_str(tag, "style") or "")
+            style = attrs.get("style")
+            if style:
+                display, visibility = _style_visibility(style)
             if display == "none":
                 self.display_hidden = "display:none"
             elif "hidden" in attrs and display is None:  # an explicit display overrides it
@@ -487,11 +472,16 @@ class _Extractor:
                 self.visibility_hidden = f"visibility:{visibility}"
             elif visibility == "visible":  # unlike display:none, a descendant can undo it
                 self.visibility_hidden = None
+        elif self.display_hidden is None:
+            if name in INVISIBLE_CONTAINERS:
+                self.display_hidden = INVISIBLE_CONTAINERS[name]
+            elif name == "dialog":
+                self.display_hidden = "closed <dialog>"
         if name == "noscript":
             self.in_noscript = True
-        if name in PRE_TAGS:
+        elif name in PRE_TAGS:
             self.pre = True
-        if name == "noindex":
+        elif name == "noindex":
             self.in_noindex = True
 
         is_block = name in BLOCK_TAGS
@@ -501,7 +491,7 @@ class _Extractor:
         if pushed:
             self.flush()
             self.block_stack.append(name)
-        anchor = self.open_anchor(tag) if name == "a" and "href" in attrs else None
+        anchor = self.open_anchor(attrs) if name == "a" and "href" in attrs else None
         return _Frame(*saved, is_block, pushed, anchor)
 
     def leave(self, frame: _Frame) -> None:
@@ -509,7 +499,7 @@ class _Extractor:
         if anchor is not None:
             if self.open_anchors[-1] is anchor:
                 self.open_anchors.pop()
-            else:  # cannot happen in a parsed tree, but never leave a stale anchor open
+            else:  # cannot happen with balanced elements, but never leave a stale anchor open
                 self.open_anchors.remove(anchor)
             if anchor in self.awaiting:
                 self.awaiting.remove(anchor)
@@ -524,15 +514,12 @@ class _Extractor:
         self.pre = frame.pre
         self.in_noindex = frame.in_noindex
 
-    def open_anchor(self, tag: Tag) -> _Anchor:
-        rel = tag.attrs.get("rel") or []
-        if isinstance(rel, str):
-            rel = rel.split()
+    def open_anchor(self, attrs: Mapping[str, str]) -> _Anchor:
         hidden = self.display_hidden or self.visibility_hidden
         visible = not self.invisible
         anchor = _Anchor(
-            href=(_attr_str(tag, "href") or "").strip(),
-            rel=tuple(token.lower() for token in rel),
+            href=attrs["href"].strip(),
+            rel=tuple(token.lower() for token in _tokens(attrs.get("rel", ""))),
             hidden=hidden,
             in_noscript=self.in_noscript,
             in_comment=self.in_comment,
@@ -548,28 +535,28 @@ class _Extractor:
         self.open_anchors.append(anchor)
         return anchor
 
-    def meta(self, tag: Tag, name: str) -> None:
-        """Record title, base, canonical, og:url and robots wherever they appear."""
-        if name == "title":
-            if self.title is None and not self.in_foreign(tag):
-                self.title = " ".join(tag.get_text().split())
-        elif name == "base":
-            if self.base_href is None and "href" in tag.attrs:
-                self.base_href = (_attr_str(tag, "href") or "").strip()
+    def meta(self, name: str, attrs: Mapping[str, str]) -> None:
+        """Record base, canonical, og:url, og:title and robots wherever they appear.
+
+        The <title> is read by the caller, which sees its text as it comes.
+        """
+        if name == "base":
+            if self.base_href is None and "href" in attrs:
+                self.base_href = attrs["href"].strip()
         elif name == "link":
-            rel = _attr_str(tag, "rel") or ""
+            rel = " ".join(_tokens(attrs.get("rel", "")))
             if self.canonical is None and "canonical" in rel.lower().split():
-                self.canonical = (_attr_str(tag, "href") or "").strip()
+                self.canonical = attrs.get("href", "").strip()
         elif name == "meta":
-            content = _attr_str(tag, "content")
+            content = attrs.get("content")
             if content is None:
                 return
-            prop = (_attr_str(tag, "property") or _attr_str(tag, "name") or "").strip().lower()
+            prop = (attrs.get("property") or attrs.get("name") or "").strip().lower()
             if prop == "og:url" and self.og_url is None:
                 self.og_url = content.strip()
             elif prop == "og:title" and self.og_title is None:
                 self.og_title = " ".join(content.split())
-            meta_name = (_attr_str(tag, "name") or "").strip().lower()
+            meta_name = attrs.get("name", "").strip().lower()
             if meta_name in ROBOTS_META_NAMES:
                 for directive in content.split(","):
                     directive = " ".join(directive.split()).lower()
@@ -577,11 +564,6 @@ class _Extractor:
                         self.robots.append(directive)
                         if directive == "none":  # defined as "noindex, nofollow"
                             self.robots.extend(("noindex", "nofollow"))
-
-    @staticmethod
-    def in_foreign(tag: Tag) -> bool:
-        """True for an SVG or MathML <title>, which is not the document's title."""
-        return any(parent.name in ("svg", "math") for parent in tag.parents)
 
     def comment(self, text: str) -> None:
         """Recover links written inside an HTML comment (nothing else in it counts)."""
@@ -598,55 +580,68 @@ class _Extractor:
         self.open_anchors = []
         self.in_comment = True
         try:
-            self.walk(_parse(text))
+            _read(text, self)
         finally:
             self.in_comment = False
             self.open_anchors = saved
 
-    def lifted_noscript(self, tag: Tag) -> None:
-        """Walk the content taken out of a ``<noscript>`` (see :func:`_lift_noscripts`)."""
-        mark = _attr_str(tag, NOSCRIPT_MARK)
+    def lifted_noscript(self, mark: str | None) -> None:
+        """Walk the content taken out of a ``<noscript>`` (see :func:`_lift_noscripts`).
+
+        Inside a noscript nothing is visible text: its content matters only for
+        the links, meta data and comments in it, and for the text of a link the
+        noscript stands in. Content that cannot change any of those (a tracking
+        pixel, a style sheet) is not parsed; tags alone (an image) inside a link
+        only keep the words of its text apart.
+        """
         if mark is None or not mark.isdigit() or int(mark) >= len(self.noscripts):
             return
+        if self.in_fragment:
+            return  # a placeholder written into a noscript's own content: never ours
         fragment = self.noscripts[int(mark)]
-        if fragment.strip():
-            self.walk(_parse(fragment))
+        if not fragment.strip():
+            return
+        if not self._may_add(fragment):
+            if not self.open_anchors:
+                return
+            if _only_tags(fragment):
+                self.anchor_gap()
+                return
+        self.in_fragment = True
+        try:
+            _read(fragment, self)
+        finally:
+            self.in_fragment = False
 
-    def walk(self, root: Tag) -> None:
-        """Depth-first, in document order, on an explicit stack."""
-        stack: list[tuple[_Frame | None, list]] = [(None, list(reversed(root.contents)))]
-        while stack:
-            frame, todo = stack[-1]
-            if not todo:
-                stack.pop()
-                if frame is not None:
-                    self.leave(frame)
-                continue
-            node = todo.pop()
-            if isinstance(node, Tag):
-                child_frame = self.enter(node)
-                if child_frame is not None:
-                    stack.append((child_frame, list(reversed(node.contents))))
-                    if node.name == "noscript":
-                        self.lifted_noscript(node)
-            elif isinstance(node, Comment):
-                self.comment(str(node))
-            elif isinstance(node, (CData, ProcessingInstruction, Declaration, Doctype)):
-                continue
-            elif isinstance(node, NavigableString):
-                self.text(str(node))
+    def _may_add(self, fragment: str) -> bool:
+        """Whether a noscript's content can add a link, meta data or a comment to the page."""
+        if _LINK_META_OR_COMMENT.search(fragment):
+            return True
+        if self.title is None and _TITLE_TAG.search(fragment):
+            return True
+        if self.base_href is None and _BASE_TAG.search(fragment):
+            return True
+        return (
+            self.canonical is None
+            and _LINK_TAG.search(fragment) is not None
+            and ("&" in fragment or _CANONICAL.search(fragment) is not None)  # &#99;anonical
+        )
 
     # -- results
 
     def links(self, base: str | None) -> tuple[Link, ...]:
         out = []
+        urls: dict[str, str | None] = {}  # menus repeat their links: resolve each href once
         for anchor in self.anchors:
             start, skipped, length, block = self.places[anchor.run]
             position = start + min(max(anchor.offset - skipped, 0), length)
+            href = anchor.href
+            if href not in urls:
+                urls[href] = resolve_url(href, base)
             out.append(
                 Link(
-                    href=anchor.href,
-                    url=resolve_url(anchor.href, base),
+                    href=href,
+                    url=urls[href],
                     text=" ".join("".join(anchor.pieces).split()),
                     rel=anchor.rel,
                     hidden=anchor.hidden,
@@ -658,6 +653,198 @@ class _Extractor:
                 )
             )
         return tuple(out)
+
+
+# --- reading the markup ------------------------------------------------------------------
+
+# What in a noscript's content can add to the page (see _Extractor.lifted_noscript), in
+# markup case-blind in ASCII, as the parser is: the start tag of a link, title, base, link
+# or meta element (a name that goes on in a letter, a digit or one of "_:.-" is another
+# element's), or a comment (markup declarations, "<?" and "</" before a non-letter are
+# comments to the parser).
+_NAME_ENDS = r"(?![a-zA-Z0-9_:.-])"
+_LINK_META_OR_COMMENT = re.compile(rf"<(?:[aA]|[mM][eE][tT][aA]){_NAME_ENDS}|<[!?]|</[^a-zA-Z]")
+_TITLE_TAG = re.compile(rf"<[tT][iI][tT][lL][eE]{_NAME_ENDS}")
+_BASE_TAG = re.compile(rf"<[bB][aA][sS][eE]{_NAME_ENDS}")
+_LINK_TAG = re.compile(rf"<[lL][iI][nN][kK]{_NAME_ENDS}")
+_CANONICAL = re.compile(r"[cC][aA][nN][oO][nN][iI][cC][aA][lL]")
+# Tags, to see whether content is nothing else, and the elements whose content the parser
+# reads as text that the walk shows (inside a link) although it looks like tags.
+_TAG = re.compile(r"</?[a-zA-Z][^>]*>")
+_START_TAG = re.compile(r"<[a-zA-Z]")
+_SHOWN_RAW_TEXT = re.compile(r"<(?:[xX][mM][pP]|[pP][lL][aA][iI][nN][tT][eE][xX][tT])")
+_XML_NAMESPACE = "http://www.w3.org/XML/1998/namespace"
+
+
+def _only_tags(markup: str) -> bool:
+    """Whether markup is start and end tags and white space, with one start tag at least.
+
+    Parsed on its own, such markup makes an ``<html>`` element (a block edge)
+    and strings of white space at most.
+    """
+    return (
+        _START_TAG.search(markup) is not None
+        and _SHOWN_RAW_TEXT.search(markup) is None
+        and not _TAG.sub("", markup).strip()
+    )
+
+
+def _plain_attrs(attrib: Mapping[str, str]) -> dict[str, str]:
+    """Attributes with a ``{namespace}name`` key (lxml's spelling of ``{x}name="…"``) renamed.
+
+    Such a key stands for ``name`` (``xml:name`` in the XML namespace); a later
+    attribute of the same name wins.
+    """
+    plain: dict[str, str] = {}
+    for key, value in attrib.items():
+        if key[:1] == "{" and "}" in key:
+            namespace, name = key[1:].split("}", 1)
+            prefix = "xml" if namespace == _XML_NAMESPACE else None
+            key = (f"{prefix}:{name}" if name else prefix) if prefix else (name or "None")
+        plain[key] = value
+    return plain
+
+
+class _Document:
+    """lxml parser target: one document's parse events, read in order without building a tree.
+
+    Elements are entered and left as the parser opens and closes them; the
+    content of one that is not walked (scripts, styles, ``<br>``…) is passed
+    over. Strings between two events are read as one, and a string of nothing
+    but HTML white space stands for one space, or one newline when it holds
+    one, except inside ``<pre>`` and ``<textarea>``: this is how the page model
+    has always read markup, and reports must not change with the parser's
+    mechanics. The text of the first ``<title>`` outside SVG and MathML is its
+    strings, those inside a script, style, template or ruby annotation left out.
+    """
+
+    def __init__(self, extractor: _Extractor) -> None:
+        self.x = extractor
+        self.strings: list[str] = []  # the string being gathered
+        # open elements, innermost last: (name, frame); frame None where not walked
+        self.open: list[tuple[str, _Frame | None]] = []
+        self.passing = 0  # open elements inside (and including) one that is not walked
+        self.keep_space = 0  # open <pre> and <textarea>
+        self.not_title_text = 0  # open elements whose strings are not a title's text
+        self.foreign = 0  # open <svg> and <math>
+        self.title: list[str] | None = None  # strings of the <title> being read
+        self.title_depth = 0
+
+    # -- parser events
+
+    def start(self, tag: str, attrib: Mapping[str, str]) -> None:
+        if self.strings:
+            self._string()
+        if attrib and "{" in "".join(attrib):
+            attrib = _plain_attrs(attrib)
+        frame = None
+        if not self.passing:
+            x = self.x
+            if tag in _META_TAGS and not x.in_comment:
+                if tag != "title":
+                    x.meta(tag, attrib)
+                elif x.title is None and not self.foreign:
+                    x.title = ""  # the first one claims it, even when it turns out empty
+                    self.title = []
+                    self.title_depth = len(self.open)
+            frame = x.enter(tag, attrib)
+            if frame is None:
+                self.passing = 1
+        else:
+            self.passing += 1
+        if tag in _COUNTED_TAGS:
+            self._count(tag, 1)
+        self.open.append((tag, frame))
+        if frame is not None and tag == "noscript":
+            self.x.lifted_noscript(attrib.get(NOSCRIPT_MARK))
+
+    def end(self, tag: str) -> None:
+        if self.strings:
+            self._string()
+        open_ = self.open
+        if not open_:
+            return
+        if open_[-1][0] != tag:
+            # closes the innermost open element of that name and all inside it, if any is open
+            if all(name != tag for name, _ in open_):
+                return
+            while open_[-1][0] != tag:
+                self._pop()
+        self._pop()
+
+    def data(self, data: str) -> None:
+        self.strings.append(data)
+
+    def comment(self, text: str) -> None:
+        if self.strings:
+            self._string()
+        if not self.passing:
+            self.x.comment(self._spaces(text))
+
+    def pi(self, target: str, data: str | None = None) -> None:
+        if self.strings:
+            self._string()
+
+    def doctype(self, *_: object) -> None:
+        if self.strings:
+            self._string()
+
+    def close(self) -> None:
+        if self.strings:
+            self._string()
+        while self.open:
+            self._pop()
+
+    # -- bookkeeping
+
+    def _count(self, name: str, step: int) -> None:
+        if name in _KEEP_SPACE_TAGS:
+            self.keep_space += step
+        elif name in _NOT_TITLE_TEXT:
+            self.not_title_text += step
+        elif name in _FOREIGN:
+            self.foreign += step
+
+    def _pop(self) -> None:
+        name, frame = self.open.pop()
+        if name in _COUNTED_TAGS:
+            self._count(name, -1)
+        if frame is not None:
+            self.x.leave(frame)
+        elif self.passing:
+            self.passing -= 1
+            if self.title is not None and len(self.open) == self.title_depth:
+                self.x.title = " ".join("".join(self.title).split())
+                self.title = None
+
+    def _spaces(self, text: str) -> str:
+        if not self.keep_space and not text.strip(_ASCII_SPACES):
+            return "\n" if "\n" in text else " "
+        return text
+
+    def _string(self) -> None:
+        strings = self.strings
+        text = strings[0] if len(strings) == 1 else "".join(strings)
+        strings.clear()
+        if not self.keep_space and not text.strip(_ASCII_SPACES):
+            text = "\n" if "\n" in text else " "
+        if not self.passing:
+            self.x.text(text)
+        elif self.title is not None and not self.not_title_text:
+            self.title.append(text)
+
+
+def _read(markup: str, extractor: _Extractor) -> None:
+    """Parse ``markup`` once with lxml's HTML parser, feeding its events to the extractor.
+
+    The parser recovers from any markup; its limits (no huge-tree mode) are
+    the ones the page model has always had.
+    """
+    if markup[:1] == "\ufeff":
+        markup = markup[1:]
+    parser = etree.HTMLParser(target=_Document(extractor), recover=True, huge_tree=False)
+    parser.feed(markup)
+    parser.close()
 
 
 # --- URLs --------------------------------------------------------------------------------
@@ -683,7 +870,10 @@ def _dedupe(items: list[str]) -> tuple[str, ...]:
 
 
 _NOSCRIPT_OPEN = re.compile(r"<noscript\b[^>]*>", re.I)
-_NOSCRIPT_CLOSE = "</noscript"
+# Case-blind in ASCII, as the parser is; positions are the markup's own (lower-casing the
+# markup to search it would shift them wherever a character lower-cases to two, like "İ").
+_NOSCRIPT_ANY = re.compile(r"<[nN][oO][sS][cC][rR][iI][pP][tT]")
+_NOSCRIPT_CLOSE = re.compile(r"</[nN][oO][sS][cC][rR][iI][pP][tT]")
 NOSCRIPT_MARK = "data-reprint-check-noscript"
 
 
@@ -696,20 +886,20 @@ def _lift_noscripts(html: str) -> tuple[str, list[str]]:
     wrap a page for readers without JavaScript) would swallow the whole page
     into an invisible element. Each noscript becomes an empty placeholder and
     its content is walked on its own (links in it are still reported). One
-    pass with ``str.find``: hostile pages with thousands of unclosed noscripts
-    stay linear.
+    pass of searches forward: hostile pages with thousands of unclosed
+    noscripts stay linear.
     """
-    if "<noscript" not in html.lower():
+    if _NOSCRIPT_ANY.search(html) is None:
         return html, []
-    lower = html.lower()
     pieces: list[str] = []
     inner: list[str] = []
     pos = 0
     while (match := _NOSCRIPT_OPEN.search(html, pos)) is not None:
-        close = lower.find(_NOSCRIPT_CLOSE, match.end())
-        if close < 0:
+        found = _NOSCRIPT_CLOSE.search(html, match.end())
+        if found is None:
             break  # unclosed: the rest is the noscript's, as in a browser; libxml2 agrees
-        end = lower.find(">", close)
+        close = found.start()
+        end = html.find(">", close)
         end = len(html) if end < 0 else end + 1
         pieces.append(html[pos : match.start()])
         pieces.append(f'<noscript {NOSCRIPT_MARK}="{len(inner)}"></noscript>')
@@ -811,13 +1001,11 @@ def page_from_html(
     if _SURROGATES.search(html):
         html = _SURROGATES.sub("\ufffd", html)
     html, noscripts = _lift_noscripts(html)
-    try:
-        soup = _parse(html)
-    except Exception as exc:  # lxml's failures are not one family; any means unparseable
-        raise FetchError(f"{location}: cannot parse HTML: {exc}") from exc
-
     extractor = _Extractor(noscripts)
-    extractor.walk(soup)
+    try:
+        _read(html, extractor)
+    except (etree.LxmlError, UnicodeError) as exc:
+        raise FetchError(f"{location}: cannot parse HTML: {exc}") from exc
     extractor.flush()
     _refuse_huge(extractor.total, location)
 
