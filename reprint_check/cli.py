@@ -84,6 +84,11 @@ private_option = click.option(
     is_flag=True,
     help="Allow fetching from loopback and private-network addresses.",
 )
+semantic_option = click.option(
+    "--semantic",
+    is_flag=True,
+    help="Also find translated and rewritten copies (needs reprint-check[semantic]).",
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -110,15 +115,24 @@ def index() -> None:
     help="Processes for extraction and hashing (default: one per core).",
 )
 @private_option
+@semantic_option
 def index_add(
-    sources: tuple[str, ...], index_location: str | None, jobs: int | None, allow_private: bool
+    sources: tuple[str, ...],
+    index_location: str | None,
+    jobs: int | None,
+    allow_private: bool,
+    semantic: bool,
 ) -> None:
     """Add publisher articles: HTML or .txt files, folders, JSONL exports, URLs.
 
     Streams large exports, writes in batched transactions, and can be
     interrupted and run again: articles already stored unchanged are skipped.
+    With --semantic, every article of the index that lacks it also gets what
+    the semantic stage needs (resumable the same way).
     """
     try:
+        if semantic:
+            _require_semantic()
         store = open_index(index_location)
     except ReprintCheckError as e:
         _fail(str(e))
@@ -126,31 +140,64 @@ def index_add(
     def report_error(error: SourceError) -> None:
         click.echo(f"reprint-check: {error.source}: {error.message}", err=True)
 
-    with (
-        store,
-        Fetcher(FetchSettings(allow_private=allow_private)) as fetcher,
-        _progress("Indexing", None) as advance,
-    ):
-        try:
-            result = ingest(
-                sources,
-                store,
-                jobs=jobs or default_jobs(),
-                fetcher=fetcher,
-                on_article=lambda _article: advance(),
-                on_error=report_error,
-            )
-        except ReprintCheckError as e:
-            _fail(str(e))
+    with store:
+        with (
+            Fetcher(FetchSettings(allow_private=allow_private)) as fetcher,
+            _progress("Indexing", None) as advance,
+        ):
+            try:
+                result = ingest(
+                    sources,
+                    store,
+                    jobs=jobs or default_jobs(),
+                    fetcher=fetcher,
+                    on_article=lambda _article: advance(),
+                    on_error=report_error,
+                )
+            except ReprintCheckError as e:
+                _fail(str(e))
         stats = store.stats()  # its location hides any password
-    unchanged = f", {result.unchanged} unchanged" if result.unchanged else ""
-    click.echo(
-        f"{result.added + result.replaced} article(s) indexed ({result.replaced} replaced"
-        f"{unchanged}), {result.failed} error(s); {stats.articles} in {stats.location}",
-        err=True,
-    )
+        unchanged = f", {result.unchanged} unchanged" if result.unchanged else ""
+        click.echo(
+            f"{result.added + result.replaced} article(s) indexed ({result.replaced} replaced"
+            f"{unchanged}), {result.failed} error(s); {stats.articles} in {stats.location}",
+            err=True,
+        )
+        if semantic:
+            _make_semantic_ready(store)
     if result.failed and not result.articles:
         raise SystemExit(EXIT_USAGE)
+
+
+def _require_semantic() -> None:
+    """Fail early, in one line, where the semantic extra is missing or cannot load."""
+    from .semantic import require
+
+    require()
+    from .audit import semantic_stage
+
+    semantic_stage()  # loads the models: a prebuilt engine that cannot run here says so now
+
+
+def _make_semantic_ready(store: SourceIndex) -> None:
+    import time
+
+    from .audit import semantic_stage
+    from .semantic.ready import make_ready
+
+    stage = semantic_stage()
+    started = time.monotonic()
+    try:
+        with _progress("Semantic data", stage.missing(store)) as advance:
+            done = make_ready(store, stage.cheap, on_articles=advance)
+    except ReprintCheckError as e:
+        _fail(str(e))
+    seconds = time.monotonic() - started
+    rate = f" ({done.made / seconds:.1f} articles/s)" if done.made and seconds > 0 else ""
+    click.echo(
+        f"semantic data: {done.made} article(s) made ready{rate}, {done.already} already ready",
+        err=True,
+    )
 
 
 @index.command("migrate")
@@ -304,6 +351,7 @@ def _audit_options(command: Callable[..., None]) -> Callable[..., None]:
             help="Audit in this many processes (the report is the same whatever the number).",
         ),
         private_option,
+        semantic_option,
     ]
     for option in reversed(options):
         command = option(command)
@@ -334,11 +382,14 @@ def _session(
     timeout: float = 20.0,
     max_bytes: int = 20 * 1024 * 1024,
     jobs: int = 1,
+    semantic: bool = False,
 ) -> Iterator[tuple[SourceIndex, Policies, Fetcher, AuditOptions]]:
     """Policy, fetcher (with evidence), index and options for one audit or feed run."""
     try:
         policy = _policies(policy_names, policy_dir)
         recorder = EvidenceRecorder(evidence_dir) if evidence_dir else None
+        if semantic:
+            _require_semantic()
     except ReprintCheckError as e:
         _fail(str(e))
     settings = FetchSettings(
@@ -370,6 +421,8 @@ def _session(
         except ReprintCheckError as e:
             _fail(str(e))
         stack.enter_context(store)
+        if semantic:
+            _semantic_index_ready(store, made_here=bool(sources))
         options = AuditOptions(
             include_text=include_text,
             as_url=as_url,
@@ -377,8 +430,34 @@ def _session(
             evidence=recorder,
             jobs=jobs,
             evidence_dir=evidence_dir,
+            semantic=semantic,
         )
         yield store, policy, fetcher, options
+
+
+def _semantic_index_ready(store: SourceIndex, *, made_here: bool) -> None:
+    """A one-off index gets its semantic data now; a stored one must have been given it."""
+    from .audit import semantic_stage
+    from .semantic.ready import make_ready
+
+    stage = semantic_stage()
+    try:
+        if made_here:
+            make_ready(store, stage.cheap)
+            return
+        missing = stage.missing(store)
+    except ReprintCheckError as e:
+        _fail(str(e))
+    total = store.count()
+    how = "run `reprint-check index add SRC... --semantic` (articles already indexed are kept)"
+    if missing and missing == total:
+        _fail(f"{store.stats().location}: no semantic data in this index: {how}")
+    if missing:
+        click.echo(
+            f"reprint-check: {missing} of {total} indexed articles have no semantic data "
+            f"and are checked word for word only: {how}",
+            err=True,
+        )
 
 
 @main.command("audit")
@@ -459,6 +538,8 @@ def feed_command(
     since_moment = _since(since)
     with _session(**session) as (store, policy, fetcher, options):
         context = f"{policy.summary()}|{store.stats().articles}|{store.stats().fingerprints}"
+        if options.semantic:
+            context += "|semantic"  # results of a run without the stage are not reused
         try:
             state = FeedState.load(state_path, context=context) if state_path else None
             reads = [read_feed(f, fetcher, since=since_moment, limit=limit) for f in feeds]

@@ -260,6 +260,23 @@ class SourceIndex(Protocol):
 
     def articles(self) -> Iterator[ArticleInfo]: ...
 
+    # The semantic stage's side data (see reprint_check.semantic.records): opaque
+    # blobs per (kind, article), deleted with their article.
+
+    def semantic_rows(
+        self, kind: str, article_ids: Sequence[int] | None = None
+    ) -> Iterator[tuple[int, bytes]]:
+        """(article id, blob) of ``kind`` for the given articles, or for all in id order."""
+        ...
+
+    def semantic_store(self, kind: str, rows: Iterable[tuple[int, bytes]]) -> None:
+        """Store blobs of ``kind`` in one transaction; rows of vanished articles are dropped."""
+        ...
+
+    def semantic_missing(self, kind: str) -> list[int]:
+        """Ids of the articles without a blob of ``kind``, ascending."""
+        ...
+
     def stats(self) -> IndexStats: ...
 
     def close(self) -> None: ...
@@ -290,6 +307,12 @@ CREATE TABLE IF NOT EXISTS fingerprints (
     article_id INTEGER NOT NULL,
     PRIMARY KEY (hash, article_id)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS semantic (
+    kind TEXT NOT NULL,
+    article_id INTEGER NOT NULL,
+    data BLOB NOT NULL,
+    PRIMARY KEY (kind, article_id)
+);
 """
 
 _IN_BATCH = 500  # parameters per IN (...) query, well under SQLite's limit
@@ -465,6 +488,7 @@ class SQLiteIndex(ArticleWrites):
             [(h, article_id) for h in fps],
         )
         self._db.execute("DELETE FROM aliases WHERE article_id = ?", (article_id,))
+        self._db.execute("DELETE FROM semantic WHERE article_id = ?", (article_id,))
         self._db.execute("DELETE FROM articles WHERE id = ?", (article_id,))
 
     @contextlib.contextmanager
@@ -565,6 +589,45 @@ class SQLiteIndex(ArticleWrites):
             "SELECT id, url, title, chars, published FROM articles ORDER BY url"
         ):
             yield ArticleInfo(*row)
+
+    def semantic_rows(
+        self, kind: str, article_ids: Sequence[int] | None = None
+    ) -> Iterator[tuple[int, bytes]]:
+        if article_ids is None:
+            yield from self._db.execute(
+                "SELECT article_id, data FROM semantic WHERE kind = ? ORDER BY article_id", (kind,)
+            )
+            return
+        for batch in _batches(sorted(set(article_ids))):
+            marks = ",".join("?" * len(batch))
+            yield from self._db.execute(
+                "SELECT article_id, data FROM semantic "
+                f"WHERE kind = ? AND article_id IN ({marks}) ORDER BY article_id",
+                (kind, *batch),
+            )
+
+    def semantic_store(self, kind: str, rows: Iterable[tuple[int, bytes]]) -> None:
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+            self._db.executemany(
+                "INSERT OR REPLACE INTO semantic SELECT ?, id, ? FROM articles WHERE id = ?",
+                [(kind, data, article_id) for article_id, data in rows],
+            )
+            self._db.execute("COMMIT")
+        except sqlite3.Error as e:
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
+            raise IndexStoreError(f"{self.location}: cannot write ({e})") from e
+
+    def semantic_missing(self, kind: str) -> list[int]:
+        return [
+            r[0]
+            for r in self._db.execute(
+                "SELECT id FROM articles WHERE id NOT IN "
+                "(SELECT article_id FROM semantic WHERE kind = ?) ORDER BY id",
+                (kind,),
+            )
+        ]
 
     def stats(self) -> IndexStats:
         n = self.count()

@@ -1,0 +1,395 @@
+"""The semantic stage for one page: candidates, pre-filter, judge, alignment.
+
+Cost is the design problem: the judge (multilingual e5) manages a few dozen
+sentences a second on a CPU, so it never sees the whole archive nor, where
+it can be avoided, the whole page:
+
+1. The page's sentences go through the cheap encoder (hundreds a second).
+2. Retrieval: windows of page sentences against the archive's window
+   vectors (made at ingest) give a few candidate articles.
+3. Pre-filter, per candidate: the page sentences that the cheap encoder finds
+   anywhere near one of the article's sentences (and their neighbours), and
+   for each of those only the article's nearest sentences.
+4. The judge embeds just those; its vectors of article sentences are kept in
+   the index, so an article costs the judge once, whoever audits it next.
+5. Alignment (align.py) decides and measures on the judge's cosines.
+
+Thresholds come from cross-validation over labelled cases; see
+benchmarks/semantic_calibrate.py and docs/semantic.md.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from reprint_check.errors import IndexStoreError
+from reprint_check.index import SourceIndex
+from reprint_check.models import Article, Page, Passage
+from reprint_check.semantic.align import Alignment, ChainRule, Pair, align, runs
+from reprint_check.semantic.embed import E5Embedder, Embedder, UseEmbedder
+from reprint_check.semantic.lang import language
+from reprint_check.semantic.ready import (
+    MIN_SENTENCE_CHARS,
+    SENTENCE_RULES,
+    article_sentences,
+    kinds,
+    window_vectors,
+)
+from reprint_check.semantic.records import Record, pack, unpack
+from reprint_check.semantic.sentences import Sentence
+from reprint_check.text import visible_length
+
+__all__ = ["DEFAULT_SETTINGS", "SemanticMatch", "SemanticStage", "Settings"]
+
+# A page sentence at least this much inside verbatim passages belongs to them.
+VERBATIM_SHARE = 0.5
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every number of the stage, named; the defaults are the calibrated ones."""
+
+    candidates: int = 5  # articles per page that reach the pre-filter, best retrieval first
+    retrieval_min: float = 0.30  # window cosine (cheap encoder) a candidate needs
+    page_window: int = 4  # page sentences per retrieval window (step 1)
+    prefilter: float = 0.30  # cheap cosine that sends a page sentence to the judge
+    prefilter_neighbours: int = 1  # ... with this many neighbours on each side
+    source_nearest: int = 3  # article sentences the judge sees per page sentence (±1 each)
+    rule: ChainRule = field(
+        default_factory=lambda: ChainRule(base=0.86, min_score=13.0, extend=0.84)
+    )
+
+
+DEFAULT_SETTINGS = Settings()
+
+
+@dataclass(frozen=True)
+class SemanticMatch:
+    """One article the page carries in other words, with its passages."""
+
+    article_id: int
+    article: Article
+    passages: tuple[Passage, ...]  # match = "translation" | "rewrite", with lang
+    score: float  # the chain's weight that decided it
+
+
+@dataclass
+class _Windows:
+    """The archive's window vectors in memory: one matrix, and whose each row is."""
+
+    key: tuple[str, int]
+    matrix: np.ndarray
+    owners: np.ndarray
+
+
+class SemanticStage:
+    """Finds rewritten and translated copies; one per process (it holds the models)."""
+
+    def __init__(
+        self,
+        cheap: Embedder | None = None,
+        judge: Embedder | None = None,
+        settings: Settings = DEFAULT_SETTINGS,
+        *,
+        detect_language: Callable[[str], str] = language,
+    ) -> None:
+        self.cheap = cheap or UseEmbedder()
+        self.judge = judge or E5Embedder()
+        self.settings = settings
+        self.sentence_kind, self.window_kind = kinds(self.cheap)
+        self.judge_kind = f"{self.judge.name}/{SENTENCE_RULES}"
+        self._language = detect_language
+        self._windows: _Windows | None = None
+        self._article_lang: dict[str, str] = {}
+
+    # --- readiness -------------------------------------------------------------------
+
+    def missing(self, index: SourceIndex) -> int:
+        """How many articles of the index have no semantic data (see ``make_ready``)."""
+        return len(index.semantic_missing(self.window_kind))
+
+    # --- one page -------------------------------------------------------------------
+
+    def find(
+        self,
+        page: Page,
+        index: SourceIndex,
+        *,
+        accept: Callable[[Article], bool] = lambda _a: True,
+        verbatim: Sequence[tuple[int, int]] = (),
+    ) -> list[SemanticMatch]:
+        """The articles of ``index`` that ``page`` renders in other words.
+
+        ``accept`` says whether an article may be reported at all (its policy
+        covers it, it is not the page's own); ``verbatim`` are the page spans
+        already found copied word for word: their sentences are left to them.
+        """
+        sentences = article_sentences(page.text)
+        if not sentences:
+            return []
+        texts = [page.text[s.start : s.end] for s in sentences]
+        usable = [not _mostly_inside(s, verbatim) for s in sentences]
+        if not any(usable):
+            return []
+        cheap = self.cheap.encode(texts)
+        judged: dict[int, np.ndarray] = {}
+        found: list[tuple[float, int, Article, Alignment, Record]] = []
+        for article_id, _similarity in self._candidates(index, cheap, usable):
+            (article,) = index.get_many([article_id])
+            if not accept(article):
+                continue
+            cheap_record = self._cheap_record(index, article_id)
+            if cheap_record is None or not len(cheap_record.spans):
+                continue
+            sim = self._judged_similarity(
+                index, article_id, article, cheap, cheap_record, texts, usable, judged
+            )
+            weights = [s.end - s.start for s in sentences]
+            alignment = align(sim, weights, self.settings.rule, usable)
+            if alignment is not None:
+                found.append((alignment.score, article_id, article, alignment, cheap_record))
+        return self._attribute(page, sentences, found, verbatim)
+
+    def _candidates(
+        self, index: SourceIndex, cheap: np.ndarray, usable: Sequence[bool]
+    ) -> list[tuple[int, float]]:
+        windows = self._window_index(index)
+        rows = cheap[np.asarray(usable, dtype=bool)]
+        if not len(rows) or not len(windows.owners):
+            return []
+        page_windows = window_vectors(rows, self.settings.page_window, 1)
+        best = (page_windows @ windows.matrix.T).max(axis=0)
+        per_article: dict[int, float] = {}
+        for owner, value in zip(windows.owners.tolist(), best.tolist(), strict=True):
+            if value > per_article.get(owner, -2.0):
+                per_article[owner] = value
+        ranked = sorted(per_article.items(), key=lambda x: (-x[1], x[0]))
+        kept = [(a, s) for a, s in ranked if s >= self.settings.retrieval_min]
+        return kept[: self.settings.candidates]
+
+    def _window_index(self, index: SourceIndex) -> _Windows:
+        key = (index.location, index.count())
+        if self._windows is None or self._windows.key != key:
+            matrices, owners = [], []
+            for article_id, data in index.semantic_rows(self.window_kind):
+                vectors = unpack(data).vectors
+                matrices.append(vectors)
+                owners.extend([article_id] * len(vectors))
+            matrix = np.vstack(matrices) if matrices else np.zeros((0, self.cheap.dim), np.float32)
+            self._windows = _Windows(key, matrix, np.asarray(owners, dtype=np.int64))
+        return self._windows
+
+    def _cheap_record(self, index: SourceIndex, article_id: int) -> Record | None:
+        for _id, data in index.semantic_rows(self.sentence_kind, [article_id]):
+            return unpack(data)
+        return None
+
+    def _judged_similarity(
+        self,
+        index: SourceIndex,
+        article_id: int,
+        article: Article,
+        cheap: np.ndarray,
+        cheap_record: Record,
+        texts: Sequence[str],
+        usable: Sequence[bool],
+        judged: dict[int, np.ndarray],
+    ) -> np.ndarray:
+        """Judge cosines for the pairs the pre-filter keeps; -1 for every other pair."""
+        s = self.settings
+        near = cheap @ cheap_record.vectors.T
+        keep = (near.max(axis=1) >= s.prefilter) & np.asarray(usable, dtype=bool)
+        keep = _dilate(keep, s.prefilter_neighbours) & np.asarray(usable, dtype=bool)
+        rows = np.nonzero(keep)[0]
+        columns = np.zeros(near.shape[1], dtype=bool)
+        for i in rows:
+            for j in np.argsort(-near[i], kind="stable")[: s.source_nearest]:
+                columns[max(0, j - 1) : j + 2] = True
+        cols = np.nonzero(columns)[0]
+        sim = np.full(near.shape, -1.0, dtype=np.float32)
+        if not len(rows) or not len(cols):
+            return sim
+        todo = [int(i) for i in rows if int(i) not in judged]
+        if todo:
+            vectors = _rounded(self.judge.encode([texts[i] for i in todo]))
+            judged.update(zip(todo, vectors, strict=True))
+        page_vectors = np.stack([judged[int(i)] for i in rows])
+        source_vectors = self._judge_article(index, article_id, article, cheap_record, cols)
+        sim[np.ix_(rows, cols)] = page_vectors @ source_vectors.T
+        return sim
+
+    def _judge_article(
+        self,
+        index: SourceIndex,
+        article_id: int,
+        article: Article,
+        cheap_record: Record,
+        cols: np.ndarray,
+    ) -> np.ndarray:
+        """The judge's vectors of the article's sentences ``cols``, computed once and kept."""
+        record = None
+        for _id, data in index.semantic_rows(self.judge_kind, [article_id]):
+            stored = unpack(data)
+            if np.array_equal(stored.spans, cheap_record.spans):
+                record = stored
+        if record is None:
+            n = len(cheap_record.spans)
+            record = Record(
+                cheap_record.spans,
+                np.zeros((n, self.judge.dim), dtype=np.float32),
+                np.zeros(n, dtype=bool),
+            )
+        todo = [int(j) for j in cols if not record.filled[j]]
+        if todo:
+            spans = record.spans
+            texts = [article.text[spans[j][0] : spans[j][1]] for j in todo]
+            vectors = record.vectors.copy()
+            filled = record.filled.copy()
+            vectors[todo] = _rounded(self.judge.encode(texts))
+            filled[todo] = True
+            record = Record(spans, vectors, filled)
+            # a read-only index (an auditor's role) still audits, it just does not remember
+            with contextlib.suppress(IndexStoreError):
+                index.semantic_store(self.judge_kind, [(article_id, pack(record, exact=True))])
+        return record.vectors[cols]
+
+    # --- from alignments to passages ------------------------------------------------
+
+    def _attribute(
+        self,
+        page: Page,
+        sentences: Sequence[Sentence],
+        found: list[tuple[float, int, Article, Alignment, Record]],
+        verbatim: Sequence[tuple[int, int]],
+    ) -> list[SemanticMatch]:
+        """Each page sentence to one article at most: the strongest copy claims first."""
+        claimed: set[int] = set()
+        matches: list[SemanticMatch] = []
+        for score, article_id, article, alignment, record in sorted(
+            found, key=lambda f: (-f[0], f[1])
+        ):
+            pairs = [p for p in alignment.pairs if p.page not in claimed]
+            if not pairs:
+                continue
+            claimed.update(p.page for p in pairs)
+            passages = self._passages(page, sentences, article, record, pairs, verbatim)
+            if passages:
+                matches.append(SemanticMatch(article_id, article, passages, score))
+        return matches
+
+    def _passages(
+        self,
+        page: Page,
+        sentences: Sequence[Sentence],
+        article: Article,
+        record: Record,
+        pairs: Sequence[Pair],
+        verbatim: Sequence[tuple[int, int]],
+    ) -> tuple[Passage, ...]:
+        """One passage per run of covered sentences, less the text copied word for word."""
+        spans = record.spans
+        pieces = []
+        for group in runs(pairs, self.settings.rule.gap):
+            run_start, run_end = sentences[group[0].page].start, sentences[group[-1].page].end
+            for start, end in _outside(page.text, run_start, run_end, verbatim):
+                inside = [
+                    p
+                    for p in group
+                    if start < sentences[p.page].end and sentences[p.page].start < end
+                ]
+                if not inside:
+                    continue
+                weights = [sentences[p.page].end - sentences[p.page].start for p in inside]
+                aligned = tuple(
+                    (
+                        sentences[p.page].start,
+                        sentences[p.page].end,
+                        int(spans[p.source][0]),
+                        int(spans[p.source][1]),
+                        round(p.similarity, 4),
+                    )
+                    for p in inside
+                )
+                pieces.append(
+                    (
+                        start,
+                        end,
+                        int(min(spans[p.source][0] for p in inside)),
+                        int(max(spans[p.source][1] for p in inside)),
+                        float(np.average([p.similarity for p in inside], weights=weights)),
+                        aligned,
+                    )
+                )
+        if not pieces:
+            return ()
+        lang = self._language(" ".join(page.text[a:b] for a, b, *_ in pieces))
+        match = "rewrite" if lang == self._source_language(article) else "translation"
+        return tuple(
+            Passage(
+                target_start=a,
+                target_end=b,
+                source_start=sa,
+                source_end=sb,
+                chars=visible_length(page.text[a:b]),
+                similarity=round(similarity, 4),
+                text=page.text[a:b],
+                source_text=article.text[sa:sb],
+                match=match,
+                lang=lang,
+                pairs=aligned,
+            )
+            for a, b, sa, sb, similarity, aligned in pieces
+        )
+
+    def _source_language(self, article: Article) -> str:
+        if article.url not in self._article_lang:
+            self._article_lang[article.url] = self._language(article.text[:5000])
+        return self._article_lang[article.url]
+
+
+def _outside(
+    text: str, start: int, end: int, taken: Sequence[tuple[int, int]]
+) -> list[tuple[int, int]]:
+    """The parts of ``text[start:end]`` outside the ``taken`` spans, trimmed of white space.
+
+    Parts shorter than a sentence worth comparing are dropped.
+    """
+    parts = [(start, end)]
+    for a, b in sorted(taken):
+        parts = [
+            piece
+            for s, e in parts
+            for piece in ((s, min(e, a)), (max(s, b), e))
+            if piece[1] > piece[0]
+        ]
+    out = []
+    for s, e in parts:
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e - s >= MIN_SENTENCE_CHARS:
+            out.append((s, e))
+    return out
+
+
+def _mostly_inside(sentence: Sentence, spans: Sequence[tuple[int, int]]) -> bool:
+    inside = sum(max(0, min(b, sentence.end) - max(a, sentence.start)) for a, b in spans)
+    return inside >= VERBATIM_SHARE * (sentence.end - sentence.start)
+
+
+def _dilate(mask: np.ndarray, steps: int) -> np.ndarray:
+    out = mask.copy()
+    for d in range(1, steps + 1):
+        out[d:] |= mask[:-d]
+        out[:-d] |= mask[d:]
+    return out
+
+
+def _rounded(vectors: np.ndarray) -> np.ndarray:
+    """Vectors as the index keeps them (float16), so a fresh and a kept one compare alike."""
+    return np.asarray(vectors, dtype=np.float32).astype(np.float16).astype(np.float32)
