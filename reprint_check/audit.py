@@ -24,13 +24,13 @@ from .evidence import EvidenceRecorder
 from .fetch import Fetcher, FetchSettings, decode_body, read_local
 from .index import SourceIndex, SQLiteIndex, open_index
 from .links import host_of, resolve_links
-from .models import Article, Page, Report, SourceFinding, TargetResult
+from .models import Article, Page, Passage, Report, TargetResult
 from .page import page_from_html, page_from_text
 from .policy import Policies, Policy, min_passage_chars, policy_for
 from .sources import SourceError, is_url, iter_articles
 
 if TYPE_CHECKING:
-    from .semantic.stage import SemanticStage
+    from .semantic.stage import SemanticMatch, SemanticStage
 
 MAX_TARGET_BYTES = 50 * 1024 * 1024
 
@@ -122,6 +122,11 @@ def audit_page(
         ignore=boilerplate,
         min_chars=min_passage_chars(policy),
     )
+    matches: list[SemanticMatch] = []
+    if semantic is not None:
+        matches, per_article = _semantic(
+            page, index, policy, own_url, articles, per_article, semantic
+        )
     findings = [
         finding
         for article, passages in zip(articles, per_article, strict=True)
@@ -132,8 +137,16 @@ def audit_page(
             )
         )
     ]
-    if semantic is not None:
-        findings = _with_semantic(page, index, policy, findings, own_url, as_url, semantic)
+    if matches:
+        from .semantic.checks import add_semantic
+
+        findings = add_semantic(
+            page,
+            findings,
+            matches,
+            lambda article: policy_for(article.url, policy),  # type: ignore[arg-type,return-value]
+            lambda article: _url_for(page, as_url, article),
+        )
     findings.sort(key=lambda f: (-(f.reused_chars + (f.rewritten_chars or 0)), f.url))
     status = "violation" if any(f.violations for f in findings) else "compliant"
     return TargetResult(
@@ -145,32 +158,24 @@ def audit_page(
     )
 
 
-def _with_semantic(
+def _semantic(
     page: Page,
     index: SourceIndex,
     policy: Policies,
-    findings: list[SourceFinding],
     own_url: str | None,
-    as_url: str | None,
+    articles: Sequence[Article],
+    per_article: Sequence[Sequence[Passage]],
     semantic: SemanticStage,
-) -> list[SourceFinding]:
-    """The findings with the semantic stage's translated and rewritten copies added."""
-    from .semantic.checks import add_semantic
+) -> tuple[list[SemanticMatch], list[list[Passage]]]:
+    """The semantic stage's copies, and the lexical passages that stay (see semantic.checks)."""
+    from .semantic.checks import settle
 
     def accept(article: Article) -> bool:
         if policy_for(article.url, policy) is None:
             return False
         return not (own_url and host_of(own_url) == host_of(article.url))
 
-    verbatim = [(p.target_start, p.target_end) for f in findings for p in f.passages]
-    matches = semantic.find(page, index, accept=accept, verbatim=verbatim)
-    return add_semantic(
-        page,
-        findings,
-        matches,
-        lambda article: policy_for(article.url, policy),  # type: ignore[arg-type,return-value]
-        lambda article: _url_for(page, as_url, article),
-    )
+    return settle(page, index, articles, per_article, semantic, accept)
 
 
 _stage: SemanticStage | None = None

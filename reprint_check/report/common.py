@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from reprint_check.models import (
     Evidence,
+    Passage,
     PolicySummary,
     Report,
     SourceFinding,
@@ -50,6 +51,14 @@ ADVICE = {
     "LINK_TOO_LATE": (
         "Ask the partner to move the link earlier in the page, where the policy requires it "
         "(in the first paragraph, or before the quoted text)."
+    ),
+    "TRANSLATED_COPY": (
+        "Check the sentence pairs, then ask the partner to take the translation down or cut it "
+        "to a short excerpt with a link; translating the article needs written permission."
+    ),
+    "REWRITE_SUSPECTED": (
+        "Check the sentence pairs: if the partner rewrote the article, ask them to take the "
+        "rewrite down or replace it with a short excerpt and a link to: {url}"
     ),
 }
 GENERIC_ADVICE = "Check what the policy requires for this rule and ask the partner to comply."
@@ -143,6 +152,22 @@ def over_limit(source: SourceFinding) -> int:
 def share(part: int, whole: int) -> str:
     """A whole percentage, or an empty string when there is no whole to share."""
     return f"{100 * part / whole:.0f}%" if whole > 0 else ""
+
+
+def match_phrase(passage: Passage) -> str | None:
+    """How a semantic passage reuses its source ("translation, uk"); None for a verbatim one."""
+    if passage.match is None:
+        return None
+    return f"{passage.match}, {passage.lang}" if passage.lang else passage.match
+
+
+def rewritten_phrase(source: SourceFinding) -> str | None:
+    """The source's characters in other words, when the semantic stage found any."""
+    if source.rewritten_chars is None:
+        return None
+    kinds = sorted({p.match for p in source.passages if p.match})
+    how = " or ".join("translated" if k == "translation" else "rewritten" for k in kinds)
+    return f"{source.rewritten_chars} characters of the page {how or 'rewritten'}"
 
 
 def plural(count: int, singular: str, many: str | None = None) -> str:

@@ -217,6 +217,9 @@ def _source_rows(source: SourceFinding, index: int, total: int) -> list[Renderab
     if source.title:
         rows.append(_indent(Text.assemble("Title: ", clean(source.title)), 2))
     rows.append(_indent(_reuse_line(source), 2))
+    rewritten = common.rewritten_phrase(source)
+    if rewritten is not None:
+        rows.append(_indent(Text(f"In other words: {rewritten}"), 2))
     rows.extend(_indent(line, 2) for line in _link_lines(source.link))
     if source.violations:
         rows.append(_indent(Text("Violations:", style="bold"), 2))
@@ -284,7 +287,8 @@ def _passage_rows(passage: Passage, number: int) -> list[RenderableType]:
     where = Text(
         f"{number}. target {passage.target_start}–{passage.target_end}"
         f" · source {passage.source_start}–{passage.source_end}"
-        f" · {passage.chars} chars · similarity {passage.similarity:.2f}",
+        f" · {passage.chars} chars · similarity {passage.similarity:.2f}"
+        + (f" · {kind}" if (kind := common.match_phrase(passage)) else ""),
         style="dim",
     )
     quote = Text(f"“{shorten(clean(passage.text))}”", style="italic")

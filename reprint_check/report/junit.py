@@ -30,6 +30,7 @@ import re
 from collections.abc import Iterable
 
 from reprint_check.models import Passage, PolicySummary, Report, SourceFinding, TargetResult
+from reprint_check.report import common
 from reprint_check.report.console import clean, shorten
 
 SUITE_NAME = "reprint-check"
@@ -253,6 +254,9 @@ def _source_lines(source: SourceFinding, number: int, total: int, *, quotes: boo
     if source.title:
         lines.append(f"{INDENT}Title: {clean(source.title)}")
     lines.append(f"{INDENT}Reused: {_reuse(source)}")
+    rewritten = common.rewritten_phrase(source)
+    if rewritten is not None:
+        lines.append(f"{INDENT}In other words: {clean(rewritten)}")
     lines.extend(f"{INDENT}{line}" for line in _link_lines(source))
     if source.violations:
         lines.append(f"{INDENT}Violations:")
@@ -300,6 +304,7 @@ def _where(passage: Passage) -> str:
         f"target {passage.target_start}-{passage.target_end},"
         f" source {passage.source_start}-{passage.source_end},"
         f" {passage.chars} chars, similarity {passage.similarity:.2f}"
+        + (f", {clean(kind)}" if (kind := common.match_phrase(passage)) else "")
     )
 
 

@@ -110,6 +110,11 @@ def _source(index: int, total: int, source: SourceFinding) -> list[str]:
         "",
         f"- Article: {address(source.url)}",
         f"- Reused: {_reuse(source)}",
+    ]
+    rewritten = common.rewritten_phrase(source)
+    if rewritten is not None:
+        lines.append(f"- In other words: {rewritten}")
+    lines += [
         f"- Link: {_link(source)}",
     ]
     for reason in _reasons(source.link, source):
@@ -170,6 +175,8 @@ def _passage(number: int, passage: Passage) -> list[str]:
     where = (
         f"{number}. {passage.chars} characters, similarity {passage.similarity:.0%}"
         f" (page {passage.target_start}–{passage.target_end},"
-        f" article {passage.source_start}–{passage.source_end}):"
+        f" article {passage.source_start}–{passage.source_end})"
     )
+    kind = common.match_phrase(passage)
+    where += f", {text(kind)}:" if kind else ":"
     return [where, "", f"   > {text(shorten(clean(passage.text), QUOTE_MAX_CHARS))}", ""]

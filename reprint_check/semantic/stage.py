@@ -43,7 +43,14 @@ from reprint_check.semantic.records import Record, pack, unpack
 from reprint_check.semantic.sentences import Sentence
 from reprint_check.text import visible_length
 
-__all__ = ["DEFAULT_SETTINGS", "SemanticMatch", "SemanticStage", "Settings"]
+__all__ = [
+    "DEFAULT_SETTINGS",
+    "SemanticMatch",
+    "SemanticStage",
+    "Settings",
+    "cut_out",
+    "passage_of",
+]
 
 # A page sentence at least this much inside verbatim passages belongs to them.
 VERBATIM_SHARE = 0.5
@@ -152,7 +159,7 @@ class SemanticStage:
             alignment = align(sim, weights, self.settings.rule, usable)
             if alignment is not None:
                 found.append((alignment.score, article_id, article, alignment, cheap_record))
-        return self._attribute(page, sentences, found, verbatim)
+        return self._attribute(page, sentences, found)
 
     def _candidates(
         self, index: SourceIndex, cheap: np.ndarray, usable: Sequence[bool]
@@ -264,7 +271,6 @@ class SemanticStage:
         page: Page,
         sentences: Sequence[Sentence],
         found: list[tuple[float, int, Article, Alignment, Record]],
-        verbatim: Sequence[tuple[int, int]],
     ) -> list[SemanticMatch]:
         """Each page sentence to one article at most: the strongest copy claims first."""
         claimed: set[int] = set()
@@ -276,7 +282,7 @@ class SemanticStage:
             if not pairs:
                 continue
             claimed.update(p.page for p in pairs)
-            passages = self._passages(page, sentences, article, record, pairs, verbatim)
+            passages = self._passages(page, sentences, article, record, pairs)
             if passages:
                 matches.append(SemanticMatch(article_id, article, passages, score))
         return matches
@@ -288,62 +294,28 @@ class SemanticStage:
         article: Article,
         record: Record,
         pairs: Sequence[Pair],
-        verbatim: Sequence[tuple[int, int]],
     ) -> tuple[Passage, ...]:
-        """One passage per run of covered sentences, less the text copied word for word."""
+        """One passage per run of covered sentences, with its sentence pairs."""
         spans = record.spans
         pieces = []
         for group in runs(pairs, self.settings.rule.gap):
-            run_start, run_end = sentences[group[0].page].start, sentences[group[-1].page].end
-            for start, end in _outside(page.text, run_start, run_end, verbatim):
-                inside = [
-                    p
-                    for p in group
-                    if start < sentences[p.page].end and sentences[p.page].start < end
-                ]
-                if not inside:
-                    continue
-                weights = [sentences[p.page].end - sentences[p.page].start for p in inside]
-                aligned = tuple(
-                    (
-                        sentences[p.page].start,
-                        sentences[p.page].end,
-                        int(spans[p.source][0]),
-                        int(spans[p.source][1]),
-                        round(p.similarity, 4),
-                    )
-                    for p in inside
+            aligned = tuple(
+                (
+                    sentences[p.page].start,
+                    sentences[p.page].end,
+                    int(spans[p.source][0]),
+                    int(spans[p.source][1]),
+                    round(p.similarity, 4),
                 )
-                pieces.append(
-                    (
-                        start,
-                        end,
-                        int(min(spans[p.source][0] for p in inside)),
-                        int(max(spans[p.source][1] for p in inside)),
-                        float(np.average([p.similarity for p in inside], weights=weights)),
-                        aligned,
-                    )
-                )
-        if not pieces:
-            return ()
-        lang = self._language(" ".join(page.text[a:b] for a, b, *_ in pieces))
-        match = "rewrite" if lang == self._source_language(article) else "translation"
-        return tuple(
-            Passage(
-                target_start=a,
-                target_end=b,
-                source_start=sa,
-                source_end=sb,
-                chars=visible_length(page.text[a:b]),
-                similarity=round(similarity, 4),
-                text=page.text[a:b],
-                source_text=article.text[sa:sb],
-                match=match,
-                lang=lang,
-                pairs=aligned,
+                for p in group
             )
-            for a, b, sa, sb, similarity, aligned in pieces
-        )
+            pieces.append((aligned[0][0], aligned[-1][1], aligned))
+        lang = self._language(" ".join(page.text[a:b] for a, b, _ in pieces))
+        match = "rewrite" if lang == self._source_language(article) else "translation"
+        out: list[Passage] = []
+        for start, end, aligned in pieces:
+            out.extend(passage_of(page.text, article.text, start, end, aligned, match, lang))
+        return tuple(out)
 
     def _source_language(self, article: Article) -> str:
         if article.url not in self._article_lang:
@@ -351,14 +323,55 @@ class SemanticStage:
         return self._article_lang[article.url]
 
 
-def _outside(
-    text: str, start: int, end: int, taken: Sequence[tuple[int, int]]
-) -> list[tuple[int, int]]:
-    """The parts of ``text[start:end]`` outside the ``taken`` spans, trimmed of white space.
+def passage_of(
+    page_text: str,
+    article_text: str,
+    start: int,
+    end: int,
+    pairs: Sequence[tuple[int, int, int, int, float]],
+    match: str,
+    lang: str,
+) -> list[Passage]:
+    """The passage ``page_text[start:end]`` made of the sentence ``pairs`` inside it.
 
-    Parts shorter than a sentence worth comparing are dropped.
+    Trimmed of white space; its source span covers the pairs' article
+    sentences (in any order), its similarity is their mean weighted by page
+    characters. Empty when no pair lies inside or it is shorter than a
+    sentence worth comparing.
     """
-    parts = [(start, end)]
+    while start < end and page_text[start].isspace():
+        start += 1
+    while end > start and page_text[end - 1].isspace():
+        end -= 1
+    inside = [p for p in pairs if start < p[1] and p[0] < end]
+    if end - start < MIN_SENTENCE_CHARS or not inside:
+        return []
+    source_start = min(p[2] for p in inside)
+    source_end = max(p[3] for p in inside)
+    weights = [p[1] - p[0] for p in inside]
+    similarity = float(np.average([p[4] for p in inside], weights=weights))
+    return [
+        Passage(
+            target_start=start,
+            target_end=end,
+            source_start=source_start,
+            source_end=source_end,
+            chars=visible_length(page_text[start:end]),
+            similarity=round(similarity, 4),
+            text=page_text[start:end],
+            source_text=article_text[source_start:source_end],
+            match=match,
+            lang=lang,
+            pairs=tuple(inside),
+        )
+    ]
+
+
+def cut_out(
+    page_text: str, article_text: str, passage: Passage, taken: Sequence[tuple[int, int]]
+) -> list[Passage]:
+    """The parts of a semantic passage outside the ``taken`` page spans (verbatim passages)."""
+    parts = [(passage.target_start, passage.target_end)]
     for a, b in sorted(taken):
         parts = [
             piece
@@ -366,14 +379,21 @@ def _outside(
             for piece in ((s, min(e, a)), (max(s, b), e))
             if piece[1] > piece[0]
         ]
-    out = []
+    if parts == [(passage.target_start, passage.target_end)]:
+        return [passage]
+    out: list[Passage] = []
     for s, e in parts:
-        while s < e and text[s].isspace():
-            s += 1
-        while e > s and text[e - 1].isspace():
-            e -= 1
-        if e - s >= MIN_SENTENCE_CHARS:
-            out.append((s, e))
+        out.extend(
+            passage_of(
+                page_text,
+                article_text,
+                s,
+                e,
+                passage.pairs,
+                passage.match or "",
+                passage.lang or "",
+            )
+        )
     return out
 
 
