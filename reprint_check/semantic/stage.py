@@ -84,6 +84,26 @@ class SemanticMatch:
     score: float  # the chain's weight that decided it
 
 
+@dataclass(frozen=True)
+class Candidate:
+    """An article retrieval proposed, with the judge's cosines against the page's sentences."""
+
+    article_id: int
+    article: Article
+    record: Record  # the article's sentences (and cheap vectors)
+    retrieval: float  # its best window cosine
+    similarity: np.ndarray  # page sentences × article sentences; -1 where not judged
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A page's sentences, which may join a copy, and its candidates."""
+
+    sentences: tuple[Sentence, ...]
+    usable: tuple[bool, ...]
+    candidates: tuple[Candidate, ...]
+
+
 @dataclass
 class _Windows:
     """The archive's window vectors in memory: one matrix, and whose each row is."""
@@ -135,31 +155,50 @@ class SemanticStage:
         covers it, it is not the page's own); ``verbatim`` are the page spans
         already found copied word for word: their sentences are left to them.
         """
+        return self.decide(page, self.evidence(page, index, accept=accept, verbatim=verbatim))
+
+    def evidence(
+        self,
+        page: Page,
+        index: SourceIndex,
+        *,
+        accept: Callable[[Article], bool] = lambda _a: True,
+        verbatim: Sequence[tuple[int, int]] = (),
+    ) -> Evidence:
+        """Everything the decision needs: the judge's cosines with each candidate article."""
         sentences = article_sentences(page.text)
-        if not sentences:
-            return []
         texts = [page.text[s.start : s.end] for s in sentences]
-        usable = [not _mostly_inside(s, verbatim) for s in sentences]
+        usable = tuple(not _mostly_inside(s, verbatim) for s in sentences)
         if not any(usable):
-            return []
+            return Evidence(tuple(sentences), usable, ())
         cheap = self.cheap.encode(texts)
         judged: dict[int, np.ndarray] = {}
-        found: list[tuple[float, int, Article, Alignment, Record]] = []
-        for article_id, _similarity in self._candidates(index, cheap, usable):
+        candidates = []
+        for article_id, similarity in self._candidates(index, cheap, usable):
             (article,) = index.get_many([article_id])
             if not accept(article):
                 continue
-            cheap_record = self._cheap_record(index, article_id)
-            if cheap_record is None or not len(cheap_record.spans):
+            record = self._cheap_record(index, article_id)
+            if record is None or not len(record.spans):
                 continue
             sim = self._judged_similarity(
-                index, article_id, article, cheap, cheap_record, texts, usable, judged
+                index, article_id, article, cheap, record, texts, usable, judged
             )
-            weights = [s.end - s.start for s in sentences]
-            alignment = align(sim, weights, self.settings.rule, usable)
+            candidates.append(Candidate(article_id, article, record, similarity, sim))
+        return Evidence(tuple(sentences), usable, tuple(candidates))
+
+    def decide(
+        self, page: Page, evidence: Evidence, rule: ChainRule | None = None
+    ) -> list[SemanticMatch]:
+        """The copies the evidence shows under ``rule`` (default: the settings')."""
+        rule = rule or self.settings.rule
+        weights = [s.end - s.start for s in evidence.sentences]
+        found = []
+        for c in evidence.candidates:
+            alignment = align(c.similarity, weights, rule, evidence.usable)
             if alignment is not None:
-                found.append((alignment.score, article_id, article, alignment, cheap_record))
-        return self._attribute(page, sentences, found)
+                found.append((alignment.score, c.article_id, c.article, alignment, c.record))
+        return self._attribute(page, evidence.sentences, found, rule)
 
     def _candidates(
         self, index: SourceIndex, cheap: np.ndarray, usable: Sequence[bool]
@@ -271,6 +310,7 @@ class SemanticStage:
         page: Page,
         sentences: Sequence[Sentence],
         found: list[tuple[float, int, Article, Alignment, Record]],
+        rule: ChainRule,
     ) -> list[SemanticMatch]:
         """Each page sentence to one article at most: the strongest copy claims first."""
         claimed: set[int] = set()
@@ -282,7 +322,7 @@ class SemanticStage:
             if not pairs:
                 continue
             claimed.update(p.page for p in pairs)
-            passages = self._passages(page, sentences, article, record, pairs)
+            passages = self._passages(page, sentences, article, record, pairs, rule.gap)
             if passages:
                 matches.append(SemanticMatch(article_id, article, passages, score))
         return matches
@@ -294,11 +334,12 @@ class SemanticStage:
         article: Article,
         record: Record,
         pairs: Sequence[Pair],
+        gap: int,
     ) -> tuple[Passage, ...]:
         """One passage per run of covered sentences, with its sentence pairs."""
         spans = record.spans
         pieces = []
-        for group in runs(pairs, self.settings.rule.gap):
+        for group in runs(pairs, gap):
             aligned = tuple(
                 (
                     sentences[p.page].start,
