@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import importlib
 import itertools
 import json
 import sqlite3
@@ -58,8 +59,8 @@ DEFAULT_CASES = SHARED / "data" / "rewrite-dev"
 CODES = {"TRANSLATED_COPY", "REWRITE_SUSPECTED"}
 GRID = {
     "base": (0.855, 0.86, 0.865),
-    "min_score": (8.0, 10.0, 11.5, 13.0, 14.5, 16.0, 18.0, 21.0),
-    "extend": (0.83, 0.84, 0.85),
+    "min_score": (10.0, 12.0, 14.0, 16.0, 18.0),
+    "extend": (0.84,),
 }
 
 
@@ -100,6 +101,21 @@ class CachedEmbedder:
         for row, key in enumerate(keys):
             out[row] = np.frombuffer(found[key], dtype=np.float32)
         return out
+
+
+def memoise_lexical_stage() -> None:
+    """The lexical alignment of a page does not change with the rule: compute it once per page."""
+    audit_module = importlib.import_module("reprint_check.audit")
+    original = audit_module.align_many
+    memo: dict[tuple[str, tuple[str, ...]], object] = {}
+
+    def align_many(target, sources, **kwargs):  # type: ignore[no-untyped-def]
+        key = (target.norm.text, tuple(s.norm.text for s in sources))
+        if key not in memo:
+            memo[key] = original(target, sources, **kwargs)
+        return memo[key]
+
+    audit_module.align_many = align_many
 
 
 class SweepStage(SemanticStage):
@@ -312,6 +328,16 @@ def report(args, cases, chosen, final, cv, by_group, results, judge, seconds) ->
         f"On all cases: detection recall {whole['recall']:.3f}, "
         f"false alarms {whole['false_alarms']}, span recall {whole['span_recall']:.3f}, "
         f"span precision {whole['span_precision']:.3f}.",
+    ]
+    groups = {c.id: c.group for c in cases}
+    missed = [i for i in all_ids if results[final][i].positive and not results[final][i].detected]
+    alarms = [i for i in all_ids if not results[final][i].positive and results[final][i].detected]
+    lines += [
+        "",
+        "Missed with it: " + (", ".join(f"{i} ({groups[i]})" for i in missed) or "none") + ".",
+        "False alarms with it: "
+        + (", ".join(f"{i} ({groups[i]})" for i in alarms) or "none")
+        + ".",
     ]
     return lines
 
