@@ -56,6 +56,12 @@ __all__ = [
 VERBATIM_SHARE = 0.5
 
 
+# The languages Universal Sentence Encoder multilingual v3 was trained on.
+USE_LANGUAGES = frozenset(
+    {"ar", "de", "en", "es", "fr", "it", "ja", "ko", "nl", "pl", "pt", "ru", "th", "tr", "zh"}
+)
+
+
 @dataclass(frozen=True)
 class Settings:
     """Every number of the stage, named; the defaults are the calibrated ones."""
@@ -66,8 +72,15 @@ class Settings:
     prefilter: float = 0.30  # cheap cosine that sends a page sentence to the judge
     prefilter_neighbours: int = 1  # ... with this many neighbours on each side
     source_nearest: int = 3  # article sentences the judge sees per page sentence (±1 each)
+    # The judge sees a candidate only when this many characters of page sentences come
+    # close to it: gate_similarity in a language the cheap encoder knows well, prefilter
+    # in any other (it misjudges those, Ukrainian among them, and they must not be lost).
+    gate_chars: int = 250
+    gate_similarity: float = 0.40
+    cheap_languages: frozenset[str] = USE_LANGUAGES
+    page_candidates_per: int = 40  # one more candidate per this many page sentences
     rule: ChainRule = field(
-        default_factory=lambda: ChainRule(base=0.86, min_score=13.0, extend=0.84)
+        default_factory=lambda: ChainRule(base=0.86, min_score=12.0, extend=0.84)
     )
 
 
@@ -172,6 +185,7 @@ class SemanticStage:
         if not any(usable):
             return Evidence(tuple(sentences), usable, ())
         cheap = self.cheap.encode(texts)
+        strict = self._cheap_knows(texts)
         judged: dict[int, np.ndarray] = {}
         candidates = []
         for article_id, similarity in self._candidates(index, cheap, usable):
@@ -181,8 +195,11 @@ class SemanticStage:
             record = self._cheap_record(index, article_id)
             if record is None or not len(record.spans):
                 continue
+            near = cheap @ record.vectors.T
+            if not self._passes_gate(near, sentences, usable, strict):
+                continue
             sim = self._judged_similarity(
-                index, article_id, article, cheap, record, texts, usable, judged
+                index, article_id, article, near, record, texts, usable, judged
             )
             candidates.append(Candidate(article_id, article, record, similarity, sim))
         return Evidence(tuple(sentences), usable, tuple(candidates))
@@ -200,6 +217,32 @@ class SemanticStage:
                 found.append((alignment.score, c.article_id, c.article, alignment, c.record))
         return self._attribute(page, evidence.sentences, found, rule)
 
+    def _cheap_knows(self, texts: Sequence[str]) -> np.ndarray:
+        """Per page sentence: is it in a language the cheap encoder knows (judged with its
+        neighbours, since a short sentence alone is too little to tell the language by)?"""
+        known = self.settings.cheap_languages
+        return np.array(
+            [
+                self._language(" ".join(texts[max(0, i - 1) : i + 2])) in known
+                for i in range(len(texts))
+            ],
+            dtype=bool,
+        )
+
+    def _passes_gate(
+        self,
+        near: np.ndarray,
+        sentences: Sequence[Sentence],
+        usable: Sequence[bool],
+        strict: np.ndarray,
+    ) -> bool:
+        s = self.settings
+        best = near.max(axis=1)
+        close = np.where(strict, best >= s.gate_similarity, best >= s.prefilter)
+        close &= np.asarray(usable, dtype=bool)
+        chars = sum(sentences[i].end - sentences[i].start for i in np.nonzero(close)[0])
+        return chars >= s.gate_chars
+
     def _candidates(
         self, index: SourceIndex, cheap: np.ndarray, usable: Sequence[bool]
     ) -> list[tuple[int, float]]:
@@ -215,7 +258,9 @@ class SemanticStage:
                 per_article[owner] = value
         ranked = sorted(per_article.items(), key=lambda x: (-x[1], x[0]))
         kept = [(a, s) for a, s in ranked if s >= self.settings.retrieval_min]
-        return kept[: self.settings.candidates]
+        # a long page (a whole dossier) may carry several stories: more candidates
+        wanted = self.settings.candidates + len(rows) // self.settings.page_candidates_per
+        return kept[:wanted]
 
     def _window_index(self, index: SourceIndex) -> _Windows:
         key = (index.location, index.count())
@@ -239,15 +284,17 @@ class SemanticStage:
         index: SourceIndex,
         article_id: int,
         article: Article,
-        cheap: np.ndarray,
+        near: np.ndarray,
         cheap_record: Record,
         texts: Sequence[str],
         usable: Sequence[bool],
         judged: dict[int, np.ndarray],
     ) -> np.ndarray:
-        """Judge cosines for the pairs the pre-filter keeps; -1 for every other pair."""
+        """Judge cosines for the pairs the pre-filter keeps; -1 for every other pair.
+
+        ``near`` holds the cheap encoder's cosines (page sentences × the article's).
+        """
         s = self.settings
-        near = cheap @ cheap_record.vectors.T
         keep = (near.max(axis=1) >= s.prefilter) & np.asarray(usable, dtype=bool)
         keep = _dilate(keep, s.prefilter_neighbours) & np.asarray(usable, dtype=bool)
         rows = np.nonzero(keep)[0]
