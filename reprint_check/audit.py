@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .align import align_many, prepare
 from .checks import judge
@@ -23,11 +24,14 @@ from .evidence import EvidenceRecorder
 from .fetch import Fetcher, FetchSettings, decode_body, read_local
 from .index import SourceIndex, SQLiteIndex, open_index
 from .links import host_of, resolve_links
-from .models import Article, Page, Report, TargetResult
+from .models import Article, Page, Passage, Report, TargetResult
 from .no_text import NO_TEXT, is_blank, why_no_text
 from .page import page_from_html, page_from_text
 from .policy import Policies, Policy, min_passage_chars, policy_for
 from .sources import SourceError, is_url, iter_articles
+
+if TYPE_CHECKING:
+    from .semantic.stage import SemanticMatch, SemanticStage
 
 MAX_TARGET_BYTES = 50 * 1024 * 1024
 
@@ -108,10 +112,12 @@ def audit_page(
     *,
     include_text: bool = False,
     as_url: str | None = None,
+    semantic: SemanticStage | None = None,
 ) -> TargetResult:
     """Every source article the page reused, each measured by the policy that covers it.
 
-    ``as_url`` is the page's own URL when it was not fetched (a saved file).
+    ``as_url`` is the page's own URL when it was not fetched (a saved file);
+    with a ``semantic`` stage, translated and rewritten copies are looked for too.
     A page without text is an ``error`` entry: finding no reuse in nothing is
     not a pass (:func:`load_target` says more precisely why a target has none).
     """
@@ -142,6 +148,11 @@ def audit_page(
         ignore=boilerplate,
         min_chars=min_passage_chars(policy),
     )
+    matches: list[SemanticMatch] = []
+    if semantic is not None:
+        matches, per_article = _semantic(
+            page, index, policy, own_url, articles, per_article, semantic
+        )
     findings = [
         finding
         for article, passages in zip(articles, per_article, strict=True)
@@ -152,7 +163,17 @@ def audit_page(
             )
         )
     ]
-    findings.sort(key=lambda f: (-f.reused_chars, f.url))
+    if matches:
+        from .semantic.checks import add_semantic
+
+        findings = add_semantic(
+            page,
+            findings,
+            matches,
+            lambda article: policy_for(article.url, policy),  # type: ignore[arg-type,return-value]
+            lambda article: _url_for(page, as_url, article),
+        )
+    findings.sort(key=lambda f: (-(f.reused_chars + (f.rewritten_chars or 0)), f.url))
     status = "violation" if any(f.violations for f in findings) else "compliant"
     return TargetResult(
         target=page.location,
@@ -161,6 +182,41 @@ def audit_page(
         sources=tuple(findings),
         text=page.text if include_text else None,
     )
+
+
+def _semantic(
+    page: Page,
+    index: SourceIndex,
+    policy: Policies,
+    own_url: str | None,
+    articles: Sequence[Article],
+    per_article: Sequence[Sequence[Passage]],
+    semantic: SemanticStage,
+) -> tuple[list[SemanticMatch], list[list[Passage]]]:
+    """The semantic stage's copies, and the lexical passages that stay (see semantic.checks)."""
+    from .semantic.checks import settle
+
+    def accept(article: Article) -> bool:
+        if policy_for(article.url, policy) is None:
+            return False
+        return not (own_url and host_of(own_url) == host_of(article.url))
+
+    return settle(page, index, articles, per_article, semantic, accept)
+
+
+_stage: SemanticStage | None = None
+
+
+def semantic_stage() -> SemanticStage:
+    """This process's semantic stage (it holds the models: made once, on first use)."""
+    global _stage
+    if _stage is None:
+        from .semantic import require
+        from .semantic.stage import SemanticStage
+
+        require()
+        _stage = SemanticStage()
+    return _stage
 
 
 @dataclass(frozen=True)
@@ -173,6 +229,7 @@ class AuditOptions:
     evidence: EvidenceRecorder | None = None  # cite the captured response of fetched targets
     jobs: int = 1  # processes for audit_parallel
     evidence_dir: str | None = None  # where each process keeps its own WARC file
+    semantic: bool = False  # look for translated and rewritten copies too (the semantic extra)
 
 
 def audit_target(
@@ -191,7 +248,12 @@ def audit_target(
         if options.resolve_links and fetcher is not None:
             page = resolve_links(page, fetcher)
         result = audit_page(
-            page, index, policy, include_text=options.include_text, as_url=options.as_url
+            page,
+            index,
+            policy,
+            include_text=options.include_text,
+            as_url=options.as_url,
+            semantic=semantic_stage() if options.semantic else None,
         )
         result = replace(result, target=spec)
     except InputError as e:  # a local file named by the user: exit 2, not 3

@@ -40,6 +40,7 @@ __all__ = [
     "find_edits",
     "find_headline",
     "judge",
+    "limit_for",
     "quotation_spans",
     "split_quotations",
 ]
@@ -199,6 +200,20 @@ def _cut(text: str) -> str:
 
 
 # --- limits and permissions --------------------------------------------------------
+
+
+def limit_for(
+    policy: Policy, article: Article, target_url: str | None, today: dt.date | None = None
+) -> tuple[int, str, Permission | None, list[str]]:
+    """The excerpt limit for this article on this page, as :func:`judge` applies it.
+
+    (limit, a few words on where it comes from, the permission that holds,
+    notes for the editor); the semantic stage measures its copies by it.
+    """
+    notes: list[str] = []
+    permission = _permission(policy, target_url, article, today or dt.date.today(), notes)
+    limit, why = _limit(policy, permission, visible_length(article.text))
+    return limit, why, permission, notes
 
 
 def _permission(

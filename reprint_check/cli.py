@@ -145,6 +145,11 @@ private_option = click.option(
     is_flag=True,
     help="Allow fetching from loopback and private-network addresses.",
 )
+semantic_option = click.option(
+    "--semantic",
+    is_flag=True,
+    help="Also find translated and rewritten copies (needs reprint-check[semantic]).",
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog=EXIT_CODES_HELP)
@@ -304,11 +309,13 @@ def _crawl_progress(url: str) -> Iterator[Callable[[CrawlProgress], None]]:
 )
 @private_option
 @_crawl_options
+@semantic_option
 def index_add(
     sources: tuple[str, ...],
     index_location: str | None,
     jobs: int | None,
     allow_private: bool,
+    semantic: bool,
     **crawling: Any,
 ) -> None:
     """Add publisher articles: files, folders, JSONL exports, article URLs, whole sites.
@@ -319,11 +326,15 @@ def index_add(
     articles already stored unchanged are skipped. Everything readable is
     indexed; then the exit code is 2 if a named file or folder is missing or
     unreadable, else 3 if a URL could not be fetched or a file, page or export
-    line could not be parsed into an article.
+    line could not be parsed into an article. With --semantic, every article
+    of the index that lacks it also gets what the semantic stage needs
+    (resumable the same way).
     """
     urls = [s for s in sources if is_url(s)]
     files = [s for s in sources if not is_url(s)]
     try:
+        if semantic:
+            _require_semantic()
         store = open_index(index_location)
     except ReprintCheckError as e:
         _fail(str(e))
@@ -347,6 +358,8 @@ def index_add(
                         on_error=report_error,
                     )
             crawled = _crawl_all(urls, store, jobs, allow_private, sync=False, **crawling)
+            if semantic:
+                _make_semantic_ready(store)
         except ReprintCheckError as e:
             _fail(str(e))
         stats = store.stats()  # its location hides any password
@@ -400,6 +413,37 @@ def index_sync(
     except ReprintCheckError as e:
         _fail(str(e))
     raise SystemExit(_crawl_exit(reports))
+
+
+def _require_semantic() -> None:
+    """Fail early, in one line, where the semantic extra is missing or cannot load."""
+    from .semantic import require
+
+    require()
+    from .audit import semantic_stage
+
+    semantic_stage()  # loads the models: a prebuilt engine that cannot run here says so now
+
+
+def _make_semantic_ready(store: SourceIndex) -> None:
+    import time
+
+    from .audit import semantic_stage
+    from .semantic.ready import make_ready
+
+    stage = semantic_stage()
+    started = time.monotonic()
+    try:
+        with _progress("Semantic data", stage.missing(store)) as advance:
+            done = make_ready(store, stage.cheap, on_articles=advance)
+    except ReprintCheckError as e:
+        _fail(str(e))
+    seconds = time.monotonic() - started
+    rate = f" ({done.made / seconds:.1f} articles/s)" if done.made and seconds > 0 else ""
+    click.echo(
+        f"semantic data: {done.made} article(s) made ready{rate}, {done.already} already ready",
+        err=True,
+    )
 
 
 @index.command("migrate")
@@ -587,6 +631,7 @@ def _audit_options(command: Callable[..., None]) -> Callable[..., None]:
             help="Audit in this many processes (the report is the same whatever the number).",
         ),
         private_option,
+        semantic_option,
     ]
     for option in reversed(options):
         command = option(command)
@@ -617,6 +662,7 @@ def _session(
     timeout: float = 20.0,
     max_bytes: int = 20 * 1024 * 1024,
     jobs: int = 1,
+    semantic: bool = False,
 ) -> Iterator[tuple[SourceIndex, Policies, Fetcher, AuditOptions, int]]:
     """Policy, fetcher (with evidence), index and options for one audit or feed run.
 
@@ -627,6 +673,8 @@ def _session(
     try:
         policy = _policies(policy_names, policy_dir)
         recorder = EvidenceRecorder(evidence_dir) if evidence_dir else None
+        if semantic:
+            _require_semantic()
     except ReprintCheckError as e:
         _fail(str(e))
     settings = FetchSettings(
@@ -660,6 +708,8 @@ def _session(
         except ReprintCheckError as e:
             _fail(str(e))
         stack.enter_context(store)
+        if semantic:
+            _semantic_index_ready(store, made_here=bool(sources))
         options = AuditOptions(
             include_text=include_text,
             as_url=as_url,
@@ -667,8 +717,34 @@ def _session(
             evidence=recorder,
             jobs=jobs,
             evidence_dir=evidence_dir,
+            semantic=semantic,
         )
         yield store, policy, fetcher, options, sources_code
+
+
+def _semantic_index_ready(store: SourceIndex, *, made_here: bool) -> None:
+    """A one-off index gets its semantic data now; a stored one must have been given it."""
+    from .audit import semantic_stage
+    from .semantic.ready import make_ready
+
+    stage = semantic_stage()
+    try:
+        if made_here:
+            make_ready(store, stage.cheap)
+            return
+        missing = stage.missing(store)
+    except ReprintCheckError as e:
+        _fail(str(e))
+    total = store.count()
+    how = "run `reprint-check index add SRC... --semantic` (articles already indexed are kept)"
+    if missing and missing == total:
+        _fail(f"{store.stats().location}: no semantic data in this index: {how}")
+    if missing:
+        click.echo(
+            f"reprint-check: {missing} of {total} indexed articles have no semantic data "
+            f"and are checked word for word only: {how}",
+            err=True,
+        )
 
 
 @main.command("audit")
@@ -750,6 +826,8 @@ def feed_command(
     since_moment = _since(since)
     with _session(**session) as (store, policy, fetcher, options, sources_code):
         context = f"{policy.summary()}|{store.stats().articles}|{store.stats().fingerprints}"
+        if options.semantic:
+            context += "|semantic"  # results of a run without the stage are not reused
         try:
             state = FeedState.load(state_path, context=context) if state_path else None
         except ReprintCheckError as e:

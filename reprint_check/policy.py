@@ -40,6 +40,7 @@ __all__ = [
     "Policy",
     "PolicySet",
     "ReprintRule",
+    "RewriteRule",
     "explain",
     "list_policies",
     "load_policies",
@@ -117,6 +118,15 @@ class ReprintRule:
 
 
 @dataclass(frozen=True)
+class RewriteRule:
+    """Copies in other words, found with ``--semantic``: translations and rewrites."""
+
+    # TRANSLATED_COPY / REWRITE_SUSPECTED above this many characters of the page;
+    # None: the excerpt limit that applies to the article (permissions included); 0: no limit.
+    max_chars: int | None = None
+
+
+@dataclass(frozen=True)
 class Policy:
     name: str
     publisher: str = ""
@@ -126,6 +136,7 @@ class Policy:
     link: LinkRule = field(default_factory=LinkRule)
     permissions: tuple[Permission, ...] = ()
     reprint: ReprintRule = field(default_factory=ReprintRule)
+    rewrite: RewriteRule = field(default_factory=RewriteRule)
     path: str | None = None  # the file it was loaded from
 
     @classmethod
@@ -389,6 +400,12 @@ _TABLES: dict[str, tuple[type, dict[str, _Key]]] = {
             "allow_full": _boolean(),
             "unedited": _boolean(),
             "credit": _regex(),
+        },
+    ),
+    "rewrite": (
+        RewriteRule,
+        {
+            "max_chars": _whole(0, " (0 = no limit)"),
         },
     ),
 }
@@ -673,6 +690,16 @@ def explain(policy: Policy) -> list[str]:
         lines.append(_explain_beyond_limit(policy.excerpt, policy.reprint))
     lines.extend(_explain_link(policy.link))
     lines.extend(_explain_reprint(policy.reprint, policy.excerpt_or_reprint))
+    if policy.rewrite.max_chars is not None:
+        limit = (
+            "any length"
+            if policy.rewrite.max_chars == 0
+            else f"at most {policy.rewrite.max_chars} characters"
+        )
+        lines.append(
+            f"With --semantic, a translation or a rewrite of an article may take {limit} "
+            "of the page (TRANSLATED_COPY, REWRITE_SUSPECTED)."
+        )
     for permission in policy.permissions:
         limit = (
             "no limit"
