@@ -60,6 +60,7 @@ from .report import FORMATS, merge, render, with_source_text
 from .report.console import clean
 from .report.json import load as load_report
 from .sources import SourceError
+from .sweep.command import sweep_command
 
 EXIT_OK, EXIT_VIOLATION, EXIT_USAGE, EXIT_ERROR = 0, 1, 2, 3
 # Which code wins when several apply: bad input first, so a mistyped path is
@@ -730,6 +731,9 @@ def _explain(name: str) -> None:
     click.echo(f"{policy.name} ({policy.path or 'built in'}): valid")
     for line in explain(policy):
         click.echo(f"  - {line}")
+
+
+main.add_command(sweep_command)
 
 
 def run() -> None:
