@@ -203,13 +203,21 @@ def plants(articles: list[Article]) -> list[tuple[Plant, str | bytes]]:
     short = _first_chars(c.text, 380)
     return [
         (
-            Plant(f"https://{COPIER}/stolen/{a.url.split('/')[-2]}", a.url, "violation",
-                  ("EXCERPT_TOO_LONG", "FULL_REPRINT", "LINK_MISSING")),  # fmt: skip
+            Plant(
+                f"https://{COPIER}/stolen/{a.url.split('/')[-2]}",
+                a.url,
+                "violation",
+                ("EXCERPT_TOO_LONG", "FULL_REPRINT", "LINK_MISSING"),
+            ),
             _html_copy(a.title, a.text, None),
         ),
         (
-            Plant(f"https://{COPIER}/rewritten/{b.url.split('/')[-2]}", b.url, "violation",
-                  ("EXCERPT_TOO_LONG", "FULL_REPRINT")),  # fmt: skip
+            Plant(
+                f"https://{COPIER}/rewritten/{b.url.split('/')[-2]}",
+                b.url,
+                "violation",
+                ("EXCERPT_TOO_LONG", "FULL_REPRINT"),
+            ),
             _html_copy(b.title, _edited(b.text), b.url),
         ),
         (
@@ -217,8 +225,12 @@ def plants(articles: list[Article]) -> list[tuple[Plant, str | bytes]]:
             _html_copy("A quote", short, c.url),
         ),
         (
-            Plant(f"https://quoting-blog.example/nolink/{d.url.split('/')[-2]}", d.url,
-                  "violation", ("LINK_MISSING",)),  # fmt: skip
+            Plant(
+                f"https://quoting-blog.example/nolink/{d.url.split('/')[-2]}",
+                d.url,
+                "violation",
+                ("LINK_MISSING",),
+            ),
             _html_copy("Another quote", _first_chars(d.text, 380), None),
         ),
         (
@@ -226,13 +238,22 @@ def plants(articles: list[Article]) -> list[tuple[Plant, str | bytes]]:
             _html_copy(e.title, e.text, e.url),
         ),
         (
-            Plant(f"https://hidden-words.example/{f.url.split('/')[-2]}", f.url, "violation",
-                  ("EXCERPT_TOO_LONG", "LINK_MISSING")),  # fmt: skip
+            Plant(
+                f"https://hidden-words.example/{f.url.split('/')[-2]}",
+                f.url,
+                "violation",
+                ("EXCERPT_TOO_LONG", "LINK_MISSING"),
+            ),
             _html_copy(f.title, _first_chars(f.text, 1400), None, hidden_junk=True),
         ),
         (
-            Plant(f"https://text-farm.example/{g.url.split('/')[-2]}", g.url, "violation",
-                  ("EXCERPT_TOO_LONG", "LINK_MISSING"), kind="text"),  # fmt: skip
+            Plant(
+                f"https://text-farm.example/{g.url.split('/')[-2]}",
+                g.url,
+                "violation",
+                ("EXCERPT_TOO_LONG", "LINK_MISSING"),
+                kind="text",
+            ),
             "Daily digest\n\n" + _first_chars(g.text, 1200) + "\n\nMore stories tomorrow.",
         ),
     ]
@@ -383,7 +404,9 @@ def write_sweep_warcs(
             else:
                 warc.response(plant.url, page.encode("utf-8"))
         for url, html in unrelated[half:]:
-            warc.response(url, html.encode("cp1252", errors="replace"), "text/html; charset=windows-1252")
+            warc.response(
+                url, html.encode("cp1252", errors="replace"), "text/html; charset=windows-1252"
+            )
         ids.update(warc.ids)
     wet = folder / "crawl-00000.warc.wet.gz"
     with Warc(wet) as warc:

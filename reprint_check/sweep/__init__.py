@@ -33,6 +33,8 @@ from reprint_check.sweep.summary import SweepOutcome, write
 from reprint_check.sweep.worker import FileResult, SweepSettings
 
 ENGINES = ("local", "spark")
+# Files named so are WARC files whatever they hold (an empty or broken one is counted).
+WARC_SUFFIXES = (".warc", ".warc.gz", ".wet", ".wet.gz", ".arc", ".arc.gz")
 # URLs ending so are manifests (lists of WARC files), not WARC files.
 MANIFEST_SUFFIXES = (".paths", ".paths.gz", ".txt", ".txt.gz")
 _WARC_MAGIC = b"WARC/"
@@ -69,8 +71,8 @@ def expand_inputs(
                 out.append(spec)
             continue
         path = Path(spec)
-        if not path.is_file():
-            out.append(spec)
+        if not path.is_file() or path.name.lower().endswith(WARC_SUFFIXES):
+            out.append(spec)  # a missing one is reported by the sweep with the rest
             continue
         try:
             with path.open("rb") as stream:

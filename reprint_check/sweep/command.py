@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import json
 import time
+from pathlib import Path
+from typing import Any
 
 import click
 
 from reprint_check.errors import ReprintCheckError
 from reprint_check.fetch import FetchSettings
 from reprint_check.sweep.records import MAX_RECORD_BYTES
-from reprint_check.sweep.summary import FINDINGS_FILE, SUMMARY_FILE, SweepOutcome
+from reprint_check.sweep.render import exit_code, render_summary
+from reprint_check.sweep.summary import (
+    FINDINGS_FILE,
+    SCHEMA,
+    SUMMARY_FILE,
+    SweepOutcome,
+    is_summary,
+)
 from reprint_check.sweep.worker import MAX_WARC_BYTES, FileResult, SweepSettings
 
 
@@ -116,3 +126,33 @@ def _tell_totals(outcome: SweepOutcome, out: str, seconds: float) -> None:
         f"results in {out}/{FINDINGS_FILE} and {out}/{SUMMARY_FILE}",
         err=True,
     )
+
+
+def sweep_summary(text: str) -> dict[str, Any] | None:
+    """The parsed document when ``text`` is a sweep summary, else None (a v1 report, or junk)."""
+    if SCHEMA not in text[:200]:
+        return None
+    try:
+        document = json.loads(text)
+    except ValueError:
+        return None
+    return document if is_summary(document) else None
+
+
+def emit_summary(summary: dict[str, Any], fmt: str, output: str | None) -> None:
+    """``reprint-check report summary.json``: write the rendering, exit by what it holds."""
+    from reprint_check.cli import _fail
+
+    try:
+        rendered = render_summary(summary, fmt)
+    except (ReprintCheckError, KeyError, TypeError, ValueError) as e:
+        reason = str(e) if isinstance(e, ReprintCheckError) else f"not a usable summary ({e!r})"
+        _fail(f"sweep summary: {reason}")
+    if output:
+        try:
+            Path(output).write_text(rendered, encoding="utf-8")
+        except OSError as e:
+            _fail(f"{output}: cannot write report ({e.strerror})")
+    else:
+        click.echo(rendered, nl=False)
+    raise SystemExit(exit_code(summary))

@@ -25,7 +25,7 @@ import io
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.bufferedreaders import BufferedReader, ChunkedDataReader
@@ -109,6 +109,11 @@ class _Prefixed(io.RawIOBase):
 
     def readable(self) -> bool:
         return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
 
     def read(self, size: int = -1) -> bytes:
         if self._head:
@@ -229,7 +234,7 @@ def _read_plain(stream: io.RawIOBase, warc_file: str, max_bytes: int) -> Iterato
     offset = 0
     try:
         for record in iterator:
-            offset = iterator.get_record_offset()
+            offset = iterator.offset  # where this record starts (get_record_offset reads it all)
             yield _classify(record, warc_file, offset, max_bytes)
     except (ArchiveLoadFailed, ValueError, EOFError, OSError) as e:
         yield Skipped(warc_file, offset, UNPARSEABLE, detail=f"the rest of the file: {e}")

@@ -44,9 +44,18 @@ def _session(master: str | None) -> Any:
     if master is not None:
         builder = builder.master(master)
         if master.startswith("local"):
-            # workers run this very interpreter, where reprint-check is installed
-            builder = builder.config("spark.pyspark.python", sys.executable)
-    return builder.getOrCreate()
+            # workers run this very interpreter, where reprint-check is installed, and
+            # nothing listens beyond the loopback interface
+            builder = (
+                builder.config("spark.pyspark.python", sys.executable)
+                .config("spark.driver.host", "127.0.0.1")
+                .config("spark.driver.bindAddress", "127.0.0.1")
+                .config("spark.ui.enabled", "false")
+            )
+    # the sweep tells its own progress; Spark's bars would garble standard error
+    session = builder.config("spark.ui.showConsoleProgress", "false").getOrCreate()
+    session.sparkContext.setLogLevel("ERROR")
+    return session
 
 
 def _index_reference(spark: Any, index_location: str) -> tuple[str, str]:

@@ -28,6 +28,7 @@ from reprint_check.sweep.firsttest import FirstTest
 from reprint_check.sweep.records import (
     CHARSET,
     MAX_RECORD_BYTES,
+    TRUNCATED,
     UNPARSEABLE,
     Record,
     Skipped,
@@ -37,7 +38,7 @@ from reprint_check.sweep.records import (
 from reprint_check.sweep.visible import visible_words
 
 # Counters of a sweep, besides the skipped records (counted by reason).
-RECORDS = "records"  # WARC records read, of every type
+RECORDS = "records"  # WARC records read, of every type (broken ones that could not be: no)
 PAGES = "pages"  # HTML responses and WET texts
 REJECTED = "rejected"  # pages the first test rejected
 AUDITED = "audited"  # pages that met the full audit
@@ -111,10 +112,11 @@ def sweep_file(position: int, spec: str, context: Context) -> FileResult:
     try:
         with _open(spec, context) as stream:
             for item in read_records(stream, spec, max_bytes=context.settings.max_record_bytes):
-                counts[RECORDS] += 1
                 if isinstance(item, Skipped):
+                    counts[RECORDS] += item.reason not in (TRUNCATED, UNPARSEABLE)
                     _skip(item, counts, told)
                     continue
+                counts[RECORDS] += 1
                 counts[PAGES] += 1
                 outcome = _page(item, context)
                 if isinstance(outcome, Skipped):
@@ -144,6 +146,9 @@ def sweep_file(position: int, spec: str, context: Context) -> FileResult:
         return _partial(position, spec, findings, counts, told, message)
     except ReprintCheckError as e:  # the index failed: the run is unusable, not the file
         return FileResult(position, spec, error=str(e), bad_input=True)
+    except Exception as e:  # a bug on one file must not lose the rest of the sweep
+        message = f"{spec}: internal error: {type(e).__name__}: {e}"
+        return _partial(position, spec, findings, counts, told, message)
     return FileResult(
         position, spec, tuple(findings), tuple(sorted(counts.items())), told=tuple(told)
     )
