@@ -18,7 +18,9 @@ Shipped to every worker, so it must be small: a table of one byte per slot
 (the fingerprint's low bits; most k-grams of a page fall on an empty slot and
 are settled there in C) and the sorted fingerprints, eight bytes each, for the
 few k-grams that land on a full slot. About 40 bytes per fingerprint in all,
-where a Python set would take 80 or more.
+where a Python set would take 80 or more. Both hold the fingerprints unmixed
+(``fingerprint.unmix``, a bijection), so a page's k-grams are compared before
+their last mixing step (``kgram_polynomials``), once per distinct k-gram.
 """
 
 from __future__ import annotations
@@ -26,9 +28,9 @@ from __future__ import annotations
 from array import array
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Iterable
 
-from reprint_check.fingerprint import kgrams_of_hashes, token_hashes
+from reprint_check.fingerprint import kgram_polynomials, token_hashes, unmix
 from reprint_check.index import SourceIndex, article_fingerprints, split_by_holders
 from reprint_check.text import normalized_text
 
@@ -42,10 +44,11 @@ BUILD_BATCH = 200
 class FirstTest:
     """The archive's rare fingerprints, for a yes/no look-up of a page's k-grams."""
 
-    __slots__ = ("fingerprints", "mask", "table")
+    __slots__ = ("mask", "polynomials", "table")
 
-    def __init__(self, fingerprints: Sequence[int]) -> None:
-        values = array("q", sorted(set(fingerprints)))
+    def __init__(self, fingerprints: Iterable[int]) -> None:
+        """``fingerprints``: k-gram hashes as the index stores them."""
+        values = array("Q", sorted({unmix(h) for h in fingerprints}))
         slots = MIN_SLOTS
         while slots < SLOTS_PER_FINGERPRINT * len(values):
             slots *= 2
@@ -53,41 +56,45 @@ class FirstTest:
         mask = slots - 1
         for h in values:
             table[h & mask] = 1
-        self.fingerprints = values
+        self.polynomials = values
         self.mask = mask
         self.table = bytes(table)
 
     def __len__(self) -> int:
-        return len(self.fingerprints)
+        return len(self.polynomials)
 
     def __reduce__(self) -> tuple[object, ...]:
-        return (_restore, (self.fingerprints.tobytes(), self.mask, self.table))
+        return (_restore, (self.polynomials.tobytes(), self.mask, self.table))
 
-    def shares_kgram(self, kgrams: Sequence[int]) -> bool:
-        """Whether any of these k-gram hashes is one of the archive's rare fingerprints."""
+    def shares_polynomial(self, polynomials: Collection[int]) -> bool:
+        """Whether any of these unmixed k-grams is one of the archive's rare fingerprints."""
         mask, table = self.mask, self.table
-        slots = [h & mask for h in kgrams]
+        slots = [h & mask for h in polynomials]
         if not any(map(table.__getitem__, slots)):
             return False
-        values = self.fingerprints
+        values = self.polynomials
         n = len(values)
-        for h, slot in zip(kgrams, slots, strict=True):
+        for h, slot in zip(polynomials, slots, strict=True):
             if table[slot]:
                 i = bisect_left(values, h)
                 if i < n and values[i] == h:
                     return True
         return False
 
+    def shares_kgram(self, kgrams: Iterable[int]) -> bool:
+        """Whether any of these k-gram hashes (as the index stores them) is a rare fingerprint."""
+        return self.shares_polynomial([unmix(h) for h in kgrams])
+
     def passes_text(self, text: str) -> bool:
         """Whether a text (a page's visible words) shares a k-gram with the archive."""
-        return self.shares_kgram(kgrams_of_hashes(token_hashes(normalized_text(text))))
+        return self.shares_polynomial(kgram_polynomials(token_hashes(normalized_text(text))))
 
 
-def _restore(fingerprints: bytes, mask: int, table: bytes) -> FirstTest:
+def _restore(polynomials: bytes, mask: int, table: bytes) -> FirstTest:
     test = FirstTest.__new__(FirstTest)
-    values = array("q")
-    values.frombytes(fingerprints)
-    test.fingerprints = values
+    values = array("Q")
+    values.frombytes(polynomials)
+    test.polynomials = values
     test.mask = mask
     test.table = table
     return test
@@ -106,4 +113,4 @@ def build_first_test(index: SourceIndex) -> FirstTest:
         for article in index.get_many(ids[i : i + BUILD_BATCH]):
             holders.update(article_fingerprints(article.text))
     _boilerplate, rare = split_by_holders(holders.items(), len(ids))
-    return FirstTest(list(rare))
+    return FirstTest(rare)

@@ -38,12 +38,8 @@ from reprint_check.page import (
 
 _DROPPED = tuple(sorted(SKIP_TAGS | set(INVISIBLE_CONTAINERS) | {"noscript"}))
 _SEPARATING = tuple(sorted(BLOCK_TAGS | {"br"}))
-_LOWER_STYLE = "translate(@style, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
 # Elements that may hide their content; each is then judged by page.py's own rules.
-_MAY_HIDE = etree.XPath(
-    f"//*[@hidden or self::dialog or contains({_LOWER_STYLE}, 'none')"
-    f" or contains({_LOWER_STYLE}, 'visib')]"
-)
+_MAY_HIDE = etree.XPath("//*[@hidden or @style or self::dialog]")
 _NOSCRIPT = re.compile("<noscript", re.I)
 _SURROGATES = re.compile(r"[\ud800-\udfff]")
 
@@ -69,7 +65,13 @@ def visible_words(html: str) -> str | None:
     etree.strip_elements(root, *_DROPPED, with_tail=False)
     for element in _MAY_HIDE(root):
         style = element.get("style")
-        display, visibility = _style_visibility(style) if style else (None, None)
+        if style:
+            lowered = style.lower()
+            if "none" not in lowered and "visib" not in lowered and element.get("hidden") is None:
+                continue  # neither display:none nor visibility: this style hides nothing
+            display, visibility = _style_visibility(style)
+        else:
+            display = visibility = None
         if visibility in ("hidden", "collapse"):
             return None  # a descendant can undo it: only the full walk knows
         hidden = (
@@ -79,9 +81,12 @@ def visible_words(html: str) -> str | None:
         )
         if hidden and not _drop(element):
             return ""
-    for element in root.iter(_SEPARATING):
-        element.text = " " + (element.text or "")
-        element.tail = " " + (element.tail or "")
+    try:
+        for element in root.iter(_SEPARATING):
+            element.text = " " + (element.text or "")
+            element.tail = " " + (element.tail or "")
+    except ValueError:  # control characters in the text, which lxml will not write back
+        return None
     return etree.tostring(root, method="text", encoding="unicode")
 
 
