@@ -370,6 +370,24 @@ def test_first_test_is_the_index_s_rare_fingerprints(crawl: dict, first_test: Fi
     assert not first_test.shares_kgram([h ^ 1 for h in some])
 
 
+def test_set_and_table_forms_agree(crawl: dict, first_test: FirstTest) -> None:
+    """Large archives use the byte table and sorted array; small ones a set: same answers."""
+    import pickle
+    import sqlite3
+
+    with sqlite3.connect(crawl["index"]) as db:
+        stored = [h for (h,) in db.execute("SELECT DISTINCT hash FROM fingerprints")]
+    table = pickle.loads(pickle.dumps(FirstTest(stored, set_limit=0)))
+    assert table.small is None and first_test.small is not None
+    for plant, page in plants(crawl["articles"]):
+        text = page if plant.kind == "text" else visible_words(page)  # type: ignore[arg-type]
+        assert table.passes_text(text or "") == first_test.passes_text(text or "") is True
+    for _url, html in crawl["unrelated"]:
+        assert table.passes_text(visible_words(html) or "") is False
+    probe = [stored[0] ^ 1, stored[1], stored[2] ^ 1]
+    assert table.shares_kgram(probe) and not table.shares_kgram([probe[0], probe[2]])
+
+
 def test_first_test_rejects_unrelated_pages(crawl: dict, first_test: FirstTest) -> None:
     for _url, html in crawl["unrelated"]:
         assert not first_test.passes_text(visible_words(html) or "")
@@ -393,6 +411,22 @@ def test_visible_words_has_the_audit_s_tokens_on_hostile_markup() -> None:
     words = visible_words(html)
     assert words is not None
     assert _tokens(words) == _tokens(page_from_html(html, "x").text)
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        # a stray </html> after the head: libxml2 starts a second <html> for the body
+        "<html><head><title>t</title></head></html><body><p>Body words here</p></body></html>",
+        # a banner written after </html>
+        "<html><body><p>Story</p></body></html><div>Listed on the <a href=x>wiki</a></div>",
+    ],
+)
+def test_visible_words_reads_content_beside_the_root(html: str) -> None:
+    words = visible_words(html)
+    assert words is not None
+    assert _tokens(words) == _tokens(page_from_html(html, "x").text)
+    assert _tokens(words)
 
 
 def test_visibility_hidden_goes_to_the_full_audit() -> None:

@@ -155,10 +155,14 @@ def sweep(
     jobs: int = 1,
     master: str | None = None,
     prefix: str | None = None,
+    parquet: str | None = None,
     settings: SweepSettings | None = None,
     on_file: Callable[[FileResult], None] | None = None,
 ) -> SweepOutcome:
     """Sweep the files; write findings.jsonl and summary.json (and Parquet, on Spark) in ``out``.
+
+    ``parquet``: where Spark writes the findings table (default
+    ``out/findings.parquet``; on a cluster, a path every executor reaches).
 
     Raises ``InputError`` / ``IndexStoreError`` for what makes the sweep
     meaningless: no file named, an index that is unusable or empty (every
@@ -176,14 +180,14 @@ def sweep(
         first_test: FirstTest = build_first_test(index)
     common = dict(index_location=location, policy=policy, first_test=first_test, settings=settings)
     if engine == "spark":
-        from reprint_check.sweep.spark import run_spark, write_parquet
+        from reprint_check.sweep.spark import PARQUET_DIR, run_spark, write_parquet
 
         results = run_spark(specs, master=master, **common)  # type: ignore[arg-type]
         for result in results:
             if on_file is not None:
                 on_file(result)
         outcome = write(out, results, policy.summary())
-        write_parquet(outcome.lines, out)
+        write_parquet(outcome.lines, parquet or str((Path(out) / PARQUET_DIR).resolve()))
         return outcome
     from reprint_check.sweep.local import run_local
 

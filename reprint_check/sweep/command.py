@@ -34,6 +34,8 @@ from reprint_check.sweep.worker import MAX_WARC_BYTES, FileResult, SweepSettings
               help="Local engine: files swept at once, one process each.")  # fmt: skip
 @click.option("--spark-master", metavar="URL", help="Spark engine: master (default: "
               "spark-submit's, else local[*]).")  # fmt: skip
+@click.option("--parquet", metavar="PATH", help="Spark engine: where executors write the findings "
+              "table (default OUT/findings.parquet; hdfs:// or s3a:// on a cluster).")  # fmt: skip
 @click.option("--prefix", metavar="URL", help="Base of the manifest's relative paths, e.g. "
               "https://data.commoncrawl.org/")  # fmt: skip
 @click.option("--max-record-bytes", type=click.IntRange(min=1024), default=MAX_RECORD_BYTES,
@@ -50,6 +52,7 @@ def sweep_command(
     engine: str,
     jobs: int,
     spark_master: str | None,
+    parquet: str | None,
     prefix: str | None,
     max_record_bytes: int,
     allow_private: bool,
@@ -85,6 +88,7 @@ def sweep_command(
             jobs=jobs,
             master=spark_master,
             prefix=prefix,
+            parquet=parquet,
             settings=settings,
             on_file=_tell_file,
         )

@@ -14,7 +14,9 @@ and looks up every k-gram of the page, hashed by the index's own functions
 (``normalized_text``, ``token_hashes``, ``kgrams_of_hashes``). A page it
 rejects has no candidate, so the audit could not find anything on it.
 
-Shipped to every worker, so it must be small: a table of one byte per slot
+Shipped to every worker, so it must be small. Up to ``SET_LIMIT`` fingerprints
+(an archive of a few thousand articles) it is a Python set, looked up in C in
+one call per page. Beyond, a table of one byte per slot
 (the fingerprint's low bits; most k-grams of a page fall on an empty slot and
 are settled there in C) and the sorted fingerprints, eight bytes each, for the
 few k-grams that land on a full slot. About 40 bytes per fingerprint in all,
@@ -34,6 +36,8 @@ from reprint_check.fingerprint import kgram_polynomials, token_hashes, unmix
 from reprint_check.index import SourceIndex, article_fingerprints, split_by_holders
 from reprint_check.text import normalized_text
 
+# Fingerprints held in a plain set (about 70 MB at the limit, per worker).
+SET_LIMIT = 1_000_000
 # Slots per fingerprint: at 4, about a fifth of a page's k-grams land on a full slot.
 SLOTS_PER_FINGERPRINT = 4
 MIN_SLOTS = 1 << 16
@@ -44,11 +48,12 @@ BUILD_BATCH = 200
 class FirstTest:
     """The archive's rare fingerprints, for a yes/no look-up of a page's k-grams."""
 
-    __slots__ = ("mask", "polynomials", "table")
+    __slots__ = ("mask", "polynomials", "small", "table")
 
-    def __init__(self, fingerprints: Iterable[int]) -> None:
+    def __init__(self, fingerprints: Iterable[int], *, set_limit: int = SET_LIMIT) -> None:
         """``fingerprints``: k-gram hashes as the index stores them."""
         values = array("Q", sorted({unmix(h) for h in fingerprints}))
+        self.small: frozenset[int] | None = frozenset(values) if len(values) <= set_limit else None
         slots = MIN_SLOTS
         while slots < SLOTS_PER_FINGERPRINT * len(values):
             slots *= 2
@@ -64,10 +69,13 @@ class FirstTest:
         return len(self.polynomials)
 
     def __reduce__(self) -> tuple[object, ...]:
-        return (_restore, (self.polynomials.tobytes(), self.mask, self.table))
+        small = self.small is not None
+        return (_restore, (self.polynomials.tobytes(), self.mask, self.table, small))
 
     def shares_polynomial(self, polynomials: Collection[int]) -> bool:
         """Whether any of these unmixed k-grams is one of the archive's rare fingerprints."""
+        if self.small is not None:
+            return not self.small.isdisjoint(polynomials)
         mask, table = self.mask, self.table
         slots = [h & mask for h in polynomials]
         if not any(map(table.__getitem__, slots)):
@@ -90,11 +98,12 @@ class FirstTest:
         return self.shares_polynomial(kgram_polynomials(token_hashes(normalized_text(text))))
 
 
-def _restore(polynomials: bytes, mask: int, table: bytes) -> FirstTest:
+def _restore(polynomials: bytes, mask: int, table: bytes, small: bool) -> FirstTest:
     test = FirstTest.__new__(FirstTest)
     values = array("Q")
     values.frombytes(polynomials)
     test.polynomials = values
+    test.small = frozenset(values) if small else None
     test.mask = mask
     test.table = table
     return test

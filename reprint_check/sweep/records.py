@@ -307,7 +307,7 @@ def _classify(
     try:
         raw = record.raw_stream.read(max_bytes + 1)
         if kind == "response" and record.http_headers is not None:
-            body = _decoded(raw, record)
+            body = _decoded(raw, record, max_bytes + 1)
         else:
             body = raw
     except Exception as e:  # a corrupt chunked or gzip body: any failure means unreadable
@@ -355,17 +355,20 @@ def _looks_html(body: bytes, content_type: str) -> bool:
     return head.startswith((b"<!doctype html", b"<html")) or b"<body" in head
 
 
-def _decoded(raw: bytes, record: ArcWarcRecord) -> bytes:
-    """The payload without chunked framing and content encoding, as warcio reads it."""
+def _decoded(raw: bytes, record: ArcWarcRecord, limit: int) -> bytes:
+    """The payload without chunked framing and content encoding, as warcio reads it.
+
+    At most ``limit`` bytes: a small gzip body can inflate to gigabytes.
+    """
     headers = record.http_headers
     encoding = (headers.get_header("Content-Encoding") or "").strip().lower() or None
     if encoding not in BufferedReader.get_supported_decompressors():
         encoding = None
     source = io.BytesIO(raw)
     if (headers.get_header("Transfer-Encoding") or "").strip().lower() == "chunked":
-        return ChunkedDataReader(source, decomp_type=encoding).read()
+        return ChunkedDataReader(source, decomp_type=encoding).read(limit)
     if encoding:
-        return BufferedReader(source, decomp_type=encoding).read()
+        return BufferedReader(source, decomp_type=encoding).read(limit)
     return raw
 
 

@@ -101,8 +101,12 @@ def run_spark(
     return sorted(results, key=lambda r: r.position)
 
 
-def write_parquet(lines: Sequence[dict[str, Any]], out: str | Path) -> Path:
-    """The findings as a Parquet table beside findings.jsonl (the session is the sweep's)."""
+def write_parquet(lines: Sequence[dict[str, Any]], target: str) -> str:
+    """The findings as a Parquet table at ``target`` (the session is the sweep's).
+
+    Executors write it: on a cluster ``target`` must be a path they all reach
+    (``hdfs://…``, ``s3a://…``); a local folder suits ``local[N]``.
+    """
     from pyspark.sql import SparkSession
     from pyspark.sql.types import ArrayType, LongType, StringType, StructField, StructType
 
@@ -136,7 +140,6 @@ def write_parquet(lines: Sequence[dict[str, Any]], out: str | Path) -> Path:
         for line in lines
     ]
     spark = SparkSession.builder.getOrCreate()
-    target = Path(out) / PARQUET_DIR
     frame = spark.createDataFrame(rows, schema)
-    frame.coalesce(1).write.mode("overwrite").parquet(str(target.resolve()))
+    frame.coalesce(1).write.mode("overwrite").parquet(target)
     return target

@@ -36,10 +36,11 @@ from reprint_check.page import (
     _style_visibility,
 )
 
-_DROPPED = tuple(sorted(SKIP_TAGS | set(INVISIBLE_CONTAINERS) | {"noscript"}))
+_DROPPED_SET = SKIP_TAGS | set(INVISIBLE_CONTAINERS) | {"noscript"}
+_DROPPED = tuple(sorted(_DROPPED_SET))
 _SEPARATING = tuple(sorted(BLOCK_TAGS | {"br"}))
 # Elements that may hide their content; each is then judged by page.py's own rules.
-_MAY_HIDE = etree.XPath("//*[@hidden or @style or self::dialog]")
+_MAY_HIDE = etree.XPath("descendant-or-self::*[@hidden or @style or self::dialog]")
 _NOSCRIPT = re.compile("<noscript", re.I)
 _SURROGATES = re.compile(r"[\ud800-\udfff]")
 
@@ -62,8 +63,26 @@ def visible_words(html: str) -> str | None:
         return None  # the audit decides what an unparseable page is
     if root is None:
         return ""
-    etree.strip_elements(root, *_DROPPED, with_tail=False)
-    for element in _MAY_HIDE(root):
+    # libxml2 may leave content beside the root (a second <html> after the
+    # first one closes, elements after </html>); BeautifulSoup reads them all
+    tops = [*reversed(list(root.itersiblings(preceding=True))), root, *root.itersiblings()]
+    pieces = []
+    for top in tops:
+        words = _top_words(top)
+        if words is None:
+            return None
+        pieces.append(words)
+    return " ".join(pieces)
+
+
+def _top_words(top: etree._Element) -> str | None:
+    """The visible words of one top-level element and the text after it; None if unsure."""
+    if not isinstance(top.tag, str):  # a comment or processing instruction at the top
+        return " " + (top.tail or "")
+    if top.tag in _DROPPED_SET:
+        return " " + (top.tail or "")
+    etree.strip_elements(top, *_DROPPED, with_tail=False)
+    for element in _MAY_HIDE(top):
         style = element.get("style")
         if style:
             lowered = style.lower()
@@ -79,22 +98,24 @@ def visible_words(html: str) -> str | None:
             or (element.get("hidden") is not None and display is None)
             or (element.tag == "dialog" and element.get("open") is None)
         )
-        if hidden and not _drop(element):
-            return ""
+        if hidden and element is top:
+            return " " + (top.tail or "")
+        if hidden:
+            _drop(element)
     try:
-        for element in root.iter(_SEPARATING):
+        for element in top.iter(_SEPARATING):
             element.text = " " + (element.text or "")
             element.tail = " " + (element.tail or "")
     except ValueError:  # control characters in the text, which lxml will not write back
         return None
-    return etree.tostring(root, method="text", encoding="unicode")
+    return etree.tostring(top, method="text", encoding="unicode", with_tail=True)
 
 
-def _drop(element: etree._Element) -> bool:
-    """Remove an element and its content, keeping the text that follows it; False at the root."""
+def _drop(element: etree._Element) -> None:
+    """Remove an element and its content, keeping the text that follows it."""
     parent = element.getparent()
-    if parent is None:
-        return False
+    if parent is None:  # already removed with a hidden ancestor
+        return
     tail = element.tail
     if tail:
         previous = element.getprevious()
@@ -103,4 +124,3 @@ def _drop(element: etree._Element) -> bool:
         else:
             parent.text = (parent.text or "") + tail
     parent.remove(element)
-    return True
