@@ -429,13 +429,25 @@ def test_visible_words_reads_content_beside_the_root(html: str) -> None:
     assert _tokens(words)
 
 
-def test_visibility_hidden_goes_to_the_full_audit() -> None:
-    html = "<div style='visibility:hidden'>a <span style='visibility:visible'>b</span></div>"
-    assert visible_words(html) is None
+def test_visibility_hidden_hides_text_a_descendant_can_show_again() -> None:
+    html = (
+        "<p>one <span style='visibility:hidden'>two <b>three</b> "
+        "<i style='visibility: visible'>four <u>five</u></i> six</span> seven</p>"
+        "<div style='VISIBILITY:collapse'><p>eight</p>nine</div><p>ten</p>"
+    )
+    words = visible_words(html)
+    assert words is not None
+    assert words.split() == ["one", "four", "five", "seven", "ten"]
+    assert _tokens(words) == _tokens(page_from_html(html, "x").text)
+
+
+def test_text_lxml_cannot_write_back_goes_to_the_full_audit() -> None:
+    assert visible_words("<p>bell\x07</p><div>x</div>") is None
 
 
 _PIECES = st.sampled_from(
-    ["<b>", "</b>", "<span style='display:none'>zz</span>", "<p>", "</p>", "<br>", "<li>",
+    ["<b>", "</b>", "<span style='display:none'>zz</span>", "<span style='visibility:hidden'>",
+     "</span>", "<em style='visibility:visible'>", "</em>", "<p>", "</p>", "<br>", "<li>",
      "<div hidden>hh</div>", "<!-- c -->", "<a href='/x'>", "</a>", "<i>", "</i>", "\n",
      "<noscript>ns</noscript>", "<script>s</script>", "&amp;", "&nbsp;", "\u00ad"]
 )  # fmt: skip
