@@ -70,6 +70,8 @@ from .report import FORMATS, merge, render, with_source_text
 from .report.console import clean
 from .report.json import load as load_report
 from .sources import SourceError, is_url
+from .sweep.command import emit_summary as _emit_summary
+from .sweep.command import sweep_command, sweep_summary
 
 EXIT_OK, EXIT_VIOLATION, EXIT_USAGE, EXIT_ERROR = 0, 1, 2, 3
 # Which code wins when several apply: bad input first, so a mistyped path is
@@ -957,6 +959,9 @@ def report_command(
 ) -> None:
     """Render (and merge) stored JSON reports: html, markdown, csv, junit, github, console.
 
+    A sweep's summary.json renders as html or markdown: domains ranked, their
+    worst pages with evidence.
+
     With --index, passages also show the source article's side where the
     article is still in the index. The exit code is that of the reports'
     contents (1 a violation, 3 an error entry, 0 all compliant), as for the
@@ -968,6 +973,8 @@ def report_command(
             text = Path(path).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as e:
             _fail(f"{path}: cannot read ({getattr(e, 'strerror', None) or e})")
+        if len(results) == 1 and (summary := sweep_summary(text)) is not None:
+            _emit_summary(summary, fmt, output)
         try:
             reports.append(load_report(text, name=path))
         except ReprintCheckError as e:
@@ -1024,6 +1031,9 @@ def _explain(name: str) -> None:
     click.echo(f"{policy.name} ({policy.path or 'built in'}): valid")
     for line in explain(policy):
         click.echo(f"  - {line}")
+
+
+main.add_command(sweep_command)
 
 
 def run() -> None:

@@ -65,9 +65,16 @@ FULL = Report(
                         Passage(0, 612, 40, 652, 612, 0.98765, "The harbour reopened…"),
                         Passage(700, 760, 900, 960, 60, 1.0, "“We are back,” she said.", True),
                         Passage(
-                            800, 1000, 1200, 1390, 200, 0.91, "Der Hafen ist wieder offen…",
-                            match="translation", lang="de",
-                        ),  # fmt: skip
+                            800,
+                            1000,
+                            1200,
+                            1390,
+                            200,
+                            0.91,
+                            "Der Hafen…",
+                            match="translation",
+                            lang="de",
+                        ),
                     ),
                     link=LinkEvidence(
                         found=True,
