@@ -80,8 +80,8 @@ TARGET_RATIO = 40.0
 
 RESULTS = REPO / "benchmarks" / "RESULTS.md"
 SECTION = HOST_PAGES_SECTION  # scale.py carries it over when it rewrites the file
-INTRO = """Whole real news pages (the Scrapinghub benchmark's pages, read in place, 100–400 KB of
-HTML) with three excerpts of the synthetic archive inserted into their markup, audited as the
+INTRO = """Whole real news pages (the Scrapinghub benchmark pages, read from `--data DIR`, 100–400
+KB of HTML) with three excerpts of the synthetic archive inserted into their markup, audited as the
 CLI does (`audit.audit_target`: read the file, build the page, detect, judge, check links)
 against an SQLite index of {articles:,} articles of the scale benchmark's archive, in one
 process with the index open: `python benchmarks/host_pages.py --write` (its docstring says

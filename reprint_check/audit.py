@@ -15,12 +15,13 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .checks import judge
 from .errors import FetchError, InputError
 from .index import SourceIndex, SQLiteIndex, open_index
 from .index.sources import SourceError, is_url, iter_articles
-from .models import Article, Page, Report, TargetResult
+from .models import Article, Page, Passage, Report, TargetResult
 from .page.html import page_from_html, page_from_text
 from .page.no_text import NO_TEXT, is_blank, why_no_text
 from .page.redirects import resolve_links
@@ -30,6 +31,9 @@ from .text.prepared import prepare
 from .urls import host_of
 from .web.evidence import EvidenceRecorder
 from .web.fetch import Fetcher, FetchSettings, decode_body, read_local
+
+if TYPE_CHECKING:
+    from .semantic.stage import SemanticMatch, SemanticStage
 
 MAX_TARGET_BYTES = 50 * 1024 * 1024
 
@@ -110,10 +114,12 @@ def audit_page(
     *,
     include_text: bool = False,
     as_url: str | None = None,
+    semantic: SemanticStage | None = None,
 ) -> TargetResult:
     """Every source article the page reused, each measured by the policy that covers it.
 
-    ``as_url`` is the page's own URL when it was not fetched (a saved file).
+    ``as_url`` is the page's own URL when it was not fetched (a saved file);
+    with a ``semantic`` stage, translated and rewritten copies are looked for too.
     A page without text is an ``error`` entry: finding no reuse in nothing is
     not a pass (:func:`load_target` says more precisely why a target has none).
     """
@@ -145,6 +151,11 @@ def audit_page(
         ignore=boilerplate,
         min_chars=min_passage_chars(policy),
     )
+    matches: list[SemanticMatch] = []
+    if semantic is not None:
+        matches, per_article = _semantic(
+            page, index, policy, own_url, articles, per_article, semantic
+        )
     findings = [
         finding
         for article, source, passages in zip(articles, prepared, per_article, strict=True)
@@ -161,7 +172,17 @@ def audit_page(
             )
         )
     ]
-    findings.sort(key=lambda f: (-f.reused_chars, f.url))
+    if matches:
+        from .semantic.checks import add_semantic
+
+        findings = add_semantic(
+            page,
+            findings,
+            matches,
+            lambda article: policy_for(article.url, policy),  # type: ignore[arg-type,return-value]
+            lambda article: _url_for(page, as_url, article),
+        )
+    findings.sort(key=lambda f: (-(f.reused_chars + (f.rewritten_chars or 0)), f.url))
     status = "violation" if any(f.violations for f in findings) else "compliant"
     return TargetResult(
         target=page.location,
@@ -170,6 +191,41 @@ def audit_page(
         sources=tuple(findings),
         text=page.text if include_text else None,
     )
+
+
+def _semantic(
+    page: Page,
+    index: SourceIndex,
+    policy: Policies,
+    own_url: str | None,
+    articles: Sequence[Article],
+    per_article: Sequence[Sequence[Passage]],
+    semantic: SemanticStage,
+) -> tuple[list[SemanticMatch], list[list[Passage]]]:
+    """The semantic stage's copies, and the lexical passages that stay (see semantic.checks)."""
+    from .semantic.checks import settle
+
+    def accept(article: Article) -> bool:
+        if policy_for(article.url, policy) is None:
+            return False
+        return not (own_url and host_of(own_url) == host_of(article.url))
+
+    return settle(page, index, articles, per_article, semantic, accept)
+
+
+_stage: SemanticStage | None = None
+
+
+def semantic_stage() -> SemanticStage:
+    """This process's semantic stage (it holds the models: made once, on first use)."""
+    global _stage
+    if _stage is None:
+        from .semantic import require
+        from .semantic.stage import SemanticStage
+
+        require()
+        _stage = SemanticStage()
+    return _stage
 
 
 @dataclass(frozen=True)
@@ -182,6 +238,7 @@ class AuditOptions:
     evidence: EvidenceRecorder | None = None  # cite the captured response of fetched targets
     jobs: int = 1  # processes for audit_parallel
     evidence_dir: str | None = None  # where each process keeps its own WARC file
+    semantic: bool = False  # look for translated and rewritten copies too (the semantic extra)
 
 
 def audit_target(
@@ -200,7 +257,12 @@ def audit_target(
         if options.resolve_links and fetcher is not None:
             page = resolve_links(page, fetcher)
         result = audit_page(
-            page, index, policy, include_text=options.include_text, as_url=options.as_url
+            page,
+            index,
+            policy,
+            include_text=options.include_text,
+            as_url=options.as_url,
+            semantic=semantic_stage() if options.semantic else None,
         )
         result = replace(result, target=spec)
     except InputError as e:  # a local file named by the user: exit 2, not 3

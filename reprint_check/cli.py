@@ -54,6 +54,8 @@ from .policy.rules import Policies, Policy, list_policies, load_policies, load_p
 from .report import FORMATS, merge, render, with_source_text
 from .report.console import clean
 from .report.json import load as load_report
+from .sweep.command import emit_summary as _emit_summary
+from .sweep.command import sweep_command, sweep_summary
 from .version import __version__
 from .web.evidence import EvidenceRecorder
 from .web.feeds import FeedItem, FeedRead, read_feed
@@ -132,6 +134,11 @@ private_option = click.option(
     "--allow-private",
     is_flag=True,
     help="Allow fetching from loopback and private-network addresses.",
+)
+semantic_option = click.option(
+    "--semantic",
+    is_flag=True,
+    help="Also find translated and rewritten copies (needs reprint-check[semantic]).",
 )
 
 
@@ -292,11 +299,13 @@ def _crawl_progress(url: str) -> Iterator[Callable[[CrawlProgress], None]]:
 )
 @private_option
 @_crawl_options
+@semantic_option
 def index_add(
     sources: tuple[str, ...],
     index_location: str | None,
     jobs: int | None,
     allow_private: bool,
+    semantic: bool,
     **crawling: Any,
 ) -> None:
     """Add publisher articles: files, folders, JSONL exports, article URLs, whole sites.
@@ -307,11 +316,15 @@ def index_add(
     articles already stored unchanged are skipped. Everything readable is
     indexed; then the exit code is 2 if a named file or folder is missing or
     unreadable, else 3 if a URL could not be fetched or a file, page or export
-    line could not be parsed into an article.
+    line could not be parsed into an article. With --semantic, every article
+    of the index that lacks it also gets what the semantic stage needs
+    (resumable the same way).
     """
     urls = [s for s in sources if is_url(s)]
     files = [s for s in sources if not is_url(s)]
     try:
+        if semantic:
+            _require_semantic()
         store = open_index(index_location)
     except ReprintCheckError as e:
         _fail(str(e))
@@ -335,6 +348,8 @@ def index_add(
                         on_error=report_error,
                     )
             crawled = _crawl_all(urls, store, jobs, allow_private, sync=False, **crawling)
+            if semantic:
+                _make_semantic_ready(store)
         except ReprintCheckError as e:
             _fail(str(e))
         stats = store.stats()  # its location hides any password
@@ -388,6 +403,37 @@ def index_sync(
     except ReprintCheckError as e:
         _fail(str(e))
     raise SystemExit(_crawl_exit(reports))
+
+
+def _require_semantic() -> None:
+    """Fail early, in one line, where the semantic extra is missing or cannot load."""
+    from .semantic import require
+
+    require()
+    from .audit import semantic_stage
+
+    semantic_stage()  # loads the models: a prebuilt engine that cannot run here says so now
+
+
+def _make_semantic_ready(store: SourceIndex) -> None:
+    import time
+
+    from .audit import semantic_stage
+    from .semantic.ready import make_ready
+
+    stage = semantic_stage()
+    started = time.monotonic()
+    try:
+        with _progress("Semantic data", stage.missing(store)) as advance:
+            done = make_ready(store, stage.cheap, on_articles=advance)
+    except ReprintCheckError as e:
+        _fail(str(e))
+    seconds = time.monotonic() - started
+    rate = f" ({done.made / seconds:.1f} articles/s)" if done.made and seconds > 0 else ""
+    click.echo(
+        f"semantic data: {done.made} article(s) made ready{rate}, {done.already} already ready",
+        err=True,
+    )
 
 
 @index.command("migrate")
@@ -575,6 +621,7 @@ def _audit_options(command: Callable[..., None]) -> Callable[..., None]:
             help="Audit in this many processes (the report is the same whatever the number).",
         ),
         private_option,
+        semantic_option,
     ]
     for option in reversed(options):
         command = option(command)
@@ -605,6 +652,7 @@ def _session(
     timeout: float = 20.0,
     max_bytes: int = 20 * 1024 * 1024,
     jobs: int = 1,
+    semantic: bool = False,
 ) -> Iterator[tuple[SourceIndex, Policies, Fetcher, AuditOptions, int]]:
     """Policy, fetcher (with evidence), index and options for one audit or feed run.
 
@@ -615,6 +663,8 @@ def _session(
     try:
         policy = _policies(policy_names, policy_dir)
         recorder = EvidenceRecorder(evidence_dir) if evidence_dir else None
+        if semantic:
+            _require_semantic()
     except ReprintCheckError as e:
         _fail(str(e))
     settings = FetchSettings(
@@ -648,6 +698,8 @@ def _session(
         except ReprintCheckError as e:
             _fail(str(e))
         stack.enter_context(store)
+        if semantic:
+            _semantic_index_ready(store, made_here=bool(sources))
         options = AuditOptions(
             include_text=include_text,
             as_url=as_url,
@@ -655,8 +707,34 @@ def _session(
             evidence=recorder,
             jobs=jobs,
             evidence_dir=evidence_dir,
+            semantic=semantic,
         )
         yield store, policy, fetcher, options, sources_code
+
+
+def _semantic_index_ready(store: SourceIndex, *, made_here: bool) -> None:
+    """A one-off index gets its semantic data now; a stored one must have been given it."""
+    from .audit import semantic_stage
+    from .semantic.ready import make_ready
+
+    stage = semantic_stage()
+    try:
+        if made_here:
+            make_ready(store, stage.cheap)
+            return
+        missing = stage.missing(store)
+    except ReprintCheckError as e:
+        _fail(str(e))
+    total = store.count()
+    how = "run `reprint-check index add SRC... --semantic` (articles already indexed are kept)"
+    if missing and missing == total:
+        _fail(f"{store.stats().location}: no semantic data in this index: {how}")
+    if missing:
+        click.echo(
+            f"reprint-check: {missing} of {total} indexed articles have no semantic data "
+            f"and are checked word for word only: {how}",
+            err=True,
+        )
 
 
 @main.command("audit")
@@ -738,6 +816,8 @@ def feed_command(
     since_moment = _since(since)
     with _session(**session) as (store, policy, fetcher, options, sources_code):
         context = f"{policy.summary()}|{store.stats().articles}|{store.stats().fingerprints}"
+        if options.semantic:
+            context += "|semantic"  # results of a run without the stage are not reused
         try:
             state = FeedState.load(state_path, context=context) if state_path else None
         except ReprintCheckError as e:
@@ -867,6 +947,9 @@ def report_command(
 ) -> None:
     """Render (and merge) stored JSON reports: html, markdown, csv, junit, github, console.
 
+    A sweep's summary.json renders as html or markdown: domains ranked, their
+    worst pages with evidence.
+
     With --index, passages also show the source article's side where the
     article is still in the index. The exit code is that of the reports'
     contents (1 a violation, 3 an error entry, 0 all compliant), as for the
@@ -878,6 +961,8 @@ def report_command(
             text = Path(path).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as e:
             _fail(f"{path}: cannot read ({getattr(e, 'strerror', None) or e})")
+        if len(results) == 1 and (summary := sweep_summary(text)) is not None:
+            _emit_summary(summary, fmt, output)
         try:
             reports.append(load_report(text, name=path))
         except ReprintCheckError as e:
@@ -934,6 +1019,9 @@ def _explain(name: str) -> None:
     click.echo(f"{policy.name} ({policy.path or 'built in'}): valid")
     for line in explain(policy):
         click.echo(f"  - {line}")
+
+
+main.add_command(sweep_command)
 
 
 def run() -> None:

@@ -48,3 +48,7 @@ class FetchError(ReprintCheckError):
 
 class IndexStoreError(ReprintCheckError):
     """The source index cannot be opened, read or written."""
+
+
+class SemanticUnavailable(InputError):
+    """``--semantic`` was asked for but its models cannot be installed or loaded here (exit 2)."""

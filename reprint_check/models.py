@@ -86,10 +86,20 @@ class Passage:
     similarity: float  # 0..1, normalised target span against normalised source span
     text: str  # the target span as it stands in Page.text
     quotation: bool = False  # in the source it is someone's quoted words, inside quotation marks
+    # Found by the semantic stage (--semantic): "translation" or "rewrite", and the
+    # language of the page's text (ISO 639-1). None for a passage copied word for word.
+    match: str | None = None
+    lang: str | None = None
     # The source span as it stands in Article.text, for side-by-side reports.
     # Not part of JSON v1 and left out of equality, so a report read back from
     # JSON still equals the one that was written.
     source_text: str | None = field(default=None, compare=False, repr=False)
+    # For a semantic passage, its aligned sentences: (target_start, target_end,
+    # source_start, source_end, similarity) each, for the side-by-side view.
+    # Like source_text, not part of JSON v1 and left out of equality.
+    pairs: tuple[tuple[int, int, int, int, float], ...] = field(
+        default=(), compare=False, repr=False
+    )
 
 
 @dataclass(frozen=True)
@@ -144,6 +154,9 @@ class SourceFinding:
     notes: tuple[str, ...] = ()
     # The permission or licence that set ``limit``; None when the policy's excerpt rule did.
     rule: DecidingRule | None = None
+    # Characters of the page in translated or rewritten passages (the semantic stage);
+    # None when that stage did not run or found none for this article.
+    rewritten_chars: int | None = None
 
 
 @dataclass(frozen=True)

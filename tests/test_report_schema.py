@@ -64,6 +64,17 @@ FULL = Report(
                     passages=(
                         Passage(0, 612, 40, 652, 612, 0.98765, "The harbour reopened…"),
                         Passage(700, 760, 900, 960, 60, 1.0, "“We are back,” she said.", True),
+                        Passage(
+                            800,
+                            1000,
+                            1200,
+                            1390,
+                            200,
+                            0.91,
+                            "Der Hafen…",
+                            match="translation",
+                            lang="de",
+                        ),
                     ),
                     link=LinkEvidence(
                         found=True,
@@ -75,6 +86,7 @@ FULL = Report(
                     ),
                     violations=(Violation("EXCERPT_TOO_LONG", "612 characters reused."),),
                     notes=("1 passage (60 characters) is a quotation and not counted.",),
+                    rewritten_chars=200,
                     rule=DecidingRule(
                         kind="permission",
                         policy="default",
@@ -235,7 +247,8 @@ def test_statuses_are_the_renderers() -> None:
 
 
 def _emitted_codes() -> set[str]:
-    """Codes written in the package: ``Violation("CODE", …)`` and ``("CODE", message)`` pairs."""
+    """Codes written in the package: ``Violation("CODE", …)``, ``("CODE", message)`` pairs
+    and constants named after their code."""
     message = ast.JoinedStr | ast.Constant | ast.BinOp | ast.Name
     codes: set[str] = set()
     for path in (ROOT / "reprint_check").rglob("*.py"):
@@ -249,6 +262,13 @@ def _emitted_codes() -> set[str]:
                 and isinstance(node.elts[1], message)
             ):
                 first = node.elts[0]
+            elif (  # a code named after itself: TRANSLATED_COPY = "TRANSLATED_COPY"
+                isinstance(node, ast.Assign)
+                and len(node.targets) == 1
+                and isinstance(node.value, ast.Constant)
+                and getattr(node.targets[0], "id", None) == node.value.value
+            ):
+                first = node.value
             if isinstance(first, ast.Constant) and CODE.match(str(first.value)):
                 codes.add(first.value)
     return codes

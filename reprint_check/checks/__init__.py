@@ -23,6 +23,7 @@ from reprint_check.checks.permissions import (
     holding_permission,
     licence_decides,
     limit_and_why,
+    limit_for,
 )
 from reprint_check.checks.reprint import Edit, find_edits, reprint_violations
 from reprint_check.models import Article, Page, Passage, SourceFinding, Violation
@@ -36,6 +37,7 @@ __all__ = [
     "find_edits",
     "find_headline",
     "judge",
+    "limit_for",
     "quotation_spans",
     "split_quotations",
 ]

@@ -14,10 +14,25 @@ from reprint_check.models import (
     DecidingRule,
 )
 from reprint_check.policy.rules import Permission, Policy
+from reprint_check.text.normalize import visible_length
 from reprint_check.urls import same_article
 from reprint_check.wording import chars
 
 # --- limits and permissions --------------------------------------------------------
+
+
+def limit_for(
+    policy: Policy, article: Article, target_url: str | None, today: dt.date | None = None
+) -> tuple[int, str, Permission | None, list[str]]:
+    """The excerpt limit for this article on this page, as :func:`judge` applies it.
+
+    (limit, a few words on where it comes from, the permission that holds,
+    notes for the editor); the semantic stage measures its copies by it.
+    """
+    notes: list[str] = []
+    permission = holding_permission(policy, target_url, article, today or dt.date.today(), notes)
+    limit, why = limit_and_why(policy, permission, visible_length(article.text))
+    return limit, why, permission, notes
 
 
 def holding_permission(

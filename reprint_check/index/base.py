@@ -343,6 +343,23 @@ class SourceIndex(Protocol):
 
     def articles(self) -> Iterator[ArticleInfo]: ...
 
+    # The semantic stage's side data (see reprint_check.semantic.records): opaque
+    # blobs per (kind, article), deleted with their article.
+
+    def semantic_rows(
+        self, kind: str, article_ids: Sequence[int] | None = None
+    ) -> Iterator[tuple[int, bytes]]:
+        """(article id, blob) of ``kind`` for the given articles, or for all in id order."""
+        ...
+
+    def semantic_store(self, kind: str, rows: Iterable[tuple[int, bytes]]) -> None:
+        """Store blobs of ``kind`` in one transaction; rows of vanished articles are dropped."""
+        ...
+
+    def semantic_missing(self, kind: str) -> list[int]:
+        """Ids of the articles without a blob of ``kind``, ascending."""
+        ...
+
     def stats(self) -> IndexStats: ...
 
     def close(self) -> None: ...

@@ -149,6 +149,21 @@ CREATE TABLE {SCHEMA}.crawl_sites (
 );
 """
 
+# The semantic stage's side table is made by the first write of semantic data
+# (``index add --semantic``), not by a migration: an index that never uses the
+# stage never has it, and readers treat a missing table as no data.
+_SEMANTIC_TABLE = f"""
+CREATE TABLE IF NOT EXISTS {SCHEMA}.semantic (
+    kind text NOT NULL,
+    article_id bigint NOT NULL REFERENCES {SCHEMA}.articles (id) ON DELETE CASCADE,
+    data bytea NOT NULL,
+    PRIMARY KEY (kind, article_id)
+);
+CREATE INDEX IF NOT EXISTS semantic_article ON {SCHEMA}.semantic (article_id);
+-- vectors do not compress
+ALTER TABLE {SCHEMA}.semantic ALTER COLUMN data SET STORAGE EXTERNAL;
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "articles, aliases, fingerprints indexed by hash, totals", _V1),
     Migration(2, "crawl state: crawl_pages per URL, crawl_sites per site", _V2),
@@ -767,6 +782,55 @@ class PostgresIndex(ArticleWrites):
             ).fetchall()
         for row in rows:
             yield ArticleInfo(*row)
+
+    def semantic_rows(
+        self, kind: str, article_ids: Sequence[int] | None = None
+    ) -> Iterator[tuple[int, bytes]]:
+        """Read in the current snapshot, as the candidates were."""
+        query = f"SELECT article_id, data FROM {SCHEMA}.semantic WHERE kind = %s"
+        with self._reading(snapshot=True) as conn:
+            if not self._has_semantic(conn):
+                return
+            if article_ids is None:
+                rows = conn.execute(query + " ORDER BY article_id", (kind,)).fetchall()
+            else:
+                rows = conn.execute(
+                    query + " AND article_id = ANY(%s::bigint[]) ORDER BY article_id",
+                    (kind, sorted(set(article_ids))),
+                ).fetchall()
+        for article_id, data in rows:
+            yield article_id, bytes(data)
+
+    def semantic_store(self, kind: str, rows: Iterable[tuple[int, bytes]]) -> None:
+        rows = list(rows)
+        if not rows:
+            return
+        with self._write() as cur:
+            if not self._has_semantic(cur):
+                cur.execute(_SEMANTIC_TABLE)
+            cur.execute(
+                f"INSERT INTO {SCHEMA}.semantic (kind, article_id, data) "
+                f"SELECT %s, r.id, r.data FROM unnest(%s::bigint[], %s::bytea[]) AS r(id, data) "
+                f"JOIN {SCHEMA}.articles a ON a.id = r.id "
+                "ON CONFLICT (kind, article_id) DO UPDATE SET data = EXCLUDED.data",
+                (kind, [r[0] for r in rows], [r[1] for r in rows]),
+            )
+
+    def semantic_missing(self, kind: str) -> list[int]:
+        with self._reading() as conn:
+            if not self._has_semantic(conn):
+                return [r[0] for r in conn.execute(f"SELECT id FROM {SCHEMA}.articles ORDER BY id")]
+            rows = conn.execute(
+                f"SELECT a.id FROM {SCHEMA}.articles a WHERE NOT EXISTS (SELECT 1 FROM "
+                f"{SCHEMA}.semantic s WHERE s.kind = %s AND s.article_id = a.id) ORDER BY a.id",
+                (kind,),
+            ).fetchall()
+        return [r[0] for r in rows]
+
+    @staticmethod
+    def _has_semantic(conn: Any) -> bool:
+        (found,) = conn.execute("SELECT to_regclass(%s)", (f"{SCHEMA}.semantic",)).fetchone()
+        return found is not None
 
     def stats(self) -> IndexStats:
         with self._reading() as conn, conn.transaction():

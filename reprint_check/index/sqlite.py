@@ -50,6 +50,17 @@ _TABLES = frozenset({"meta", "articles", "aliases", "fingerprints"})
 # Crawl state (schema 2): what index add SITE / index sync learnt per URL and per site.
 # A schema-1 index lacks these tables; a writer adds them, a reader reads them as empty.
 _CRAWL_TABLES = frozenset({"crawl_pages", "crawl_sites"})
+# The semantic stage's side data (index add --semantic): opaque rows per kind and article.
+# A writer adds the table to an index made without it; a reader reads it as empty.
+_SEMANTIC_SCHEMA = """
+CREATE TABLE IF NOT EXISTS semantic (
+    kind TEXT NOT NULL,
+    article_id INTEGER NOT NULL,
+    data BLOB NOT NULL,
+    PRIMARY KEY (kind, article_id)
+);
+"""
+_OPTIONAL_TABLES = _CRAWL_TABLES | {"semantic"}
 _CRAWL_SCHEMA = """
 CREATE TABLE IF NOT EXISTS crawl_pages (
     canonical TEXT PRIMARY KEY,
@@ -95,7 +106,7 @@ CREATE TABLE IF NOT EXISTS fingerprints (
     article_id INTEGER NOT NULL,
     PRIMARY KEY (hash, article_id)
 ) WITHOUT ROWID;
-{_CRAWL_SCHEMA}INSERT OR IGNORE INTO meta
+{_CRAWL_SCHEMA}{_SEMANTIC_SCHEMA}INSERT OR IGNORE INTO meta
     VALUES ('schema', '{SCHEMA_VERSION}'), ('k', '{K}'), ('window', '{WINDOW}');
 COMMIT;
 """
@@ -162,16 +173,19 @@ class SQLiteIndex(ArticleWrites):
                 self._db.executescript(_SCHEMA)
             elif not read_only:
                 self._upgrade()
-            self._crawl_state = {
-                r[0] for r in self._db.execute("SELECT name FROM sqlite_master")
-            } >= _CRAWL_TABLES
+            tables = {r[0] for r in self._db.execute("SELECT name FROM sqlite_master")}
+            self._crawl_state = tables >= _CRAWL_TABLES
+            self._semantic = "semantic" in tables
         except sqlite3.DatabaseError as e:
             if hasattr(self, "_db"):
                 self._db.close()
             raise IndexStoreError(f"{self.location}: not a usable index ({e})") from e
 
     def _upgrade(self) -> None:
-        """A schema-1 index opened for writing gets the crawl tables it lacks."""
+        """An index opened for writing gets the tables it lacks: the semantic side table
+        (optional, made on demand) and, in schema 1, the crawl tables."""
+        if not self._db.execute("SELECT 1 FROM sqlite_master WHERE name = 'semantic'").fetchone():
+            self._db.executescript(f"BEGIN IMMEDIATE;{_SEMANTIC_SCHEMA}COMMIT;")
         row = self._db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
         if row is not None and row[0] == "1":
             self._db.executescript(
@@ -275,6 +289,7 @@ class SQLiteIndex(ArticleWrites):
             [(h, article_id) for h in fps],
         )
         self._db.execute("DELETE FROM aliases WHERE article_id = ?", (article_id,))
+        self._db.execute("DELETE FROM semantic WHERE article_id = ?", (article_id,))
         self._db.execute("DELETE FROM articles WHERE id = ?", (article_id,))
 
     @contextlib.contextmanager
@@ -454,6 +469,49 @@ class SQLiteIndex(ArticleWrites):
         ):
             yield ArticleInfo(*row)
 
+    def semantic_rows(
+        self, kind: str, article_ids: Sequence[int] | None = None
+    ) -> Iterator[tuple[int, bytes]]:
+        if not self._semantic:
+            return
+        if article_ids is None:
+            yield from self._db.execute(
+                "SELECT article_id, data FROM semantic WHERE kind = ? ORDER BY article_id", (kind,)
+            )
+            return
+        for batch in _batches(sorted(set(article_ids))):
+            marks = ",".join("?" * len(batch))
+            yield from self._db.execute(
+                "SELECT article_id, data FROM semantic "
+                f"WHERE kind = ? AND article_id IN ({marks}) ORDER BY article_id",
+                (kind, *batch),
+            )
+
+    def semantic_store(self, kind: str, rows: Iterable[tuple[int, bytes]]) -> None:
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+            self._db.executemany(
+                "INSERT OR REPLACE INTO semantic SELECT ?, id, ? FROM articles WHERE id = ?",
+                [(kind, data, article_id) for article_id, data in rows],
+            )
+            self._db.execute("COMMIT")
+        except sqlite3.Error as e:
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
+            raise IndexStoreError(f"{self.location}: cannot write ({e})") from e
+
+    def semantic_missing(self, kind: str) -> list[int]:
+        if not self._semantic:
+            return sorted(info.id for info in self.articles())
+        return [
+            r[0]
+            for r in self._db.execute(
+                "SELECT id FROM articles WHERE id NOT IN "
+                "(SELECT article_id FROM semantic WHERE kind = ?) ORDER BY id",
+                (kind,),
+            )
+        ]
+
     def stats(self) -> IndexStats:
         n = self.count()
         fps = self._db.execute("SELECT count(*) FROM fingerprints").fetchone()[0]
@@ -556,10 +614,10 @@ def inspect_sqlite_file(path: Path, *, create: bool) -> bool:
     if "schema" not in meta:
         # our tables without their schema row: an index from an older version whose
         # creation was cut short, which ``index add`` completes
-        ours = "meta" in tables and tables <= _TABLES | _CRAWL_TABLES
+        ours = "meta" in tables and tables <= _TABLES | _OPTIONAL_TABLES
         if create and (ours or not tables):
             return True
-        others = sorted(tables - _TABLES - _CRAWL_TABLES)
+        others = sorted(tables - _TABLES - _OPTIONAL_TABLES)
         if others:
             shown = ", ".join(others[:3]) + (", ..." if len(others) > 3 else "")
             problem = f"a SQLite database with other tables: {shown}"

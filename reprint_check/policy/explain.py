@@ -31,6 +31,16 @@ def explain(policy: Policy) -> list[str]:
         lines.append(_explain_beyond_limit(policy.excerpt, policy.reprint))
     lines.extend(_explain_link(policy.link))
     lines.extend(_explain_reprint(policy.reprint, policy.excerpt_or_reprint))
+    if policy.rewrite.max_chars is not None:
+        limit = (
+            "any length"
+            if policy.rewrite.max_chars == 0
+            else f"at most {policy.rewrite.max_chars} characters"
+        )
+        lines.append(
+            f"With --semantic, a translation or a rewrite of an article may take {limit} "
+            "of the page (TRANSLATED_COPY, REWRITE_SUSPECTED)."
+        )
     for permission in policy.permissions:
         limit = (
             "no limit"

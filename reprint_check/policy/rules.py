@@ -43,6 +43,7 @@ __all__ = [
     "Policy",
     "PolicySet",
     "ReprintRule",
+    "RewriteRule",
     "list_policies",
     "load_policies",
     "load_policy",
@@ -118,6 +119,15 @@ class ReprintRule:
 
 
 @dataclass(frozen=True)
+class RewriteRule:
+    """Copies in other words, found with ``--semantic``: translations and rewrites."""
+
+    # TRANSLATED_COPY / REWRITE_SUSPECTED above this many characters of the page;
+    # None: the excerpt limit that applies to the article (permissions included); 0: no limit.
+    max_chars: int | None = None
+
+
+@dataclass(frozen=True)
 class Policy:
     name: str
     publisher: str = ""
@@ -127,6 +137,7 @@ class Policy:
     link: LinkRule = field(default_factory=LinkRule)
     permissions: tuple[Permission, ...] = ()
     reprint: ReprintRule = field(default_factory=ReprintRule)
+    rewrite: RewriteRule = field(default_factory=RewriteRule)
     path: str | None = None  # the file it was loaded from
 
     @classmethod
@@ -390,6 +401,12 @@ _TABLES: dict[str, tuple[type, dict[str, _Key]]] = {
             "allow_full": _boolean(),
             "unedited": _boolean(),
             "credit": _regex(),
+        },
+    ),
+    "rewrite": (
+        RewriteRule,
+        {
+            "max_chars": _whole(0, " (0 = no limit)"),
         },
     ),
 }

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from reprint_check.models import (
     DecidingRule,
     Evidence,
+    Passage,
     PolicySummary,
     Report,
     SourceFinding,
@@ -53,6 +54,14 @@ ADVICE = {
     "LINK_TOO_LATE": (
         "Ask the partner to move the link earlier in the page, where the policy requires it "
         "(in the first paragraph, or before the quoted text)."
+    ),
+    "TRANSLATED_COPY": (
+        "Check the sentence pairs, then ask the partner to take the translation down or cut it "
+        "to a short excerpt with a link; translating the article needs written permission."
+    ),
+    "REWRITE_SUSPECTED": (
+        "Check the sentence pairs: if the partner rewrote the article, ask them to take the "
+        "rewrite down or replace it with a short excerpt and a link to: {url}"
     ),
 }
 GENERIC_ADVICE = "Check what the policy requires for this rule and ask the partner to comply."
@@ -199,6 +208,22 @@ def largest_reuse(target: TargetResult) -> str | None:
 def over_limit(source: SourceFinding) -> int:
     """Characters beyond the limit (0 when within it or when there is no limit)."""
     return max(source.reused_chars - source.limit, 0) if source.limit > 0 else 0
+
+
+def match_phrase(passage: Passage) -> str | None:
+    """How a semantic passage reuses its source ("translation, uk"); None for a verbatim one."""
+    if passage.match is None:
+        return None
+    return f"{passage.match}, {passage.lang}" if passage.lang else passage.match
+
+
+def rewritten_phrase(source: SourceFinding) -> str | None:
+    """The source's characters in other words, when the semantic stage found any."""
+    if source.rewritten_chars is None:
+        return None
+    kinds = sorted({p.match for p in source.passages if p.match})
+    how = " or ".join("translated" if k == "translation" else "rewritten" for k in kinds)
+    return f"{chars(source.rewritten_chars)} characters of the page {how or 'rewritten'}"
 
 
 def plural(count: int, singular: str, many: str | None = None) -> str:

@@ -232,6 +232,9 @@ def _source_rows(source: SourceFinding, index: int, total: int) -> list[Renderab
                 2,
             )
         )
+    rewritten = common.rewritten_phrase(source)
+    if rewritten is not None:
+        rows.append(_indent(Text(f"In other words: {rewritten}"), 2))
     rows.extend(_indent(line, 2) for line in _link_lines(source.link))
     rows.extend(
         _indent(Text.assemble("Note: ", (clean(note), "yellow"), overflow="fold"), 2)
@@ -300,7 +303,8 @@ def _passage_rows(passage: Passage, number: int) -> list[RenderableType]:
     where = Text(
         f"{number}. target {passage.target_start}–{passage.target_end}"
         f" · source {passage.source_start}–{passage.source_end}"
-        f" · {chars(passage.chars)} characters · similarity {passage.similarity:.2f}",
+        f" · {chars(passage.chars)} characters · similarity {passage.similarity:.2f}"
+        + (f" · {kind}" if (kind := common.match_phrase(passage)) else ""),
         style="dim",
     )
     quote = Text(f"“{shorten(clean(passage.text))}”", style="italic")

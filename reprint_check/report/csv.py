@@ -44,6 +44,7 @@ COLUMNS = (
     "decided_by",
     "notes",
 )
+SEMANTIC_COLUMNS = ("rewritten_chars",)
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _JOIN = "; "  # several problems or messages in one cell
 
@@ -53,9 +54,14 @@ def render(report: Report, *, include_text: bool = False, color: bool | None = N
     del include_text, color
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
+    # The semantic stage's count is a last column, only where it found something,
+    # so sheets of reports without it keep their columns.
+    semantic = any(s.rewritten_chars is not None for t in report.targets for s in t.sources)
+    writer.writerow((*COLUMNS, *SEMANTIC_COLUMNS) if semantic else COLUMNS)
     for target in report.targets:
-        for row in rows(target):
+        for row, source in zip(rows(target), target.sources or (None,), strict=True):
+            if semantic:
+                row = [*row, source.rewritten_chars if source is not None else None]
             writer.writerow([_cell(value) for value in row])
     return buf.getvalue()
 

@@ -147,6 +147,9 @@ class PassageView:
     source: tuple[Segment, ...] | None  # None: the report does not carry the source's text
     before: str  # page text just before the passage, when the report has the page text
     after: str
+    kind: str | None = None  # "translation, uk" / "rewrite, en" for the semantic stage's passages
+    # Its aligned sentences side by side: (page sentence, article sentence, similarity).
+    pairs: tuple[tuple[str, str, float], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -277,12 +280,30 @@ def _passage_view(passage: Passage, number: int, page_text: str | None) -> Passa
     if page_text is not None and 0 <= passage.target_start <= passage.target_end <= len(page_text):
         before = page_text[max(0, passage.target_start - CONTEXT_CHARS) : passage.target_start]
         after = page_text[passage.target_end : passage.target_end + CONTEXT_CHARS]
+    if passage.match is not None:
+        # In other words: a word diff says nothing; the sentence pairs say what matched what.
+        partner: tuple[Segment, ...] = (Segment(passage.text, "plain"),)
+        source = None if passage.source_text is None else (Segment(passage.source_text, "plain"),)
+        kind = common.match_phrase(passage)
+        return PassageView(number, passage, partner, source, before, after, kind, _pairs(passage))
     if passage.source_text is None:
-        partner: tuple[Segment, ...] = (Segment(passage.text, "same"),)
+        partner = (Segment(passage.text, "same"),)
         source = None
     else:
         partner, source = diff_words(passage.text, passage.source_text)
     return PassageView(number, passage, partner, source, before, after)
+
+
+def _pairs(passage: Passage) -> tuple[tuple[str, str, float], ...]:
+    """The passage's sentence pairs as text, where the report still has both sides."""
+    if passage.source_text is None:
+        return ()
+    out = []
+    for ts, te, ss, se, similarity in passage.pairs:
+        page = passage.text[ts - passage.target_start : te - passage.target_start]
+        article = passage.source_text[ss - passage.source_start : se - passage.source_start]
+        out.append((page, article, similarity))
+    return tuple(out)
 
 
 # --- rendering ---------------------------------------------------------------------------

@@ -100,6 +100,9 @@ def _source(source: SourceFinding) -> dict[str, Any]:
     if source.rule is not None:
         # Only when a permission or licence set the limit, so other reports keep their v1 bytes.
         out["rule"] = _rule(source.rule)
+    if source.rewritten_chars is not None:
+        # Only when the semantic stage found a translation or a rewrite (--semantic).
+        out["rewritten_chars"] = source.rewritten_chars
     if source.notes:
         # Only when there is something to say, so plain reports keep their v1 bytes.
         out["notes"] = list(source.notes)
@@ -129,6 +132,10 @@ def _passage(passage: Passage) -> dict[str, Any]:
     }
     if passage.quotation:
         out["quotation"] = True  # a quotation in the source, left out of the count
+    if passage.match is not None:
+        # Only for the semantic stage's passages, so other reports keep their v1 bytes.
+        out["match"] = passage.match  # "translation" | "rewrite"
+        out["lang"] = passage.lang  # the page's language, ISO 639-1
     return out
 
 
@@ -276,6 +283,9 @@ class _Reader:
             violations=self.items(obj, "violations", path, self.violation),
             notes=tuple(self.string_list(obj, "notes", path)),
             rule=self.rule(obj["rule"], f"{path}.rule") if "rule" in obj else None,
+            rewritten_chars=(
+                self.integer(obj, "rewritten_chars", path) if "rewritten_chars" in obj else None
+            ),
         )
 
     def rule(self, value: object, path: str) -> DecidingRule:
@@ -304,6 +314,8 @@ class _Reader:
             similarity=self.number(obj, "similarity", path),
             text=self.string(obj, "text", path),
             quotation=obj.get("quotation") is True,
+            match=self.opt_string(obj, "match", path) if "match" in obj else None,
+            lang=self.opt_string(obj, "lang", path) if "lang" in obj else None,
         )
 
     def string_list(self, obj: dict[str, Any], key: str, path: str) -> list[str]:

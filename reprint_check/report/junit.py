@@ -256,6 +256,9 @@ def _source_lines(source: SourceFinding, number: int, total: int, *, quotes: boo
     lines.append(f"{INDENT}Reuse: {clean(common.reuse_line(source))}")
     if source.rule is not None:
         lines.append(f"{INDENT}Decided by: {clean(common.rule_sentence(source.rule))}")
+    rewritten = common.rewritten_phrase(source)
+    if rewritten is not None:
+        lines.append(f"{INDENT}In other words: {clean(rewritten)}")
     lines.extend(f"{INDENT}{line}" for line in _link_lines(source))
     lines.extend(f"{INDENT}Note: {clean(note)}" for note in source.notes)
     if source.violations:
@@ -290,6 +293,7 @@ def _where(passage: Passage) -> str:
         f"target {passage.target_start}-{passage.target_end},"
         f" source {passage.source_start}-{passage.source_end},"
         f" {chars(passage.chars)} characters, similarity {passage.similarity:.2f}"
+        + (f", {clean(kind)}" if (kind := common.match_phrase(passage)) else "")
     )
 
 

@@ -112,6 +112,9 @@ def _source(index: int, total: int, source: SourceFinding) -> list[str]:
         f"- Article: {address(source.url)}",
         f"- Reuse: {_reuse(source)}",
     ]
+    rewritten = common.rewritten_phrase(source)
+    if rewritten is not None:
+        lines.append(f"- In other words: {rewritten}")
     if source.rule is not None:
         lines.append(f"- Decided by: {text(common.rule_sentence(source.rule))}")
     lines.append(f"- Link: {_link(source)}")
@@ -165,6 +168,8 @@ def _passage(number: int, passage: Passage) -> list[str]:
     where = (
         f"{number}. {chars(passage.chars)} characters, similarity {passage.similarity:.0%}"
         f" (page {passage.target_start}–{passage.target_end},"
-        f" article {passage.source_start}–{passage.source_end}):"
+        f" article {passage.source_start}–{passage.source_end})"
     )
+    kind = common.match_phrase(passage)
+    where += f", {text(kind)}:" if kind else ":"
     return [where, "", f"   > {text(shorten(clean(passage.text), QUOTE_MAX_CHARS))}", ""]

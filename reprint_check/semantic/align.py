@@ -1,0 +1,144 @@
+"""Which page sentences render which article sentences: the decision and the passages.
+
+Pure functions over a similarity matrix ``sim`` (page sentences × article
+sentences, cosines of the judge's vectors; a pair that was never computed
+holds -1). Two questions, answered with different rules on purpose:
+
+Deciding (is this article copied at all?) wants order. A translation keeps
+the article's order sentence by sentence, and even a rewrite that condenses
+an article moves forward through it; an article about the same event (the
+hard case: another outlet's report of the same match) scores as high on a
+few sentences, but scattered all over it. So the evidence is the best
+*local chain*: pairs increasing on both sides, each step at most
+``max_page_step`` page sentences and ``max_source_step`` article sentences
+on from the last, each pair weighing its page characters times how far its
+cosine stands above ``base``. Many moderate pairs in a row count as much as
+a few strong ones, while scattered strong pairs do not add up.
+
+Measuring (which characters are the copy?) does not want order: language
+models reorder. From the chain's page sentences the copy grows to each
+neighbouring sentence (up to ``gap`` sentences away) whose best cosine with
+any computed article sentence reaches ``extend``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["Alignment", "ChainRule", "Pair", "align", "local_chain"]
+
+
+@dataclass(frozen=True)
+class ChainRule:
+    """The numbers that decide and measure; calibrated in benchmarks/semantic_calibrate.py."""
+
+    base: float  # a pair counts only above this cosine, by how far above
+    min_score: float  # the chain's weight an article needs to be reported
+    extend: float  # cosine that lets a neighbouring page sentence join a detected copy
+    max_page_step: int = 4  # page sentences from one chain pair to the next, at most
+    max_source_step: int = 12  # article sentences from one chain pair to the next, at most
+    gap: int = 1  # sentences a copy may skip while growing (a caption, a sentence added)
+
+
+@dataclass(frozen=True)
+class Pair:
+    """Page sentence ``page`` aligned to article sentence ``source`` with cosine ``similarity``."""
+
+    page: int
+    source: int
+    similarity: float
+
+
+@dataclass(frozen=True)
+class Alignment:
+    """A detected copy: the chain that decided it and the page sentences it covers."""
+
+    score: float
+    chain: tuple[Pair, ...]
+    pairs: tuple[Pair, ...]  # every covered page sentence with its best article sentence
+
+
+def local_chain(
+    sim: np.ndarray, weights: Sequence[float], rule: ChainRule
+) -> tuple[float, list[Pair]]:
+    """The heaviest chain of pairs above ``rule.base`` (see the module docstring).
+
+    ``weights[i]`` is page sentence i's weight (its characters). Ties go to
+    the earliest chain, so the result does not depend on anything but the
+    input.
+    """
+    rows, cols = np.nonzero(sim > rule.base)
+    order = np.lexsort((cols, rows))
+    pairs = [(int(rows[k]), int(cols[k])) for k in order]
+    gains = [weights[i] * (float(sim[i, j]) - rule.base) for i, j in pairs]
+    best: list[float] = []
+    back: list[int] = []
+    for k, (i, j) in enumerate(pairs):
+        value, came = gains[k], -1
+        for m in range(k - 1, -1, -1):
+            pi, pj = pairs[m]
+            if i - pi > rule.max_page_step:
+                break
+            if pi < i and pj < j <= pj + rule.max_source_step and best[m] + gains[k] > value:
+                value, came = best[m] + gains[k], m
+        best.append(value)
+        back.append(came)
+    if not best:
+        return 0.0, []
+    k = max(range(len(best)), key=lambda x: (best[x], -x))
+    score = best[k]
+    chain: list[Pair] = []
+    while k >= 0:
+        i, j = pairs[k]
+        chain.append(Pair(i, j, float(sim[i, j])))
+        k = back[k]
+    return score, chain[::-1]
+
+
+def align(
+    sim: np.ndarray, weights: Sequence[float], rule: ChainRule, usable: Sequence[bool]
+) -> Alignment | None:
+    """The copy of the article on the page, or None when the evidence is too weak.
+
+    ``usable[i]`` is False for a page sentence that may not join a copy (too
+    short to judge, or already part of a verbatim passage); it is skipped
+    over when the copy grows, as if absent.
+    """
+    if sim.size == 0:
+        return None
+    masked = np.where(np.asarray(usable, dtype=bool)[:, None], sim, -1.0)
+    score, chain = local_chain(masked, weights, rule)
+    if score < rule.min_score or not chain:
+        return None
+    best_source = masked.argmax(axis=1)
+    best_sim = masked.max(axis=1)
+    covered = {p.page for p in chain}
+    frontier = sorted(covered)
+    while frontier:
+        grown: list[int] = []
+        for i in frontier:
+            for step in range(1, rule.gap + 2):
+                for k in (i - step, i + step):
+                    if 0 <= k < len(best_sim) and k not in covered and best_sim[k] >= rule.extend:
+                        covered.add(k)
+                        grown.append(k)
+        frontier = sorted(grown)
+    in_chain = {p.page: p for p in chain}
+    pairs = tuple(
+        in_chain.get(i) or Pair(i, int(best_source[i]), float(best_sim[i])) for i in sorted(covered)
+    )
+    return Alignment(score=score, chain=tuple(chain), pairs=pairs)
+
+
+def runs(pairs: Sequence[Pair], gap: int) -> list[list[Pair]]:
+    """Covered page sentences in groups of neighbours (at most ``gap`` sentences apart)."""
+    groups: list[list[Pair]] = []
+    for pair in sorted(pairs, key=lambda p: p.page):
+        if groups and pair.page - groups[-1][-1].page <= gap + 1:
+            groups[-1].append(pair)
+        else:
+            groups.append([pair])
+    return groups

@@ -1,0 +1,110 @@
+"""Every report format shows the semantic stage's passages; reports without them do not change.
+
+The report is built by hand; the texts are fiction written for these tests.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from reprint_check.models import (
+    LinkEvidence,
+    Passage,
+    PolicySummary,
+    Report,
+    SourceFinding,
+    TargetResult,
+    Violation,
+)
+from reprint_check.report import json as json_report
+from reprint_check.report import render
+
+SOURCE = "The ferry to Lindholm left an hour late. The harbour master blamed the fog."
+PAGE = "Новини\n\nПором до Ліндгольма вирушив на годину пізніше. Начальник порту звинуватив туман."
+FIRST, SECOND = (
+    "Пором до Ліндгольма вирушив на годину пізніше.",
+    "Начальник порту звинуватив туман.",
+)
+START = PAGE.index(FIRST)
+END = PAGE.index(SECOND) + len(SECOND)
+
+TRANSLATED = Passage(
+    target_start=START,
+    target_end=END,
+    source_start=0,
+    source_end=len(SOURCE),
+    chars=END - START,
+    similarity=0.9123,
+    text=PAGE[START:END],
+    match="translation",
+    lang="uk",
+    source_text=SOURCE,
+    pairs=(
+        (START, START + len(FIRST), 0, 40, 0.93),
+        (PAGE.index(SECOND), END, 41, len(SOURCE), 0.9),
+    ),
+)
+FINDING = SourceFinding(
+    url="https://publisher.example/2024/04/ferry",
+    title="Ferry delays",
+    reused_chars=0,
+    limit=50,
+    article_chars=len(SOURCE),
+    passages=(TRANSLATED,),
+    link=LinkEvidence(found=False),
+    violations=(
+        Violation(
+            "TRANSLATED_COPY",
+            f"{END - START} characters of the page translate "
+            "https://publisher.example/2024/04/ferry into Ukrainian; the limit is 50",
+        ),
+    ),
+    rewritten_chars=END - START,
+)
+REPORT = Report(
+    PolicySummary("test", 50, "total"),
+    (TargetResult("https://partner.example/ferry", "violation", "Пором", sources=(FINDING,)),),
+)
+
+
+def test_json_has_the_semantic_keys_and_reads_back() -> None:
+    text = render(REPORT, "json")
+    source = json.loads(text)["targets"][0]["sources"][0]
+    assert list(source)[-1] == "rewritten_chars" and source["rewritten_chars"] == END - START
+    passage = source["passages"][0]
+    assert (passage["match"], passage["lang"], passage["similarity"]) == (
+        "translation",
+        "uk",
+        0.9123,
+    )
+    back = json_report.load(text)
+    assert back == REPORT
+    assert back.targets[0].sources[0].passages[0].match == "translation"
+
+
+def test_console_markdown_junit_and_github_name_the_kind_and_language() -> None:
+    for fmt in ("console", "markdown", "junit"):
+        text = render(REPORT, fmt, color=False)
+        assert "translation, uk" in text, fmt
+        assert f"{END - START} characters of the page translated" in text, fmt
+        assert "TRANSLATED_COPY" in text, fmt
+    assert "TRANSLATED_COPY" in render(REPORT, "github")
+
+
+def test_csv_adds_the_count_as_a_last_column_only_when_there_is_one() -> None:
+    rows = list(csv.reader(io.StringIO(render(REPORT, "csv"))))
+    assert rows[0][-1] == "rewritten_chars" and rows[1][-1] == str(END - START)
+    plain = Report(REPORT.policy, (TargetResult("https://partner.example/x", "compliant"),))
+    assert "rewritten_chars" not in render(plain, "csv")
+
+
+def test_html_puts_the_sentence_pairs_side_by_side() -> None:
+    html = render(REPORT, "html")
+    assert '<table class="pairs">' in html
+    assert f"<tr><td>{FIRST}</td><td>The ferry to Lindholm left an hour late.</td>" in html
+    assert "translation, uk" in html
+    # without the pairs (a report read back from JSON) the two sides still stand side by side
+    html = render(json_report.load(render(REPORT, "json")), "html")
+    assert '<table class="pairs">' not in html and "translation, uk" in html

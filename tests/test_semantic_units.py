@@ -1,0 +1,141 @@
+"""The semantic stage's pure parts: sentences, alignment, stored records.
+
+The texts are fiction written for these tests.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from reprint_check.semantic.align import ChainRule, Pair, align, local_chain, runs
+from reprint_check.semantic.records import Record, pack, unpack
+from reprint_check.semantic.sentences import MAX_SENTENCE_CHARS, split_sentences
+
+# --- sentences -------------------------------------------------------------------------
+
+
+def texts(text: str) -> list[str]:
+    return [text[s.start : s.end] for s in split_sentences(text)]
+
+
+def test_sentences_end_at_stops_but_not_at_abbreviations_initials_or_decimals() -> None:
+    text = (
+        "Dr. Ames met the U.S. envoy on Monday. Costs rose 3.5 per cent! "
+        'J. R. Hollis wrote "The Quay." Then what?\n'
+        "Сесія триває. Він сказав: «Так». 3 тис. людей прийшли.\n\n"
+        "第一句。第二句！"
+    )
+    assert texts(text) == [
+        "Dr. Ames met the U.S. envoy on Monday.",
+        "Costs rose 3.5 per cent!",
+        'J. R. Hollis wrote "The Quay."',
+        "Then what?",
+        "Сесія триває.",
+        "Він сказав: «Так».",
+        "3 тис. людей прийшли.",
+        "第一句。",
+        "第二句！",
+    ]
+
+
+def test_sentence_offsets_index_the_text_and_never_cross_a_line() -> None:
+    text = "  First line without a stop\nSecond one. Third one.  "
+    spans = [(s.start, s.end) for s in split_sentences(text)]
+    assert spans == [(2, 27), (28, 39), (40, 50)]
+
+
+def test_a_lower_case_word_after_a_stop_keeps_the_sentence_going() -> None:
+    assert texts("The rate is approx. ten per cent. It fell.") == [
+        "The rate is approx. ten per cent.",
+        "It fell.",
+    ]
+
+
+def test_a_run_on_sentence_is_cut_at_a_clause_mark_within_the_limit() -> None:
+    clause = "the harbour trust met again, "
+    text = "On Monday " + clause * 40 + "and then it rained."
+    pieces = split_sentences(text)
+    assert len(pieces) > 1
+    assert all(p.end - p.start <= MAX_SENTENCE_CHARS for p in pieces)
+    assert all(text[p.end - 1] == "," for p in pieces[:-1])
+    assert "".join(text[p.start : p.end] + " " for p in pieces).strip() == text
+
+
+# --- alignment -------------------------------------------------------------------------
+
+RULE = ChainRule(base=0.5, min_score=100.0, extend=0.45, max_page_step=2, max_source_step=3)
+
+
+def matrix(rows: int, cols: int, cells: dict[tuple[int, int], float]) -> np.ndarray:
+    sim = np.zeros((rows, cols), dtype=np.float32)
+    for (i, j), value in cells.items():
+        sim[i, j] = value
+    return sim
+
+
+def test_the_chain_follows_the_diagonal_and_weighs_characters_above_the_base() -> None:
+    sim = matrix(4, 6, {(0, 1): 0.9, (1, 2): 0.8, (2, 3): 0.7, (3, 0): 0.95})
+    score, chain = local_chain(sim, [100, 100, 100, 100], RULE)
+    assert [(p.page, p.source) for p in chain] == [(0, 1), (1, 2), (2, 3)]
+    assert score == pytest.approx(100 * (0.4 + 0.3 + 0.2))
+
+
+def test_strong_pairs_scattered_over_the_article_do_not_add_up() -> None:
+    # same-event reports: each sentence finds a match, but all over the article
+    sim = matrix(3, 40, {(0, 2): 0.9, (1, 20): 0.9, (2, 35): 0.9})
+    score, chain = local_chain(sim, [150, 150, 150], RULE)
+    assert len(chain) == 1 and score == pytest.approx(60.0)
+    assert align(sim, [150, 150, 150], RULE, [True] * 3) is None
+
+
+def test_a_detected_copy_grows_to_neighbours_above_the_looser_threshold() -> None:
+    sim = matrix(
+        6, 6, {(1, 1): 0.9, (2, 2): 0.9, (3, 3): 0.9, (4, 0): 0.46, (0, 5): 0.44, (5, 4): 0.46}
+    )
+    found = align(sim, [100] * 6, RULE, [True] * 6)
+    assert found is not None
+    assert [p.page for p in found.chain] == [1, 2, 3]
+    # 4 joins (0.46 >= 0.45, its best source may lie anywhere), 0 does not (0.44), 5 joins after 4
+    assert [(p.page, p.source) for p in found.pairs] == [(1, 1), (2, 2), (3, 3), (4, 0), (5, 4)]
+
+
+def test_unusable_sentences_neither_decide_nor_join() -> None:
+    sim = matrix(3, 3, {(0, 0): 0.9, (1, 1): 0.9, (2, 2): 0.9})
+    assert align(sim, [150] * 3, RULE, [True, True, True]) is not None
+    found = align(sim, [150] * 3, RULE, [True, False, True])
+    assert found is not None and [p.page for p in found.pairs] == [0, 2]
+    assert align(sim, [150] * 3, RULE, [False, False, True]) is None
+
+
+def test_runs_group_neighbours_within_the_gap() -> None:
+    pairs = [Pair(i, i, 0.9) for i in (0, 1, 3, 6)]
+    assert [[p.page for p in run] for run in runs(pairs, gap=1)] == [[0, 1, 3], [6]]
+    assert [[p.page for p in run] for run in runs(pairs, gap=0)] == [[0, 1], [3], [6]]
+
+
+# --- records -----------------------------------------------------------------------------
+
+
+def test_a_record_comes_back_with_its_spans_mask_and_vectors() -> None:
+    rng = np.random.default_rng(7)
+    vectors = rng.standard_normal((5, 48)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    filled = np.array([True, False, True, True, False])
+    vectors[~filled] = 0
+    spans = np.array([[0, 10], [11, 30], [31, 50], [52, 60], [61, 90]], dtype=np.int32)
+    record = Record(spans, vectors, filled)
+
+    small = unpack(pack(record))
+    assert np.array_equal(small.spans, spans) and np.array_equal(small.filled, filled)
+    cosines = (small.vectors * vectors).sum(axis=1)[filled]
+    assert cosines.min() > 0.995  # int8 with a scale per row
+    assert not small.vectors[~filled].any()
+
+    exact = unpack(pack(record, exact=True))
+    assert np.abs(exact.vectors - vectors).max() < 1e-3  # float16
+
+
+def test_bytes_that_are_no_record_are_refused() -> None:
+    with pytest.raises(ValueError, match="not a semantic record"):
+        unpack(b"XXXX" + bytes(12))
