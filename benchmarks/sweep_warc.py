@@ -46,7 +46,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from reprint_check.fingerprint import kgrams_of_hashes, token_hashes  # noqa: E402
+from reprint_check.fingerprint import kgram_polynomials, token_hashes  # noqa: E402
 from reprint_check.index import SQLiteIndex, open_index  # noqa: E402
 from reprint_check.page import decode_html, page_from_html  # noqa: E402
 from reprint_check.policy import load_policy  # noqa: E402
@@ -151,11 +151,11 @@ def first_test_rate(setup: dict, pages: int) -> dict:
     words = [visible_words(d) or "" for d in docs]
     stages["visible words (lxml)"] = time.process_time() - start
     start = time.process_time()
-    kgrams = [kgrams_of_hashes(token_hashes(normalized_text(w))) for w in words]
+    kgrams = [kgram_polynomials(token_hashes(normalized_text(w))) for w in words]
     stages["normalise + tokens + k-grams"] = time.process_time() - start
     start = time.process_time()
     for k in kgrams:
-        test.shares_kgram(k)
+        test.passes_polynomials(k)
     stages["look-up"] = time.process_time() - start
     return {
         "pages": counts.get("pages", 0),
