@@ -59,7 +59,10 @@ from reprint_check.sweep.worker import (  # noqa: E402
     SweepSettings,
     sweep_file,
 )
-from reprint_check.text.fingerprint import kgrams_of_hashes, token_hashes  # noqa: E402
+from reprint_check.text.fingerprint import (  # noqa: E402
+    kgram_polynomials,
+    token_hashes,
+)
 from reprint_check.text.normalize import normalized_text  # noqa: E402
 from tests.sweepwarc import (  # noqa: E402
     POLICY,
@@ -152,11 +155,11 @@ def first_test_rate(setup: dict, pages: int) -> dict:
     words = [visible_words(d) or "" for d in docs]
     stages["visible words (lxml)"] = time.process_time() - start
     start = time.process_time()
-    kgrams = [kgrams_of_hashes(token_hashes(normalized_text(w))) for w in words]
+    kgrams = [kgram_polynomials(token_hashes(normalized_text(w))) for w in words]
     stages["normalise + tokens + k-grams"] = time.process_time() - start
     start = time.process_time()
     for k in kgrams:
-        test.shares_kgram(k)
+        test.passes_polynomials(k)
     stages["look-up"] = time.process_time() - start
     return {
         "pages": counts.get("pages", 0),

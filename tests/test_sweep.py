@@ -360,33 +360,50 @@ def first_test(crawl: dict) -> FirstTest:
 
 
 def test_first_test_is_the_index_s_rare_fingerprints(crawl: dict, first_test: FirstTest) -> None:
-    """Every stored fingerprint is rare in a 10-article archive; the test holds all of them."""
+    """Every fingerprint stored, with the number of articles holding it, as the index counts."""
     import sqlite3
 
     with sqlite3.connect(crawl["index"]) as db:
-        stored = sorted(h for (h,) in db.execute("SELECT DISTINCT hash FROM fingerprints"))
-    assert list(first_test.polynomials) == sorted(unmix(h) for h in stored)
-    some = stored[::50]
-    assert first_test.shares_kgram([1, 2, 3, some[0]])
-    assert not first_test.shares_kgram([h ^ 1 for h in some])
+        stored = dict(db.execute("SELECT hash, count(*) FROM fingerprints GROUP BY hash"))
+    # in a 10-article archive none reaches the boilerplate threshold (5 articles)
+    assert max(stored.values()) < 5
+    pairs = sorted((unmix(h), n) for h, n in stored.items())
+    assert list(first_test.polynomials) == [p for p, _ in pairs]
+    assert list(first_test.holders) == [n for _, n in pairs]
+
+
+@pytest.mark.parametrize("set_limit", [1_000_000, 0])  # the set form and the table form
+def test_first_test_sums_evidence_as_the_index_does(set_limit: int) -> None:
+    """One fingerprint held by 1 or 2 articles makes a candidate; held by 3, it needs company."""
+    import pickle
+
+    one, two, three_a, three_b, four = 11, 22, 33, 44, 55
+    holders = [(one, 1), (two, 2), (three_a, 3), (three_b, 3), (four, 4)]
+    test = pickle.loads(pickle.dumps(FirstTest(holders, set_limit=set_limit)))
+    assert (test.strong is None) == (set_limit == 0)
+    assert test.passes_kgrams([one, 7])
+    assert test.passes_kgrams([two])
+    assert not test.passes_kgrams([three_a, 7, 8])
+    assert not test.passes_kgrams([three_a, three_a, 9])  # the same k-gram twice counts once
+    assert test.passes_kgrams([three_a, three_b])  # 1/3 + 1/3
+    assert not test.passes_kgrams([four])
+    assert test.passes_kgrams([four, three_a])  # 1/4 + 1/3
+    assert not test.passes_kgrams([5, 6, 7])
 
 
 def test_set_and_table_forms_agree(crawl: dict, first_test: FirstTest) -> None:
-    """Large archives use the byte table and sorted array; small ones a set: same answers."""
-    import pickle
+    """Large archives use the byte table and sorted arrays; small ones a set: same answers."""
     import sqlite3
 
     with sqlite3.connect(crawl["index"]) as db:
-        stored = [h for (h,) in db.execute("SELECT DISTINCT hash FROM fingerprints")]
-    table = pickle.loads(pickle.dumps(FirstTest(stored, set_limit=0)))
-    assert table.small is None and first_test.small is not None
+        stored = list(db.execute("SELECT hash, count(*) FROM fingerprints GROUP BY hash"))
+    table = FirstTest(stored, set_limit=0)
+    assert table.strong is None and first_test.strong is not None
     for plant, page in plants(crawl["articles"]):
         text = page if plant.kind == "text" else visible_words(page)  # type: ignore[arg-type]
         assert table.passes_text(text or "") == first_test.passes_text(text or "") is True
     for _url, html in crawl["unrelated"]:
         assert table.passes_text(visible_words(html) or "") is False
-    probe = [stored[0] ^ 1, stored[1], stored[2] ^ 1]
-    assert table.shares_kgram(probe) and not table.shares_kgram([probe[0], probe[2]])
 
 
 def test_first_test_rejects_unrelated_pages(crawl: dict, first_test: FirstTest) -> None:
@@ -484,7 +501,7 @@ def test_a_page_with_a_finding_always_passes_the_first_test(
         result = audit_page(page, index, load_policy(crawl["policy"]))
     if result.sources:
         assert visible is None or first_test.passes_text(visible)
-        assert first_test.shares_kgram(kgrams_of_hashes(_tokens(page.text)))
+        assert first_test.passes_kgrams(kgrams_of_hashes(_tokens(page.text)))
 
 
 def test_every_audited_page_with_a_finding_passes(crawl: dict, first_test: FirstTest) -> None:

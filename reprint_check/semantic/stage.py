@@ -73,8 +73,8 @@ class Settings:
     prefilter_neighbours: int = 1  # ... with this many neighbours on each side
     source_nearest: int = 3  # article sentences the judge sees per page sentence (±1 each)
     # The judge sees a candidate only when this many characters of page sentences come
-    # close to it: gate_similarity in a language the cheap encoder knows well, prefilter
-    # in any other (it misjudges those, Ukrainian among them, and they must not be lost).
+    # close to it (gate_similarity) in a language the cheap encoder knows, or are in a
+    # language it does not know (it misjudges those, Ukrainian among them: no gate there).
     gate_chars: int = 250
     gate_similarity: float = 0.40
     cheap_languages: frozenset[str] = USE_LANGUAGES
@@ -238,7 +238,8 @@ class SemanticStage:
     ) -> bool:
         s = self.settings
         best = near.max(axis=1)
-        close = np.where(strict, best >= s.gate_similarity, best >= s.prefilter)
+        # in a language it does not know, the cheap encoder's cosine says too little to gate on
+        close = np.where(strict, best >= s.gate_similarity, True)
         close &= np.asarray(usable, dtype=bool)
         chars = sum(sentences[i].end - sentences[i].start for i in np.nonzero(close)[0])
         return chars >= s.gate_chars
