@@ -139,3 +139,22 @@ def test_a_record_comes_back_with_its_spans_mask_and_vectors() -> None:
 def test_bytes_that_are_no_record_are_refused() -> None:
     with pytest.raises(ValueError, match="not a semantic record"):
         unpack(b"XXXX" + bytes(12))
+
+
+# --- policy --------------------------------------------------------------------------------
+
+
+def test_the_rewrite_limit_is_validated_like_every_key() -> None:
+    from reprint_check.errors import PolicyError
+    from reprint_check.policy import RewriteRule, parse_policy
+
+    head = '[policy]\nname = "p"\n'
+    assert parse_policy(head, "p.toml").rewrite == RewriteRule(max_chars=None)
+    assert parse_policy(head + "[rewrite]\nmax_chars = 300\n", "p.toml").rewrite.max_chars == 300
+    with pytest.raises(PolicyError) as bad:
+        parse_policy(head + '[rewrite]\nmax_chars = "300"\n', "p.toml")
+    assert str(bad.value) == (
+        'p.toml: rewrite.max_chars: expected a whole number >= 0 (0 = no limit), got "300"'
+    )
+    with pytest.raises(PolicyError, match=r"p.toml: rewrite.limit: unknown key"):
+        parse_policy(head + "[rewrite]\nlimit = 3\n", "p.toml")

