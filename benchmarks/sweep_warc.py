@@ -11,13 +11,14 @@ licensed partner's site, in a WET record) and its broken records. Then:
    alone: pages per CPU second (the goal: 500 pages/s per core), the share
    rejected, and where the time goes (WARC reading, decoding, the page's
    words, tokenising and the look-up);
-2. **the local engine** end to end (one process): pages per CPU second,
-   share rejected by the first test, recall of the planted copies and
-   findings on the real pages (must be 1.0 and 0);
+2. **the local engine** end to end (one process): pages per CPU second
+   (reading, first test, and the full audit of the pages that pass), share
+   rejected by the first test, recall of the planted copies and findings on
+   the real pages (must be 1.0 and 0);
 3. **Spark** ``local[2]`` (``--spark``, needs ``pip install -e '.[spark]'``):
-   the same sweep, wall time of the job without the session's start-up, pages
-   per second per core, and whether its findings equal the local engine's byte
-   for byte;
+   the same sweep: pages per CPU second of its Python workers (measured in
+   them, file by file), wall time without the session's start-up, and
+   whether its findings equal the local engine's byte for byte;
 4. ``--verify``: for every real page, whether the first test's tokens are the
    full audit's tokens (the audit reads the page through BeautifulSoup, tens
    of milliseconds a page), and whether the full audit finds anything on it.
@@ -191,6 +192,8 @@ def engine_run(setup: dict, out: Path, engine: str) -> dict:
     return {
         "engine": engine,
         "cpu_s": cpu,
+        "worker_cpu_s": outcome.cpu_seconds,
+        "pages_per_worker_cpu_s": counts["pages"] / outcome.cpu_seconds,
         "wall_s": wall,
         "pages": counts["pages"],
         "rejected_share": counts["rejected_by_first_test"] / max(1, counts["pages"]),

@@ -94,3 +94,16 @@ def test_spark_and_local_give_identical_findings(
         assert row["status"] == plant.status
         assert tuple(row["violations"]) == plant.codes
         assert json.loads(row["entry"])["evidence"]["record_id"] == row["record_id"]
+
+
+def test_spark_executors_reach_a_postgresql_index_by_its_url(
+    crawl: dict, spark_session: object, pg_dsn: str, tmp_path: Path
+) -> None:
+    from reprint_check.index import open_index
+
+    with open_index(pg_dsn) as index:
+        index.add_many(archive())
+    _run({**crawl, "index": pg_dsn}, tmp_path / "pg", "spark")
+    _run(crawl, tmp_path / "sqlite", "local")
+    for name in ("findings.jsonl", "summary.json"):
+        assert (tmp_path / "pg" / name).read_bytes() == (tmp_path / "sqlite" / name).read_bytes()

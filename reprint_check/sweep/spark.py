@@ -53,7 +53,12 @@ def _session(master: str | None) -> Any:
                 .config("spark.ui.enabled", "false")
             )
     # the sweep tells its own progress; Spark's bars would garble standard error
-    session = builder.config("spark.ui.showConsoleProgress", "false").getOrCreate()
+    builder = builder.config("spark.ui.showConsoleProgress", "false")
+    try:
+        session = builder.getOrCreate()
+    except Exception as e:  # no Java, a master that does not answer: py4j's errors vary
+        reason = " ".join(str(e).split())[:300]
+        raise InputError(f"--engine spark: cannot start Spark ({reason}); it needs Java 17+") from e
     session.sparkContext.setLogLevel("ERROR")
     return session
 

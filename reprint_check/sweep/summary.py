@@ -60,6 +60,7 @@ class SweepOutcome:
     bad_input: bool
     summary: dict[str, Any]
     lines: tuple[dict[str, Any], ...]  # findings.jsonl, parsed
+    cpu_seconds: float = 0.0  # spent by the workers on the files (not written out)
 
 
 def finding_line(finding: Finding, policy: PolicySummary) -> dict[str, Any]:
@@ -112,6 +113,7 @@ def write(out: str | Path, results: Sequence[FileResult], policy: PolicySummary)
         bad_input=any(r.bad_input for r in ordered),
         summary=summary,
         lines=tuple(lines),
+        cpu_seconds=sum(r.cpu_seconds for r in ordered),
     )
 
 

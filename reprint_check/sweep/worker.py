@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -86,6 +87,9 @@ class FileResult:
     error: str | None = None  # the file could not be opened or fetched at all
     bad_input: bool = False  # a local file named by the user that is missing or unreadable
     told: tuple[str, ...] = ()  # one line per broken record (the first MAX_TOLD)
+    # CPU seconds the worker spent on the file: for measurements, never written out
+    # (the outputs must not depend on the machine).
+    cpu_seconds: float = field(default=0.0, compare=False)
 
 
 @dataclass
@@ -106,6 +110,12 @@ class Context:
 
 def sweep_file(position: int, spec: str, context: Context) -> FileResult:
     """Every record of one file, through the first test and, if it passes, the audit."""
+    started = time.process_time()
+    result = _sweep_file(position, spec, context)
+    return replace(result, cpu_seconds=time.process_time() - started)
+
+
+def _sweep_file(position: int, spec: str, context: Context) -> FileResult:
     counts: Counter[str] = Counter()
     findings: list[Finding] = []
     told: list[str] = []
