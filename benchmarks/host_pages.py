@@ -50,6 +50,7 @@ from lxml import etree
 from scale import (  # the same synthetic archive and edits as the scale benchmark
     COPYDETECT_GUARANTEE,
     COPYDETECT_NOISE,
+    DEFAULT_DATA,
     HOST_PAGES_SECTION,
     HOSTS,
     RECALL_COVER,
@@ -127,12 +128,12 @@ def _insert_points(markup: bytes) -> list[int]:
 
 
 def make_pages(
-    archive: Sequence[dict[str, str]], count: int, folder: Path, seed: int
+    archive: Sequence[dict[str, str]], count: int, folder: Path, seed: int, hosts: Path
 ) -> list[HostPage]:
     """``count`` real host pages with excerpts inserted, written to ``folder``."""
     rng = random.Random(seed)
     folder.mkdir(parents=True, exist_ok=True)
-    sources = sorted(HOSTS.glob("*.html.gz"))
+    sources = sorted(hosts.glob("*.html.gz"))
     pages = []
     for source in sources:
         if len(pages) == count:
@@ -160,18 +161,20 @@ def make_pages(
     return pages
 
 
-def prepare_work(work: Path, articles: int, count: int) -> tuple[Path, list[HostPage], list[dict]]:
+def prepare_work(
+    work: Path, articles: int, count: int, hosts: Path
+) -> tuple[Path, list[HostPage], list[dict]]:
     """The archive export, its SQLite index and the pages; made once per ``work`` folder."""
     export = work / f"archive-{articles}.jsonl"
     index_path = work / f"index-{articles}.sqlite"
     if not index_path.exists():
-        write_archive(export, articles, training_corpus())
+        write_archive(export, articles, training_corpus(hosts.parent.parent))
         partial = index_path.with_suffix(".partial")
         with open_index(str(partial)) as index:
             ingest([str(export)], index, jobs=1)
         partial.rename(index_path)
     archive = list(read_archive(export))
-    pages = make_pages(archive, count, work / f"pages-{articles}", SEED + 7)
+    pages = make_pages(archive, count, work / f"pages-{articles}", SEED + 7, hosts)
     return index_path, pages, archive
 
 
@@ -475,16 +478,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="put the figures in the host pages section of RESULTS.md (or of the file named)",
     )
     ap.add_argument("--label", help="the build's name in that table (default: its commit)")
+    ap.add_argument(
+        "--data", type=Path, default=DEFAULT_DATA, help=f"folder holding {HOSTS}/ (its html/)"
+    )
     args = ap.parse_args(argv)
     if args.smoke:
         args.articles, args.pages, args.rounds, args.no_copydetect = 200, 3, 1, True
-    if not HOSTS.is_dir():
-        print(f"host_pages.py: no host pages at {HOSTS}; nothing measured", file=sys.stderr)
+    hosts = args.data / HOSTS / "html"
+    if not hosts.is_dir():
+        print(f"host_pages.py: no host pages at {hosts}; nothing measured", file=sys.stderr)
         return 0
     with tempfile.TemporaryDirectory(prefix="rc-hosts-") as tmp:
         work = args.work or Path(tmp)
         work.mkdir(parents=True, exist_ok=True)
-        index_path, pages, archive = prepare_work(work, args.articles, args.pages)
+        index_path, pages, archive = prepare_work(work, args.articles, args.pages, hosts)
         mean_kb = statistics.mean(p.size for p in pages) / 1000
         print(
             f"{len(pages)} real host pages ({mean_kb:.0f} KB of HTML on average), "

@@ -212,7 +212,7 @@ def test_full_file_parses_and_normalises_hosts() -> None:
         (
             '[policy]\nname = "x"\n[exerpt]\nmax_chars = 5\n',
             'rules/x.toml: exerpt: unknown table (did you mean "excerpt"?); expected one of '
-            "policy, excerpt, link, reprint, permissions",
+            "policy, excerpt, link, reprint, rewrite, permissions",
         ),
         (
             '[policy]\nname = "x"\nexcerpt = 5\n',

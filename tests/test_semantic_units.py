@@ -146,7 +146,7 @@ def test_bytes_that_are_no_record_are_refused() -> None:
 
 def test_the_rewrite_limit_is_validated_like_every_key() -> None:
     from reprint_check.errors import PolicyError
-    from reprint_check.policy import RewriteRule, parse_policy
+    from reprint_check.policy.rules import RewriteRule, parse_policy
 
     head = '[policy]\nname = "p"\n'
     assert parse_policy(head, "p.toml").rewrite == RewriteRule(max_chars=None)
