@@ -124,10 +124,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--write", action="store_true", help="add the figures to benchmarks/SEMANTIC.md"
     )
+    parser.add_argument(
+        "--data", type=Path, default=scale.DEFAULT_DATA, help="folder holding the test texts"
+    )
     args = parser.parse_args(argv)
     if args.smoke:
         args.articles, args.pages = 40, 3
-    corpus = scale.training_corpus()
+    corpus = scale.training_corpus(args.data)
     lines: list[str] = []
     with tempfile.TemporaryDirectory(prefix="rc-semantic-") as folder:
         work = Path(folder)

@@ -1,9 +1,9 @@
 """False alarms of the semantic stage on real pages: every finding here is one.
 
-usage: python benchmarks/semantic_sweep.py [--smoke] [--archive JSONL] [--root DIR]
+usage: python benchmarks/semantic_sweep.py [--smoke] [--archive JSONL] [--data DIR]
                                            [--limit N] [--cache FILE]
 
-Every real page of ../shared/data-raw (as benchmarks/sweep.py finds them:
+Every real page of the data folder (--data DIR, as benchmarks/sweep.py finds them:
 Scrapinghub, Mozilla Readability, newspaper4k, trafilatura test pages) is
 audited with ``--semantic`` against an archive none of them copies (by
 default ../shared/data/rewrite-dev/archive.jsonl: news translated for NTREX
@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--smoke", action="store_true")
     parser.add_argument("--archive", type=Path, default=ARCHIVE)
-    parser.add_argument("--root", type=Path, default=sweep.DATA)
+    parser.add_argument("--data", "--root", dest="root", type=Path, default=sweep.DEFAULT_DATA)
     parser.add_argument("--limit", type=int)
     parser.add_argument("--cache", type=Path, help="keep sentence vectors in this SQLite file")
     args = parser.parse_args(argv)
