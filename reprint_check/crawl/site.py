@@ -90,7 +90,7 @@ from reprint_check.web.fetch import (
     MiB,
     RequestRefused,
 )
-from reprint_check.web.pacing import HostPacer, Stopped
+from reprint_check.web.pacing import STOP_POLL, HostPacer, Stopped
 from reprint_check.web.robotstxt import Robots, RobotsCache
 
 VIA_API = "wordpress-api"
@@ -1123,7 +1123,7 @@ class _Crawl:
     def _fetch_all(self, jobs: Iterator[_Job]) -> Iterator[_Unit]:
         """Requests on ``per_host`` threads per host; units as they complete."""
         threads = max(1, self.options.per_host) * (1 + len(self.hosts))
-        work: queue.Queue[_Job | None] = queue.Queue(maxsize=threads * 2)
+        work: queue.Queue[tuple[int, _Job] | None] = queue.Queue(maxsize=threads * 2)
         # fetched pages wait for extraction here: few, so that little is held
         # uncommitted when a crawl is killed
         results: queue.Queue[_Unit | _Done | _Crashed] = queue.Queue(maxsize=threads)
@@ -1137,10 +1137,21 @@ class _Crawl:
                 except queue.Full:
                     continue
 
+        # Dated jobs (a listing gave a modification date) not finished yet, by plan order.
+        # A job without one waits for every dated job planned before it: when both
+        # lead to one page (an old address listed in the sitemap, the new one in a
+        # feed, side by side in the plan), the dated one then owns the page whatever
+        # the timing, and the next sync finds it unchanged by its date, asking nothing.
+        dated: set[int] = set()
+        dated_done = threading.Condition()
+
         def feed() -> None:
             try:
-                for job in jobs:
-                    put(work, job)
+                for seq, job in enumerate(jobs):
+                    if job.lastmod is not None:
+                        with dated_done:
+                            dated.add(seq)
+                    put(work, (seq, job))
                     if stop.is_set() or self.stop.is_set():
                         break
             except BaseException as e:  # a planning bug must surface, not hang the crawl
@@ -1149,12 +1160,22 @@ class _Crawl:
                 for _ in range(threads):
                     work.put(None)
 
+        def after_dated(seq: int) -> None:
+            with dated_done:
+                while dated and min(dated) < seq:
+                    if stop.is_set() or self.stop.is_set():
+                        raise Stopped("the crawl was stopped")
+                    dated_done.wait(STOP_POLL)
+
         def fetch_loop() -> None:
             try:
-                while (job := work.get()) is not None:
+                while (item := work.get()) is not None:
+                    seq, job = item
                     if stop.is_set() or self.stop.is_set():
                         continue
                     try:
+                        if job.lastmod is None:
+                            after_dated(seq)
                         with self._slot(job.url):
                             unit = self._fetch_job(job)
                             self._journal([unit])
@@ -1164,6 +1185,11 @@ class _Crawl:
                         unit = _Unit(
                             "failure", job.url, message=f"internal error: {type(e).__name__}: {e}"
                         )
+                    finally:
+                        if job.lastmod is not None:
+                            with dated_done:
+                                dated.discard(seq)
+                                dated_done.notify_all()
                     put(results, unit)
             finally:
                 put(results, _Done())
