@@ -357,7 +357,7 @@ def killed_and_resumed(
 
 @pytest.mark.parametrize(
     ("lock_after", "per_host"),
-    [(None, 2), (40, 2), (120, 2), (70, 1)],
+    [(None, 2), (40, 2), (100, 2), (70, 1)],
     ids=["first-page", "mid-crawl", "near-the-end", "one-in-flight"],
 )
 def test_a_crawl_killed_with_sigkill_resumes_fetching_nothing_twice(

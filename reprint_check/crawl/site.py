@@ -978,7 +978,10 @@ class _Crawl:
         wanted = [
             (record, stored)
             for record, stored in self.frontier.absent()
-            if record.state == "indexed" and stored and self._refusal(record.url) is None
+            if record.state == "indexed"
+            and stored
+            and canonical_url(record.url) not in self.replayed  # answered before a kill
+            and self._refusal(record.url) is None
         ]
         self.deletions = f"{len(wanted):,} indexed URL(s) no longer listed, asked again"
         if self.counts.total is not None:
