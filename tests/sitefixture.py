@@ -220,6 +220,10 @@ class Request:
         """An answer the crawler could use: a page, a 304, a 404 (not a redirect hop or a retry)."""
         return self.status in (200, 304, 404, 410)
 
+    @property
+    def target(self) -> str:
+        return self.path + (f"?{self.query}" if self.query else "")
+
 
 class Trap:
     """Kills a crawler process at a chosen request, with nothing of its own in transit.
@@ -262,10 +266,6 @@ class Trap:
                 self.fired.set()
                 self._lock.notify_all()
         return True
-
-    @property
-    def target(self) -> str:
-        return self.path + (f"?{self.query}" if self.query else "")
 
 
 class Site:
