@@ -21,7 +21,7 @@ from .checks import judge
 from .errors import FetchError, InputError
 from .index import SourceIndex, SQLiteIndex, open_index
 from .index.sources import SourceError, is_url, iter_articles
-from .models import Article, Page, Passage, Report, TargetResult
+from .models import Article, Page, Passage, Report, TargetResult, published
 from .page.html import page_from_html, page_from_text
 from .page.no_text import NO_TEXT, is_blank, why_no_text
 from .page.redirects import resolve_links
@@ -133,17 +133,22 @@ def audit_page(
     target = prepare(page.text)
     ranked, boilerplate = index.candidates(target.kgrams)
     own_url = _own_url(page, as_url)
-    articles = []
     judged_by: dict[str, Policy] = {}
-    for article in index.get_many([article_id for article_id, _hits in ranked]):
-        chosen = policy_for(article.url, policy)
-        if chosen is None:
-            continue
-        if own_url and host_of(own_url) == host_of(article.url):
-            continue  # the publisher's own page
-        articles.append(article)
-        judged_by[article.url] = chosen
-    articles.sort(key=lambda a: a.url)  # attribution breaks ties by this order
+
+    def judged(ranked: list[tuple[int, int]]) -> list[Article]:
+        chosen_articles = []
+        for article in index.get_many([article_id for article_id, _hits in ranked]):
+            chosen = policy_for(article.url, policy)
+            if chosen is None:
+                continue
+            if own_url and host_of(own_url) == host_of(article.url):
+                continue  # the publisher's own page
+            chosen_articles.append(article)
+            judged_by[article.url] = chosen
+        chosen_articles.sort(key=lambda a: a.url)  # attribution breaks ties by this order
+        return chosen_articles
+
+    articles = judged(ranked)
     prepared = [prepare(a.text) for a in articles]
     per_article = align_many(
         target,
@@ -156,19 +161,47 @@ def audit_page(
         matches, per_article = _semantic(
             page, index, policy, own_url, articles, per_article, semantic
         )
+    whole: Page | None = None
+    if page.revealed:
+        hidden, whole = _revealed_passages(page, index, policy, judged, articles, boilerplate)
+        if hidden:
+            known = {a.url for a in articles}
+            for article in sorted({a.url: a for a, _ in hidden.values()}.values(), key=_url):
+                if article.url not in known:
+                    articles.append(article)
+                    prepared.append(prepare(article.text))
+                    per_article.append([])
+            per_article = [
+                [*found, *hidden.get(article.url, (article, []))[1]]
+                for article, found in zip(articles, per_article, strict=True)
+            ]
+    revealed_text = prepare(whole.text) if whole is not None else None
     findings = [
         finding
         for article, source, passages in zip(articles, prepared, per_article, strict=True)
         if passages
         and (
-            finding := judge(
-                page,
-                article,
-                passages,
-                judged_by[article.url],
-                _url_for(page, as_url, article),
-                page_text=target,
-                article_text=source,
+            finding := (
+                judge(
+                    page,
+                    article,
+                    passages,
+                    judged_by[article.url],
+                    _url_for(page, as_url, article),
+                    page_text=target,
+                    article_text=source,
+                )
+                if whole is None or not any(p.hidden for p in passages)
+                else judge(
+                    whole,
+                    article,
+                    passages,
+                    judged_by[article.url],
+                    _url_for(page, as_url, article),
+                    page_text=revealed_text,
+                    article_text=source,
+                    visible_end=len(page.text),
+                )
             )
         )
     ]
@@ -184,13 +217,62 @@ def audit_page(
         )
     findings.sort(key=lambda f: (-(f.reused_chars + (f.rewritten_chars or 0)), f.url))
     status = "violation" if any(f.violations for f in findings) else "compliant"
+    # The text the passages index: the revealed texts follow only where a passage stands in one.
+    shows_revealed = whole is not None and any(p.hidden for f in findings for p in f.passages)
     return TargetResult(
         target=page.location,
         status=status,
         title=page.title,
         sources=tuple(findings),
-        text=page.text if include_text else None,
+        text=(whole.text if shows_revealed and whole else page.text) if include_text else None,
     )
+
+
+def _url(article: Article) -> str:
+    return article.url
+
+
+def _revealed_passages(
+    page: Page,
+    index: SourceIndex,
+    policy: Policies,
+    judged: Callable[[list[tuple[int, int]]], list[Article]],
+    visible_candidates: Sequence[Article],
+    boilerplate: set[int],
+) -> tuple[dict[str, tuple[Article, list[Passage]]], Page | None]:
+    """Passages of the text the page keeps out of sight (``Page.revealed``), per article URL.
+
+    Each revealed text is aligned on its own, with the articles its k-grams
+    point to besides the visible text's candidates, so the visible text's
+    passages stay exactly what they were. The passages index the published
+    text (:func:`~reprint_check.models.published`), returned with them, and
+    carry where they were; whether they repeat what the reader sees is for
+    the checks to say. Empty (and None) when no revealed text copies anything.
+    """
+    texts = [prepare(revealed.text) for revealed in page.revealed]
+    ranked, more_boilerplate = index.candidates([k for text in texts for k in text.kgrams])
+    known = {article.url: article for article in visible_candidates}
+    extra = [a for a in judged(ranked) if a.url not in known]
+    articles = sorted([*known.values(), *extra], key=_url)
+    if not articles:
+        return {}, None
+    sources = [prepare(a.text) for a in articles]
+    whole, spans = published(page)
+    found: dict[str, tuple[Article, list[Passage]]] = {}
+    for text, (start, _end, where) in zip(texts, spans, strict=True):
+        aligned = align_many(
+            text, sources, ignore=boilerplate | more_boilerplate, min_chars=min_passage_chars(policy)
+        )
+        for article, passages in zip(articles, aligned, strict=True):
+            for p in passages:
+                moved = replace(
+                    p,
+                    target_start=p.target_start + start,
+                    target_end=p.target_end + start,
+                    hidden=where,
+                )
+                found.setdefault(article.url, (article, []))[1].append(moved)
+    return found, (whole if found else None)
 
 
 def _semantic(

@@ -14,8 +14,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import replace
 
-from reprint_check.checks.excerpt import find_headline, quotation_spans, split_quotations
+from reprint_check.checks.excerpt import (
+    count_once,
+    find_headline,
+    quotation_spans,
+    split_quotations,
+)
 from reprint_check.checks.link import check_link
 from reprint_check.checks.permissions import (
     beyond_limit,
@@ -34,6 +40,7 @@ from reprint_check.wording import chars, plural, share_of_article
 
 __all__ = [
     "Edit",
+    "count_once",
     "find_edits",
     "find_headline",
     "judge",
@@ -53,6 +60,7 @@ def judge(
     today: dt.date | None = None,
     page_text: PreparedText | None = None,
     article_text: PreparedText | None = None,
+    visible_end: int | None = None,
 ) -> SourceFinding | None:
     """What the page reused from ``article`` and the violations ``policy`` finds in it.
 
@@ -63,6 +71,12 @@ def judge(
     ``page_text`` and ``article_text`` are the texts as the audit prepared them
     for alignment: every check reads the normalised text from them instead of
     normalising the page, the article or a passage again.
+
+    ``visible_end``, when given, is where what a reader sees ends in
+    ``page.text``: after it come the texts the page keeps out of sight
+    (:func:`~reprint_check.models.published`). Passages there count, once
+    (:func:`count_once`), but the headline, the link and a credit line must
+    stand in the visible text.
     """
     page_norm = page_text.norm if page_text is not None else normalize(page.text)
     article_norm = article_text.norm if article_text is not None else normalize(article.text)
@@ -71,8 +85,23 @@ def judge(
         (p for p in passages if p.chars >= rule.min_passage_chars),
         key=lambda p: p.target_start,
     )
+    kept = count_once(
+        page.text,
+        article.text,
+        kept,
+        rule.min_passage_chars,
+        page_norm=page_norm,
+        article_norm=article_norm,
+    )
     if not kept:
         return None
+    shown = page
+    if visible_end is not None:
+        shown = replace(
+            page,
+            text=page.text[:visible_end],
+            blocks=tuple(b for b in page.blocks if b.end <= visible_end),
+        )
     notes: list[str] = []
     if not rule.count_quotations:
         kept = split_quotations(
@@ -89,7 +118,9 @@ def judge(
     counted = [p for p in kept if not p.quotation]
 
     headline = (
-        find_headline(page, article, counted, page_norm=page_norm) if rule.include_title else None
+        find_headline(shown, article, counted, page_norm=page_norm if shown is page else None)
+        if rule.include_title
+        else None
     )
     headline_chars = 0
     if headline is not None:
@@ -148,7 +179,7 @@ def judge(
 
     urls = [article.url, *article.aliases]
     first = counted[0] if counted else None
-    link = check_link(page, urls, policy.link, excerpt_start=first.target_start if first else None)
+    link = check_link(shown, urls, policy.link, excerpt_start=first.target_start if first else None)
     if counted or headline is not None:
         violations.extend(link.violations)
     else:
@@ -167,7 +198,13 @@ def judge(
     if licensed:
         violations.extend(
             reprint_violations(
-                page, article, kept, policy, page_norm=page_norm, article_norm=article_norm
+                page,
+                article,
+                kept,
+                policy,
+                page_norm=page_norm,
+                article_norm=article_norm,
+                credit_text=shown.text,
             )
         )
     return SourceFinding(
