@@ -260,9 +260,8 @@ def _revealed_passages(
     whole, spans = published(page)
     found: dict[str, tuple[Article, list[Passage]]] = {}
     for text, (start, _end, where) in zip(texts, spans, strict=True):
-        aligned = align_many(
-            text, sources, ignore=boilerplate | more_boilerplate, min_chars=min_passage_chars(policy)
-        )
+        ignore = boilerplate | more_boilerplate
+        aligned = align_many(text, sources, ignore=ignore, min_chars=min_passage_chars(policy))
         for article, passages in zip(articles, aligned, strict=True):
             for p in passages:
                 moved = replace(

@@ -97,9 +97,7 @@ def published(page: Page) -> tuple[Page, tuple[tuple[int, int, str], ...]]:
         at += len(REVEALED_BREAK)
         pieces.append(REVEALED_BREAK)
         pieces.append(revealed.text)
-        blocks.extend(
-            Block(len(blocks), b.kind, at + b.start, at + b.end) for b in revealed.blocks
-        )
+        blocks.extend(Block(len(blocks), b.kind, at + b.start, at + b.end) for b in revealed.blocks)
         spans.append((at, at + len(revealed.text), revealed.where))
         at += len(revealed.text)
     whole = Page(

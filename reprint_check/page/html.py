@@ -305,7 +305,7 @@ class _Frame(NamedTuple):
     in_noscript: bool
     pre: bool
     in_noindex: bool
-    revealing: bool
+    revealing: str | None
     furniture: bool
     is_block: bool
     pushed_block: bool
@@ -338,7 +338,7 @@ class _Extractor:
         self.pre = False
         self.in_noindex = False  # inside a <noindex> element
         # text out of sight that the page still publishes (see page/revealed.py)
-        self.revealing = False  # inside a hidden container whose text is gathered
+        self.revealing: str | None = None  # inside a hidden container gathered: what it is
         self.furniture = False  # inside a menu, form, banner…: nothing hidden here counts
         self.section: SectionBuilder | None = None  # the hidden container being gathered
         self.section_blocks: list[str] = []  # block elements open inside it
@@ -414,8 +414,8 @@ class _Extractor:
         for anchor in self.open_anchors:
             anchor.pieces.append(raw)
         if self.invisible:
-            if self.revealing and self.section is not None:
-                self.section.text(raw)
+            if self.revealing is not None:
+                self.revealed_section().text(raw)
             return
         if self.pre:
             text = raw.replace("\r\n", "\n").replace("\r", "\n")
@@ -456,7 +456,7 @@ class _Extractor:
     def line_break(self) -> None:
         self.anchor_gap()
         if self.invisible:
-            if self.revealing and self.section is not None:
+            if self.revealing is not None and self.section is not None:
                 self.section.text(" ")
             return
         self.pending_space = False
@@ -517,8 +517,9 @@ class _Extractor:
         is_block = name in BLOCK_TAGS
         if is_block:
             self.anchor_gap()
-            if self.revealing and self.section is not None:
+            if self.revealing is not None and self.section is not None:
                 self.section.block_edge(self.section_kind)
+            if self.revealing is not None:
                 self.section_blocks.append(name)
         pushed = is_block and not self.no_box
         if pushed:
@@ -538,10 +539,10 @@ class _Extractor:
                 self.awaiting.remove(anchor)
         if frame.is_block:
             self.anchor_gap()
-            if self.revealing and self.section is not None:
+            if self.revealing is not None and self.section is not None:
                 self.section.block_edge(self.section_kind)
-                if self.section_blocks:
-                    self.section_blocks.pop()
+            if self.revealing is not None and self.section_blocks:
+                self.section_blocks.pop()
         if frame.pushed_block:
             self.flush()
             self.block_stack.pop()
@@ -550,7 +551,7 @@ class _Extractor:
         self.in_noscript = frame.in_noscript
         self.pre = frame.pre
         self.in_noindex = frame.in_noindex
-        if self.revealing and not frame.revealing and self.section is not None:
+        if self.revealing is not None and frame.revealing is None and self.section is not None:
             self.section.block_edge(self.section_kind)  # the container ends a paragraph
         self.revealing = frame.revealing
         self.furniture = frame.furniture
@@ -563,9 +564,9 @@ class _Extractor:
         and containers never rendered as text (templates, SVG, ``<select>``…)
         stop it; noscript content and comments are never gathered.
         """
-        if self.revealing:
+        if self.revealing is not None:
             if self.furniture or name in INVISIBLE_CONTAINERS or name == "noscript":
-                self.revealing = False
+                self.revealing = None
             return
         if was_invisible or not self.invisible or self.furniture:
             return
@@ -577,13 +578,17 @@ class _Extractor:
                 return  # <head>, <template>, a closed <dialog>…: never shown as text
         else:
             means = self.visibility_hidden or ""
-        where = where_hidden(attrs, means)
+        self.revealing = where_hidden(attrs, means)
+        self.section_blocks = []
+
+    def revealed_section(self) -> SectionBuilder:
+        """The revealed text that hidden text met now belongs to, started when needed."""
+        where = self.revealing or ""
         if self.section is not None and self.section.where != where:
             self.close_section()
         if self.section is None:
             self.section = SectionBuilder(where)
-            self.section_blocks = []
-        self.revealing = True
+        return self.section
 
     @property
     def section_kind(self) -> str:
@@ -596,7 +601,6 @@ class _Extractor:
             return
         revealed = self.section.build(self.section_kind)
         self.section = None
-        self.section_blocks = []
         if revealed is not None:
             self.hidden_texts.append(revealed)
 
@@ -604,10 +608,8 @@ class _Extractor:
         """An ``articleBody`` of the page's structured data: HTML or plain text."""
         if self.in_comment or self.in_fragment:
             return
-        if _TAG.search(body):
-            revealed = _html_body(body, where)
-        else:
-            revealed = plain_body(body, where)
+        html_body = _TAG.search(body) is not None
+        revealed = _html_body(body, where) if html_body else plain_body(body, where)
         if revealed is not None and all(r.text != revealed.text for r in self.structured):
             self.structured.append(revealed)
 

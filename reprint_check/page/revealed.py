@@ -230,8 +230,6 @@ def plain_body(body: str, where: str) -> Revealed | None:
     """A plain-text ``articleBody``: entities decoded, each line a paragraph."""
     text = html_lib.unescape(body)
     paragraphs = [
-        ("p", line)
-        for part in _LINE_BREAKS.split(text)
-        if (line := " ".join(part.split()))
+        ("p", line) for part in _LINE_BREAKS.split(text) if (line := " ".join(part.split()))
     ]
     return _revealed(where, paragraphs)

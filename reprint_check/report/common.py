@@ -217,6 +217,32 @@ def match_phrase(passage: Passage) -> str | None:
     return f"{passage.match}, {passage.lang}" if passage.lang else passage.match
 
 
+# Where a passage the page keeps out of sight stood (Passage.hidden), in words.
+HIDDEN_PLACES = {
+    "read-more": "hidden in a “Read more” block",
+    "tab-panel": "hidden in a tab panel",
+    "collapsed": "hidden in a collapsed section",
+    "display-none": "hidden with display:none",
+    "visibility-hidden": "hidden with visibility:hidden",
+    "hidden-attribute": "hidden with the hidden attribute",
+    "json-ld": "only in the page's JSON-LD articleBody",
+    "microdata": "only in the page's microdata articleBody",
+}
+
+
+def hidden_phrase(passage: Passage) -> str | None:
+    """Where on the page a passage out of sight stood; None for one a reader sees."""
+    if passage.hidden is None:
+        return None
+    return HIDDEN_PLACES.get(passage.hidden, f"hidden on the page ({passage.hidden})")
+
+
+def passage_marks(passage: Passage) -> str | None:
+    """What sets a passage apart from a plain visible copy: out of sight, in other words."""
+    marks = [m for m in (hidden_phrase(passage), match_phrase(passage)) if m]
+    return "; ".join(marks) or None
+
+
 def rewritten_phrase(source: SourceFinding) -> str | None:
     """The source's characters in other words, when the semantic stage found any."""
     if source.rewritten_chars is None:
