@@ -9,6 +9,7 @@ This is the library entry point the CLI is a thin coat over::
 
 from __future__ import annotations
 
+import bisect
 import multiprocessing
 import sys
 from collections.abc import Callable, Iterable, Sequence
@@ -242,35 +243,38 @@ def _revealed_passages(
 ) -> tuple[dict[str, tuple[Article, list[Passage]]], Page | None]:
     """Passages of the text the page keeps out of sight (``Page.revealed``), per article URL.
 
-    Each revealed text is aligned on its own, with the articles its k-grams
-    point to besides the visible text's candidates, so the visible text's
-    passages stay exactly what they were. The passages index the published
-    text (:func:`~reprint_check.models.published`), returned with them, and
-    carry where they were; whether they repeat what the reader sees is for
-    the checks to say. Empty (and None) when no revealed text copies anything.
+    The revealed texts are aligned as they follow the visible text in the
+    published text (:func:`~reprint_check.models.published`), on their own,
+    with the articles their k-grams point to besides the visible text's
+    candidates: the visible text's passages stay exactly what they were, and
+    a page of many hidden snippets costs one alignment. Each passage indexes
+    the published text, returned with it, and says where it stood (the
+    revealed text it begins in); whether it repeats what the reader sees is
+    for the checks to say. Empty (and None) when no revealed text copies anything.
     """
-    texts = [prepare(revealed.text) for revealed in page.revealed]
-    ranked, more_boilerplate = index.candidates([k for text in texts for k in text.kgrams])
+    whole, spans = published(page)
+    tail_start = spans[0][0]
+    tail = prepare(whole.text[tail_start:])
+    ranked, more_boilerplate = index.candidates(tail.kgrams)
     known = {article.url: article for article in visible_candidates}
     extra = [a for a in judged(ranked) if a.url not in known]
     articles = sorted([*known.values(), *extra], key=_url)
     if not articles:
         return {}, None
-    sources = [prepare(a.text) for a in articles]
-    whole, spans = published(page)
+    aligned = align_many(
+        tail,
+        [prepare(a.text) for a in articles],
+        ignore=boilerplate | more_boilerplate,
+        min_chars=min_passage_chars(policy),
+    )
+    starts = [start for start, _end, _where in spans]
     found: dict[str, tuple[Article, list[Passage]]] = {}
-    for text, (start, _end, where) in zip(texts, spans, strict=True):
-        ignore = boilerplate | more_boilerplate
-        aligned = align_many(text, sources, ignore=ignore, min_chars=min_passage_chars(policy))
-        for article, passages in zip(articles, aligned, strict=True):
-            for p in passages:
-                moved = replace(
-                    p,
-                    target_start=p.target_start + start,
-                    target_end=p.target_end + start,
-                    hidden=where,
-                )
-                found.setdefault(article.url, (article, []))[1].append(moved)
+    for article, passages in zip(articles, aligned, strict=True):
+        for p in passages:
+            start, end = p.target_start + tail_start, p.target_end + tail_start
+            where = spans[bisect.bisect_right(starts, start) - 1][2]
+            moved = replace(p, target_start=start, target_end=end, hidden=where)
+            found.setdefault(article.url, (article, []))[1].append(moved)
     return found, (whole if found else None)
 
 

@@ -306,7 +306,6 @@ class _Frame(NamedTuple):
     pre: bool
     in_noindex: bool
     revealing: str | None
-    furniture: bool
     is_block: bool
     pushed_block: bool
     anchor: _Anchor | None
@@ -339,7 +338,10 @@ class _Extractor:
         self.in_noindex = False  # inside a <noindex> element
         # text out of sight that the page still publishes (see page/revealed.py)
         self.revealing: str | None = None  # inside a hidden container gathered: what it is
-        self.furniture = False  # inside a menu, form, banner…: nothing hidden here counts
+        # open elements, and whether each is furniture or inside furniture (a menu, a form,
+        # a banner…: nothing hidden there counts), worked out only as far as it was asked
+        self.elements: list[tuple[str, Mapping[str, str]]] = []
+        self.furniture: list[bool] = []
         self.section: SectionBuilder | None = None  # the hidden container being gathered
         self.section_blocks: list[str] = []  # block elements open inside it
         self.hidden_texts: list[Revealed] = []
@@ -479,7 +481,6 @@ class _Extractor:
             self.pre,
             self.in_noindex,
             self.revealing,
-            self.furniture,
         )
         was_invisible = self.invisible
         if self.display_hidden is None and attrs:
@@ -510,8 +511,7 @@ class _Extractor:
             self.pre = True
         elif name == "noindex":
             self.in_noindex = True
-        if not self.furniture and is_furniture(name, attrs):
-            self.furniture = True
+        self.elements.append((name, attrs))
         self.reveal(name, attrs, was_invisible)
 
         is_block = name in BLOCK_TAGS
@@ -554,7 +554,9 @@ class _Extractor:
         if self.revealing is not None and frame.revealing is None and self.section is not None:
             self.section.block_edge(self.section_kind)  # the container ends a paragraph
         self.revealing = frame.revealing
-        self.furniture = frame.furniture
+        self.elements.pop()
+        if len(self.furniture) > len(self.elements):
+            self.furniture.pop()
 
     def reveal(self, name: str, attrs: Mapping[str, str], was_invisible: bool) -> None:
         """Start or stop gathering hidden text at an element (see page/revealed.py).
@@ -565,10 +567,10 @@ class _Extractor:
         stop it; noscript content and comments are never gathered.
         """
         if self.revealing is not None:
-            if self.furniture or name in INVISIBLE_CONTAINERS or name == "noscript":
+            if name in INVISIBLE_CONTAINERS or name == "noscript" or is_furniture(name, attrs):
                 self.revealing = None
             return
-        if was_invisible or not self.invisible or self.furniture:
+        if was_invisible or not self.invisible:
             return
         if self.in_noscript or self.in_comment or self.in_fragment:
             return
@@ -578,8 +580,21 @@ class _Extractor:
                 return  # <head>, <template>, a closed <dialog>…: never shown as text
         else:
             means = self.visibility_hidden or ""
+        if self.in_furniture():
+            return
         self.revealing = where_hidden(attrs, means)
         self.section_blocks = []
+
+    def in_furniture(self) -> bool:
+        """Whether the innermost open element is furniture or inside it.
+
+        Asked only where a hidden container starts, and each open element is
+        looked at once while it stays open, so deep pages stay linear.
+        """
+        flags, elements = self.furniture, self.elements
+        for name, attrs in elements[len(flags) :]:
+            flags.append((flags[-1] if flags else False) or is_furniture(name, attrs))
+        return flags[-1] if flags else False
 
     def revealed_section(self) -> SectionBuilder:
         """The revealed text that hidden text met now belongs to, started when needed."""
