@@ -17,6 +17,7 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from reprint_check import wording
 from reprint_check.audit import audit_page
 from reprint_check.cli import main
 from reprint_check.index.sqlite import SQLiteIndex
@@ -299,6 +300,15 @@ def test_a_copy_completed_in_a_hidden_container_counts_in_full(
     ]
     assert source.reused_chars == SHOWN_CHARS + REST_CHARS == ARTICLE_CHARS - 1
     assert [v.code for v in source.violations] == ["EXCERPT_TOO_LONG", "FULL_REPRINT"]
+    place = wording.hidden_place(where)
+    assert source.violations[0].message == (
+        f"948 characters reused from {URL} (100% of the article), 618 of them {place}; "
+        "the limit is 500"
+    )
+    assert source.notes == (
+        f"618 of the 948 characters counted are {place}: "
+        "the page publishes them all the same, so they count",
+    )
     assert result.status == "violation"
     assert source.link.active  # the visible link still satisfies the link rule
     assert_offsets_index_the_reported_text(result)
@@ -450,12 +460,25 @@ def test_json_marks_the_hidden_passage_and_reads_back(read_more_report: Report) 
     assert loaded.targets[0].sources == read_more_report.targets[0].sources
 
 
+@pytest.mark.parametrize("form", ["console", "markdown", "html", "junit", "github", "csv", "json"])
+def test_every_format_says_where_the_hidden_part_stood(read_more_report: Report, form: str) -> None:
+    shown = " ".join(render(read_more_report, form).replace("│", " ").split())  # wrapped lines
+    assert "618 of them hidden in a “Read more” block" in shown  # the violation's message
+
+
 @pytest.mark.parametrize("form", ["console", "markdown", "html", "junit"])
-def test_every_format_says_where_the_hidden_passage_stood(
+def test_formats_that_list_passages_mark_the_hidden_one(
     read_more_report: Report, form: str
 ) -> None:
-    shown = " ".join(render(read_more_report, form).replace("│", " ").split())  # wrapped lines
-    assert shown.count("hidden in a “Read more” block") == 1
+    shown = " ".join(render(read_more_report, form).replace("│", " ").split())
+    marks = {
+        "console": "· 618 characters · similarity 1.00 · hidden in a “Read more” block",
+        "markdown": "618 characters, similarity 100% (page 354–975, article 333–954), "
+        "hidden in a “Read more” block:",
+        "html": '<span class="kind">hidden in a “Read more” block</span>',
+        "junit": "618 characters, similarity 1.00, hidden in a “Read more” block",
+    }
+    assert marks[form] in shown
 
 
 def test_the_cli_audits_the_hidden_copy(tmp_path: Path) -> None:

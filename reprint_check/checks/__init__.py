@@ -36,7 +36,7 @@ from reprint_check.models import Article, Page, Passage, SourceFinding, Violatio
 from reprint_check.policy.rules import Policy
 from reprint_check.text.normalize import normalize, visible_length
 from reprint_check.text.prepared import PreparedText
-from reprint_check.wording import chars, plural, share_of_article
+from reprint_check.wording import chars, hidden_place, plural, share_of_article
 
 __all__ = [
     "Edit",
@@ -132,6 +132,13 @@ def judge(
         )
     body_reused = _reused(counted, rule.count)
     reused = body_reused + headline_chars
+    hidden_chars, where = _out_of_sight(counted, rule.count)
+    of_them = f", {chars(hidden_chars)} of them {where}" if hidden_chars else ""
+    if hidden_chars:
+        notes.append(
+            f"{chars(hidden_chars)} of the {chars(body_reused)} characters counted are {where}: "
+            "the page publishes them all the same, so they count"
+        )
     article_chars = visible_length(article.text)
 
     permission = holding_permission(policy, target_url, article, today or dt.date.today(), notes)
@@ -156,7 +163,7 @@ def judge(
         violations.append(
             Violation(
                 "EXCERPT_TOO_LONG",
-                f"{chars(reused)} characters reused from {article.url}{share}; "
+                f"{chars(reused)} characters reused from {article.url}{share}{of_them}; "
                 f"the limit is {chars(limit)}{limit_why}{beyond}",
             )
         )
@@ -173,7 +180,7 @@ def judge(
             Violation(
                 "FULL_REPRINT",
                 f"{chars(body_reused)} of the article's {chars(article_chars)} characters "
-                f"reused{longer}: this is a reprint, not an excerpt",
+                f"reused{longer}{of_them}: this is a reprint, not an excerpt",
             )
         )
 
@@ -219,6 +226,23 @@ def judge(
         notes=tuple(notes),
         rule=deciding_rule(policy, permission, licensed),
     )
+
+
+def _out_of_sight(passages: Sequence[Passage], count: str) -> tuple[int, str]:
+    """Characters of the count in text the page keeps out of sight, and where, in words.
+
+    (618, "hidden in a tab panel"), or with several places (900, "out of
+    sight (hidden in a tab panel; only in the page's JSON-LD articleBody)");
+    (0, "") when a reader sees every counted passage.
+    """
+    if count == "longest" and passages:
+        passages = [max(passages, key=lambda p: p.chars)]
+    hidden = [p for p in passages if p.hidden is not None]
+    if not hidden:
+        return 0, ""
+    places = list(dict.fromkeys(hidden_place(p.hidden or "") for p in hidden))
+    where = places[0] if len(places) == 1 else f"out of sight ({'; '.join(places)})"
+    return sum(p.chars for p in hidden), where
 
 
 def _reused(passages: Sequence[Passage], count: str) -> int:

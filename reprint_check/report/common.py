@@ -21,7 +21,7 @@ from reprint_check.models import (
     TargetResult,
     Violation,
 )
-from reprint_check.wording import chars, share_of_article
+from reprint_check.wording import chars, hidden_place, share_of_article
 
 # Violations first (something to act on), then errors (something to retry), then the rest.
 STATUS_RANK = {"violation": 0, "error": 1, "compliant": 2}
@@ -217,24 +217,9 @@ def match_phrase(passage: Passage) -> str | None:
     return f"{passage.match}, {passage.lang}" if passage.lang else passage.match
 
 
-# Where a passage the page keeps out of sight stood (Passage.hidden), in words.
-HIDDEN_PLACES = {
-    "read-more": "hidden in a “Read more” block",
-    "tab-panel": "hidden in a tab panel",
-    "collapsed": "hidden in a collapsed section",
-    "display-none": "hidden with display:none",
-    "visibility-hidden": "hidden with visibility:hidden",
-    "hidden-attribute": "hidden with the hidden attribute",
-    "json-ld": "only in the page's JSON-LD articleBody",
-    "microdata": "only in the page's microdata articleBody",
-}
-
-
 def hidden_phrase(passage: Passage) -> str | None:
     """Where on the page a passage out of sight stood; None for one a reader sees."""
-    if passage.hidden is None:
-        return None
-    return HIDDEN_PLACES.get(passage.hidden, f"hidden on the page ({passage.hidden})")
+    return None if passage.hidden is None else hidden_place(passage.hidden)
 
 
 def passage_marks(passage: Passage) -> str | None:
