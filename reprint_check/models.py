@@ -7,7 +7,7 @@ of the publisher's article. Both are Python ``str`` indices.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 # --- the audited page -------------------------------------------------------
 
@@ -100,18 +100,7 @@ def published(page: Page) -> tuple[Page, tuple[tuple[int, int, str], ...]]:
         blocks.extend(Block(len(blocks), b.kind, at + b.start, at + b.end) for b in revealed.blocks)
         spans.append((at, at + len(revealed.text), revealed.where))
         at += len(revealed.text)
-    whole = Page(
-        location=page.location,
-        text="".join(pieces),
-        title=page.title,
-        blocks=tuple(blocks),
-        links=page.links,
-        canonical=page.canonical,
-        og_url=page.og_url,
-        robots=page.robots,
-        header_robots=page.header_robots,
-        link_targets=page.link_targets,
-    )
+    whole = replace(page, text="".join(pieces), blocks=tuple(blocks), revealed=())
     return whole, tuple(spans)
 
 
