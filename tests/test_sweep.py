@@ -487,6 +487,13 @@ def test_text_with_control_characters_goes_to_the_full_audit() -> None:
     assert visible_words("<p>bell\x07</p><div>x</div>") is None
 
 
+def test_markup_nested_deeper_than_libxml2_allows_goes_to_the_full_audit() -> None:
+    # libxml2 stops building the tree at its depth limit; the audit reads on
+    html = "<p>Intro " + "<div>" * 2100 + "deep words the harbour reopened after the storm"
+    assert "harbour reopened" in page_from_html(html, "x").text
+    assert visible_words(html) is None
+
+
 _PIECES = st.sampled_from(
     ["<b>", "</b>", "<span style='display:none'>zz</span>", "<span style='visibility:hidden'>",
      "</span>", "<em style='visibility:visible'>", "</em>", "<p>", "</p>", "<br>", "<li>",

@@ -66,7 +66,7 @@ assert not set(_DROPPED) & set(_SEPARATING), "an element is either dropped or a 
 # The words of the tree in one pass in C: dropped and hidden elements give nothing
 # (their tails, text after them, still count), block elements and <br> a space on
 # either side, every other element its text; each top-level element is preceded by
-# a space. libxslt walks the tree as the former Python loop did, at a fraction of its cost.
+# a space.
 _WORDS = etree.XSLT(
     etree.XML(
         f"""<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
@@ -104,10 +104,13 @@ def visible_words(html: str) -> str | None:
         recover=True, huge_tree=True, remove_comments=True, remove_pis=True, encoding="utf-8"
     )
     try:
-        parser.feed(data)
-        root = parser.close()
+        root = etree.fromstring(data, parser)
     except (etree.LxmlError, ValueError):
         return None  # the audit decides what an unparseable page is
+    if parser.error_log.filter_from_fatals():
+        # libxml2 stopped part way (elements nested deeper than it allows): the tree
+        # lacks words the audit, reading the markup as a stream of events, still sees
+        return None
     if root is None:
         return ""
     # libxml2 may leave content beside the root (a second <html> after the
