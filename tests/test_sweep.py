@@ -9,6 +9,7 @@ audit would flag.
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import random
 import sys
@@ -18,6 +19,8 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
 
 from reprint_check.audit import audit_page
 from reprint_check.cli import main
@@ -108,6 +111,23 @@ def test_every_planted_copy_is_found_with_its_verdict_and_record(crawl: dict, sw
     # no finding on the unrelated pages: the lines are exactly the plants
     assert sorted(by_url) == sorted(p.url for p in crawl["plants"])
     assert len(swept["lines"]) == len(crawl["plants"])
+
+
+def test_evidence_cites_the_sha256_of_the_payload_as_stored(crawl: dict, swept: dict) -> None:
+    # read independently of the sweep: the payload after the HTTP headers, as stored
+    stored: dict[str, bytes] = {}
+    for path in crawl["paths"]:
+        with open(path, "rb") as stream:
+            try:
+                for record in ArchiveIterator(stream):
+                    if record.rec_type in ("response", "conversion"):
+                        record_id = record.rec_headers.get_header("WARC-Record-ID")
+                        stored[record_id] = record.raw_stream.read()
+            except ArchiveLoadFailed:
+                pass  # the broken records the sweep reads past; the plants come before them
+    for line in swept["lines"]:
+        expected = hashlib.sha256(stored[line["record_id"]]).hexdigest()
+        assert line["entry"]["evidence"]["sha256"] == expected, line["url"]
 
 
 def test_licensed_partner_shows_as_such(swept: dict) -> None:
@@ -438,6 +458,10 @@ def test_visible_words_has_the_audit_s_tokens_on_hostile_markup() -> None:
         "<html><head><title>t</title></head></html><body><p>Body words here</p></body></html>",
         # a banner written after </html>
         "<html><body><p>Story</p></body></html><div>Listed on the <a href=x>wiki</a></div>",
+        # a hidden element beside the root, its tail still shown
+        "<html><body><p>Story</p></body></html><div hidden>gone</div>tail <b>words</b>",
+        # a hidden root: nothing of it shows, what follows it does
+        "<html style='display:none'><body><p>gone</p></body></html><p>After the page</p>",
     ],
 )
 def test_visible_words_reads_content_beside_the_root(html: str) -> None:
@@ -459,8 +483,15 @@ def test_visibility_hidden_hides_text_a_descendant_can_show_again() -> None:
     assert _tokens(words) == _tokens(page_from_html(html, "x").text)
 
 
-def test_text_lxml_cannot_write_back_goes_to_the_full_audit() -> None:
+def test_text_with_control_characters_goes_to_the_full_audit() -> None:
     assert visible_words("<p>bell\x07</p><div>x</div>") is None
+
+
+def test_markup_nested_deeper_than_libxml2_allows_goes_to_the_full_audit() -> None:
+    # libxml2 stops building the tree at its depth limit; the audit reads on
+    html = "<p>Intro " + "<div>" * 2100 + "deep words the harbour reopened after the storm"
+    assert "harbour reopened" in page_from_html(html, "x").text
+    assert visible_words(html) is None
 
 
 _PIECES = st.sampled_from(

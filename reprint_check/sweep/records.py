@@ -24,7 +24,7 @@ import hashlib
 import io
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
 from warcio.archiveiterator import ArchiveIterator
@@ -73,8 +73,17 @@ class Record:
     kind: str  # "html" | "text"
     body: bytes  # the payload, transfer and content encodings removed
     charset: str | None  # the HTTP Content-Type charset, if any
-    sha256: str  # hex SHA-256 of the payload as stored in the record
+    stored: bytes = field(repr=False)  # the payload as stored in the record (often ``body``)
     robots: tuple[str, ...] = ()  # X-Robots-Tag header values
+
+    @property
+    def sha256(self) -> str:
+        """Hex SHA-256 of the payload as stored: the evidence of a finding.
+
+        Computed when a finding cites the record, not for the many pages the
+        first test rejects.
+        """
+        return hashlib.sha256(self.stored).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -330,7 +339,7 @@ def _classify(
         kind=page_kind,
         body=body,
         charset=charset,
-        sha256=hashlib.sha256(raw).hexdigest(),
+        stored=raw,
         robots=robots,
     )
 

@@ -208,39 +208,53 @@ _WORDS = {
 _TOLD = frozenset(_WORDS)
 
 
-def _page(record: Record, context: Context) -> TargetResult | Skipped | None:
-    """The page's audit; None when the first test rejects it; Skipped when it cannot be read."""
+def screen(record: Record, first_test: FirstTest) -> str | Skipped | None:
+    """A page's decoded text or HTML when it passes the first test; None when it is rejected.
+
+    Skipped when it cannot be read. All a page costs when it shares nothing
+    with the archive: the full audit starts from what this returns.
+    """
 
     def skipped(reason: str, detail: str) -> Skipped:
         return Skipped(record.warc_file, record.offset, reason, record.record_id, detail)
 
+    if record.kind == "text":
+        text = record.body.decode("utf-8", errors="replace")
+        if garbled(text):
+            return skipped(CHARSET, "invalid UTF-8")
+        return text if first_test.passes_text(text) else None
+    html = decode_html(record.body, encoding=record.charset)
+    if garbled(html):
+        return skipped(CHARSET, f"declared {record.charset or 'nothing'}")
+    if looks_binary(html):
+        return skipped(UNPARSEABLE, "binary data, not an HTML page")
+    words = visible_words(html)
+    if words is not None and not first_test.passes_text(words):
+        return None
+    return html
+
+
+def _page(record: Record, context: Context) -> TargetResult | Skipped | None:
+    """The page's audit; None when the first test rejects it; Skipped when it cannot be read."""
     try:
+        screened = screen(record, context.first_test)
+        if screened is None or isinstance(screened, Skipped):
+            return screened
         if record.kind == "text":
-            text = record.body.decode("utf-8", errors="replace")
-            if garbled(text):
-                return skipped(CHARSET, "invalid UTF-8")
-            if not context.first_test.passes_text(text):
-                return None
-            page = page_from_text(text, record.url)
+            page = page_from_text(screened, record.url)
         else:
-            html = decode_html(record.body, encoding=record.charset)
-            if garbled(html):
-                return skipped(CHARSET, f"declared {record.charset or 'nothing'}")
-            if looks_binary(html):
-                return skipped(UNPARSEABLE, "binary data, not an HTML page")
-            words = visible_words(html)
-            if words is not None and not context.first_test.passes_text(words):
-                return None
-            page = page_from_html(html, record.url)
+            page = page_from_html(screened, record.url)
             if record.robots:
                 page = replace(page, header_robots=record.robots)
         return audit_page(page, context.index, context.policy)
     except FetchError as e:  # binary data, too much text, unparseable HTML
-        return skipped(UNPARSEABLE, str(e).removeprefix(f"{record.url}: "))
+        detail = str(e).removeprefix(f"{record.url}: ")
+        return Skipped(record.warc_file, record.offset, UNPARSEABLE, record.record_id, detail)
     except ReprintCheckError:
         raise  # the index failed: every other page would fail too (see sweep_file)
     except Exception as e:  # a bug on one page must not lose the rest of the sweep
-        return skipped(UNPARSEABLE, f"internal error: {type(e).__name__}: {e}")
+        detail = f"internal error: {type(e).__name__}: {e}"
+        return Skipped(record.warc_file, record.offset, UNPARSEABLE, record.record_id, detail)
 
 
 def _finding(record: Record, result: TargetResult) -> Finding:
