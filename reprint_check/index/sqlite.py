@@ -148,9 +148,6 @@ _READ_CHUNKS = 256
 
 _IN_BATCH = 500  # parameters per IN (...) query, well under SQLite's limit
 PAGE_SIZE = 16384
-# Bytes of the file a connection reads through memory mapping (SQLite caps it, at 2 GB by
-# default): a look-up reads a page per k-gram from the OS cache without copying it.
-MMAP_BYTES = 1 << 40
 # SQLite page cache during a large ingest (KiB): the runs a batch's merges read and write.
 BULK_CACHE_KIB = 262144
 
@@ -195,8 +192,6 @@ class SQLiteIndex(ArticleWrites):
                     _sqlite_uri(Path(path), mode), uri=True, timeout=30, isolation_level=None
                 )
             self._db.execute("PRAGMA busy_timeout = 30000")
-            if not memory:  # changes nothing on disk: a reader sets it too
-                self._db.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
             if not memory and not read_only:
                 if fresh:
                     # before the first table: a new file gets big pages, where article
