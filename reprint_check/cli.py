@@ -54,7 +54,14 @@ from .exitcodes import (
     worst,
 )
 from .feedrun import FETCH_MODES, FeedState, ItemTarget, item_page, item_pages
-from .index import DEFAULT_INDEX_PATH, SCHEMA_VERSION, SourceIndex, open_index, shown_location
+from .index import (
+    DEFAULT_INDEX_PATH,
+    SCHEMA_VERSION,
+    SourceIndex,
+    migrate_sqlite,
+    open_index,
+    shown_location,
+)
 from .index.ingest import IngestResult, default_jobs, ingest
 from .index.sources import SourceError, is_url
 from .models import Report, TargetResult
@@ -424,12 +431,16 @@ def _make_semantic_ready(store: SourceIndex) -> None:
 @index.command("migrate")
 @index_option
 def index_migrate(index_location: str | None) -> None:
-    """Bring the index's schema up to date (PostgreSQL); SQLite needs nothing."""
+    """Bring the index's schema up to date, after an upgrade of reprint-check."""
     location = index_location or os.environ.get("REPRINT_CHECK_INDEX") or ""
     if not location.startswith(("postgresql://", "postgres://")):
-        click.echo(
-            f"{location or DEFAULT_INDEX_PATH}: SQLite schema {SCHEMA_VERSION}, nothing to do"
-        )
+        path = location or str(DEFAULT_INDEX_PATH)
+        try:
+            applied = migrate_sqlite(path)
+        except ReprintCheckError as e:
+            _fail(str(e))
+        done = ", ".join(map(str, applied)) if applied else f"none (schema {SCHEMA_VERSION})"
+        click.echo(f"{path}: migrations applied: {done}")
         return
     from .index.postgres import migrate, redact
 

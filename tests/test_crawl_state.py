@@ -1,8 +1,8 @@
 """Crawl state in the index, on both backends: records per URL, per site, gone articles.
 
-Schema 2 of the index keeps what a crawl learnt. An index of schema 1 is
-upgraded when SQLite opens it (the new tables are added, nothing is lost);
-PostgreSQL's migration 2 is in test_pgindex.py.
+Schema 2 of the index added what a crawl learnt. An index of schema 1 is
+refused until ``index migrate`` brings it up to date (the new tables are
+added, nothing is lost); PostgreSQL's migration 2 is in test_pgindex.py.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from reprint_check.cli import main
 from reprint_check.index.base import PageRecord, SiteRecord, prepare_article
 from reprint_check.index.sqlite import SCHEMA_VERSION, SQLiteIndex
 from reprint_check.models import Article
+from tests.older_index import older_index
 
 SITE = "https://courier.example"
 STORY = (
@@ -83,14 +84,18 @@ def test_stats_say_how_articles_were_obtained_and_list_shows_the_gone(index_loca
     assert listed.stdout == f"{SITE}/2/\t{len(STORY) + 9}\t\t404 since 2026-05-01T10:00:00Z\n"
 
 
-def test_an_index_of_schema_1_gains_the_crawl_tables_when_opened(tmp_path: Path) -> None:
+def test_an_index_of_schema_1_gains_the_crawl_tables_when_migrated(tmp_path: Path) -> None:
     path = tmp_path / "old.sqlite"
-    with SQLiteIndex(path) as store:
-        store.add(Article(f"{SITE}/a/", STORY))
-    with sqlite3.connect(path) as db:  # as reprint-check before crawls left it
-        db.execute("DROP TABLE crawl_pages")
-        db.execute("DROP TABLE crawl_sites")
-        db.execute("UPDATE meta SET value = '1' WHERE key = 'schema'")
+    older_index(path, [Article(f"{SITE}/a/", STORY)], schema=1)
+    runner = CliRunner()
+    refused = runner.invoke(main, ["index", "stats", "--index", str(path)])
+    assert (refused.exit_code, refused.stderr) == (
+        2,
+        f"reprint-check: {path}: index schema 1, this version reads {SCHEMA_VERSION} "
+        "(run `reprint-check index migrate`)\n",
+    )
+    migrated = runner.invoke(main, ["index", "migrate", "--index", str(path)])
+    assert migrated.stdout == f"{path}: migrations applied: {SCHEMA_VERSION}\n"
     with SQLiteIndex(path, create=False) as store:
         assert [a.url for a in store.articles()] == [f"{SITE}/a/"]
         store.record_pages([record("/a/")])

@@ -25,6 +25,7 @@ from reprint_check.text.fingerprint import (
     tokenize,
     unmix,
     winnow,
+    winnowed,
 )
 from reprint_check.text.normalize import _normalize_reference, normalize, normalized_text
 
@@ -71,6 +72,7 @@ def test_tokens_and_kgrams_equal_their_definition(text: str) -> None:
 @given(st.lists(st.integers(-3, 3), max_size=40), st.integers(1, 7))
 def test_winnow_equals_its_definition(hashes: list[int], window: int) -> None:
     assert winnow(hashes, window) == _winnow_reference(hashes, window)
+    assert winnowed(hashes, window) == {h for h, _ in _winnow_reference(hashes, window)}
 
 
 def test_word_runs_are_tokens_wherever_the_shortcut_is_taken() -> None:

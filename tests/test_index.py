@@ -6,6 +6,8 @@ and on a throw-away PostgreSQL database.
 
 from __future__ import annotations
 
+import sqlite3
+import threading
 from pathlib import Path
 
 import pytest
@@ -13,11 +15,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reprint_check.errors import IndexStoreError
-from reprint_check.index import open_index
+from reprint_check.index import migrate_sqlite, open_index
 from reprint_check.index.base import (
     CHECK_BATCH,
     SourceIndex,
     boilerplate_threshold,
+    prepare_article,
     rank_candidates,
     split_by_holders,
 )
@@ -25,6 +28,7 @@ from reprint_check.index.sqlite import SQLiteIndex
 from reprint_check.models import Article
 from reprint_check.text.fingerprint import kgram_hashes, tokenize, unmix
 from reprint_check.text.normalize import normalize
+from tests.older_index import older_index
 
 STORY = (
     "The lighthouse keeper's cottage on Gull Point will reopen as a small museum next summer, "
@@ -119,6 +123,128 @@ def test_articles_are_listed_by_url_and_counted(store: SourceIndex) -> None:
     assert (stats.articles, store.count()) == (3, 3)
     assert stats.text_chars == sum(i.chars for i in store.articles())
     assert stats.size_bytes > 0
+
+
+def test_postings_written_in_many_runs_find_what_one_write_finds(store: SourceIndex) -> None:
+    # one run per write, merged eight at a time; a replaced or removed article
+    # loses its postings in whichever run holds them
+    stories = [
+        Article(f"https://c.example/{n}/", f"{STORY} Part {n} of the series. {FOOTER}", f"T{n}")
+        for n in range(30)
+    ]
+    one = SQLiteIndex(":memory:")
+    one.add_many(stories)
+    for article in stories:
+        store.add(article)
+    for index in (one, store):
+        index.add(Article("https://c.example/4/", f"{STORY} Part four, rewritten.", "T4"))
+        index.remove("https://c.example/9/")
+
+    def found(index: SourceIndex) -> list:
+        return [
+            (sorted((index.get(i).url, n) for i, n in ranked), sorted(boilerplate))
+            for ranked, boilerplate in (
+                index.candidates(kgrams(text))
+                for text in (STORY, FOOTER, f"{STORY} Part four, rewritten.", "Part 9 of")
+            )
+        ]
+
+    assert found(store) == found(one)
+    store.checkpoint()  # merges what is left into few runs: the same postings
+    assert found(store) == found(one)
+    ps, os_ = store.stats(), one.stats()
+    assert (ps.fingerprints, ps.boilerplate_fingerprints) == (
+        os_.fingerprints,
+        os_.boilerplate_fingerprints,
+    )
+
+
+@pytest.mark.parametrize("schema", [1, 2])
+def test_an_older_schema_is_refused_until_migrated(tmp_path: Path, schema: int) -> None:
+    # schemas 1 and 2 kept a row per (fingerprint, article): read as runs they would
+    # find no postings, a silent pass; refused, then migrated, they find all
+    path = tmp_path / "old.sqlite"
+    articles = [
+        Article(f"https://c.example/{n}/", f"{STORY} Part {n} of the series. {FOOTER}", f"T{n}")
+        for n in range(12)
+    ]
+    older_index(path, articles, schema)
+    for read_only in (True, False):
+        with pytest.raises(
+            IndexStoreError,
+            match=rf"index schema {schema}, this version reads 3 \(run `reprint-check index "
+            r"migrate`\)$",
+        ):
+            SQLiteIndex(path, create=False, read_only=read_only)
+    assert migrate_sqlite(path) == [3]
+    assert migrate_sqlite(path) == []
+    fresh = SQLiteIndex(":memory:")
+    fresh.add_many(articles)
+    with SQLiteIndex(path, read_only=True) as migrated:
+        assert migrated.get(1) == articles[0]
+        for text in (STORY, FOOTER, f"{STORY} Part 7 of the series."):
+            assert migrated.candidates(kgrams(text)) == fresh.candidates(kgrams(text))
+        ms, fs = migrated.stats(), fresh.stats()
+        assert (ms.fingerprints, ms.boilerplate_fingerprints) == (
+            fs.fingerprints,
+            fs.boilerplate_fingerprints,
+        )
+    with SQLiteIndex(path) as writer:  # and it takes writes
+        writer.remove("https://c.example/3/")
+        fresh.remove("https://c.example/3/")
+        assert writer.candidates(kgrams(STORY)) == fresh.candidates(kgrams(STORY))
+
+
+def test_a_newer_schema_is_refused_with_the_hint_to_upgrade(tmp_path: Path) -> None:
+    path = tmp_path / "new.sqlite"
+    SQLiteIndex(path).close()
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE meta SET value = '9' WHERE key = 'schema'")
+    with pytest.raises(IndexStoreError, match=r"schema 9, this version reads 3 \(upgrade"):
+        SQLiteIndex(path, read_only=True)
+    with pytest.raises(IndexStoreError, match=r"schema 9, this version reads 3 \(upgrade"):
+        migrate_sqlite(path)
+
+
+def test_an_auditor_reading_while_runs_merge_gets_the_same_candidates(tmp_path: Path) -> None:
+    # each write adds a run and every eighth merges runs: a reader's look-up holds
+    # one snapshot, so it never sees a posting twice (old and merged run) or not at all
+    path = tmp_path / "index.sqlite"
+    stories = [
+        Article(f"https://c.example/{n}/", f"{STORY} Part {n} of the series. {FOOTER}")
+        for n in range(24)
+    ]
+    with SQLiteIndex(path) as store:
+        store.add_many(stories)
+        expected = [store.candidates(kgrams(a.text)) for a in stories[:6]]
+    done = threading.Event()
+    seen: list[list] = []
+    errors: list[BaseException] = []
+
+    def auditor() -> None:
+        try:
+            with SQLiteIndex(path) as reader:
+                while not done.is_set() or len(seen) < 3:
+                    seen.append([reader.candidates(kgrams(a.text)) for a in stories[:6]])
+        except BaseException as e:  # reported by the main thread
+            errors.append(e)
+
+    thread = threading.Thread(target=auditor)
+    thread.start()
+    try:
+        with SQLiteIndex(path) as writer:
+            for _ in range(3):
+                for article in stories[6:]:  # the same articles again: unchanged, new runs
+                    writer.add_prepared_many([prepare_article(article)], skip_unchanged=False)
+    finally:
+        done.set()
+        thread.join()
+    assert not errors, errors
+
+    def by_url(found: list) -> list:
+        return [sorted(n for _, n in ranked) for ranked, _ in found]
+
+    assert all(by_url(s) == by_url(expected) for s in seen)
 
 
 def test_missing_index_is_a_clear_error(index_location: str) -> None:

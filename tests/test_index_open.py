@@ -363,7 +363,7 @@ def pg_index_rows(dsn: str) -> tuple[object, ...]:
     with psycopg.connect(dsn) as conn:
         return tuple(
             tuple(conn.execute(f"SELECT * FROM reprint_check.{table} ORDER BY 1").fetchall())
-            for table in ("meta", "migrations", "totals", "articles", "aliases", "fingerprints")
+            for table in ("meta", "migrations", "totals", "articles", "aliases", "runs", "chunks")
         )
 
 

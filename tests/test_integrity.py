@@ -6,8 +6,9 @@ fictional articles (seeded random words; no real text), large enough that an
 ingest takes a second or two. After each kill the index must open, pass
 ``PRAGMA integrity_check`` and hold only whole articles: each article row has
 its aliases and exactly the fingerprints of its text (of one version of it,
-when a run replacing the articles was killed), and no fingerprint or alias
-points at a missing article. A re-run then finishes with the right count.
+when a run replacing the articles was killed), no posting or alias points at
+a missing article, and the runs of postings keep their order and counts. A
+re-run then finishes with the right count.
 
 Kill points: half the runs are first ingests into an empty index, half
 re-runs over a whole index with every article's text changed (so each article
@@ -42,6 +43,7 @@ from pathlib import Path
 import pytest
 
 from reprint_check.index.base import article_fingerprints
+from reprint_check.index.postings import unpack
 from reprint_check.urls import canonical_url
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -62,7 +64,7 @@ class _SlowDisk(sqlite3.Connection):
     def executemany(self, sql, rows):
         rows = list(rows)
         result = super().executemany(sql, rows)
-        if len(rows) > 1000:  # a bulk insert, not one article's few aliases
+        if len(rows) > 100:  # a bulk insert (a run of chunks), not one article's few aliases
             time.sleep(0.15)
         return result
 _connect = sqlite3.connect
@@ -148,27 +150,23 @@ def check_index(path: Path, expected: Expected) -> list[str]:
         if "articles" not in tables:
             return []
         queries = {
-            "article without fingerprints": "SELECT count(*) FROM articles a WHERE NOT EXISTS "
-            "(SELECT 1 FROM fingerprints f WHERE f.article_id = a.id)",
             "article without aliases": "SELECT count(*) FROM articles a WHERE NOT EXISTS "
             "(SELECT 1 FROM aliases s WHERE s.article_id = a.id)",
-            "orphan fingerprints": "SELECT count(*) FROM fingerprints f WHERE NOT EXISTS "
-            "(SELECT 1 FROM articles a WHERE a.id = f.article_id)",
+            "run without postings": "SELECT count(*) FROM runs WHERE postings <= 0",
             "orphan aliases": "SELECT count(*) FROM aliases s WHERE NOT EXISTS "
             "(SELECT 1 FROM articles a WHERE a.id = s.article_id)",
             "duplicate URLs": "SELECT count(*) - count(DISTINCT url) FROM articles",
         }
         for problem, query in queries.items():
             assert db.execute(query).fetchone() == (0,), problem
-        fingerprints: dict[int, set[int]] = {}
-        for h, article_id in db.execute("SELECT hash, article_id FROM fingerprints"):
-            fingerprints.setdefault(article_id, set()).add(h)
+        fingerprints = stored_postings(db)
+        assert set(fingerprints) <= {r[0] for r in db.execute("SELECT id FROM articles")}
         stored = []
         for article_id, url, body in db.execute("SELECT id, url, body FROM articles"):
             text = zlib.decompress(body).decode("utf-8")
             versions = expected.versions[url]
             assert text in versions, f"{url}: stored text is no version of the article"
-            assert fingerprints[article_id] == versions[text], f"{url}: fingerprints"
+            assert fingerprints.get(article_id) == versions[text], f"{url}: fingerprints"
             alias = db.execute(
                 "SELECT article_id FROM aliases WHERE canonical = ?", (canonical_url(url),)
             ).fetchone()
@@ -177,6 +175,26 @@ def check_index(path: Path, expected: Expected) -> list[str]:
         return stored
     finally:
         db.close()
+
+
+def stored_postings(db: sqlite3.Connection) -> dict[int, set[int]]:
+    """Each article's fingerprints as the runs of chunks hold them, checking each run's order."""
+    fingerprints: dict[int, set[int]] = {}
+    for run, total in db.execute("SELECT run, postings FROM runs").fetchall():
+        hashes: list[int] = []
+        for first, head, packed, ids in db.execute(
+            f"SELECT first, head, hashes, ids FROM run_{run} ORDER BY first"
+        ):
+            article_ids = unpack("i", ids)
+            chunk = unpack("q", packed) if packed else [first] * len(article_ids)
+            assert chunk and chunk[0] >= first and list(chunk) == sorted(chunk), "chunk order"
+            assert head == chunk.count(first), "chunk head"
+            assert not hashes or hashes[-1] < first, "chunks overlap"
+            hashes += chunk
+            for h, article_id in zip(chunk, article_ids, strict=True):
+                fingerprints.setdefault(article_id, set()).add(h)
+        assert hashes == sorted(hashes) and len(hashes) == total, f"run {run}"
+    return fingerprints
 
 
 def count_of(path: Path) -> int:

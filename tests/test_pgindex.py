@@ -34,6 +34,7 @@ from reprint_check.policy.rules import load_policy
 from reprint_check.report import render
 from reprint_check.text.fingerprint import kgram_hashes, tokenize
 from reprint_check.text.normalize import normalize
+from reprint_check.urls import canonical_url
 
 try:
     import psycopg
@@ -264,8 +265,10 @@ def test_candidate_lookups_use_the_fingerprint_index(pg: PostgresIndex) -> None:
     pg.add_many(Article(f"https://courier.example/{n}/", varied_story(n)) for n in range(3000))
     pg.checkpoint()  # ANALYZE, as after an ingest
     plan = pg.explain(kgrams(varied_story(17)))
-    assert plan.count("Index Only Scan using fingerprints_pkey on fingerprints") == 2, plan
-    assert "Seq Scan" not in plan, plan
+    probe = "Index Scan Backward using chunks_pkey on chunks"  # one chunk per k-gram per run
+    fetch = "Index Scan using chunks_pkey on chunks"  # the ids of the chunks holding rare ones
+    assert plan.count(probe) == 1 and plan.count(fetch) == 1, plan
+    assert "Seq Scan on chunks" not in plan, plan
     ((best, _), *_), _ = pg.candidates(kgrams(varied_story(17)))
     assert pg.get(best).url == "https://courier.example/17/"
     # a whole page of ~1,600 k-grams against this small index: still index probes, where
@@ -273,8 +276,8 @@ def test_candidate_lookups_use_the_fingerprint_index(pg: PostgresIndex) -> None:
     page = kgrams(" ".join(varied_story(n, words=100) for n in range(5000, 5016)))
     assert len(set(page)) > 1500
     plan = pg.explain(page)
-    assert plan.count("Index Only Scan using fingerprints_pkey on fingerprints") == 2, plan
-    assert "Seq Scan" not in plan, plan
+    assert plan.count(probe) == 1 and plan.count(fetch) == 1, plan
+    assert "Seq Scan on chunks" not in plan, plan
 
 
 def test_a_lower_random_page_cost_set_by_the_server_is_kept(pg_dsn: str) -> None:
@@ -293,9 +296,9 @@ def test_a_new_index_records_its_schema_and_migrating_again_does_nothing(pg_dsn:
     with PostgresIndex(pg_dsn):
         pass
     with psycopg.connect(pg_dsn) as conn:
-        assert pgindex.schema_version(conn) == pgindex.SCHEMA_VERSION == 2
+        assert pgindex.schema_version(conn) == pgindex.SCHEMA_VERSION == 3
         rows = conn.execute("SELECT key, value FROM reprint_check.meta ORDER BY key").fetchall()
-    assert rows == [("k", "4"), ("schema", "2"), ("window", "5")]
+    assert rows == [("k", "4"), ("schema", "3"), ("window", "5")]
     assert migrate(pg_dsn) == []
 
 
@@ -309,13 +312,60 @@ def test_an_index_of_schema_1_is_refused_until_migrated_then_keeps_its_articles(
             "VALUES ('https://courier.example/a/', 'A', 5, %s)",
             (zlib.compress(b"Story"),),
         )
-    with pytest.raises(IndexStoreError, match=r"index schema 1, this version reads 2 \(run"):
+    with pytest.raises(IndexStoreError, match=r"index schema 1, this version reads 3 \(run"):
         PostgresIndex(pg_dsn)
-    assert migrate(pg_dsn) == [2]  # the crawl state: crawl_pages and crawl_sites
+    assert migrate(pg_dsn) == [2, 3]  # the crawl state; postings in runs of chunks
     with PostgresIndex(pg_dsn) as store:
         assert [a.url for a in store.articles()] == ["https://courier.example/a/"]
         assert list(store.pages("https://courier.example")) == []
         assert store.obtained() == {}
+
+
+def test_migrating_a_schema_2_index_keeps_every_posting(pg_dsn: str) -> None:
+    # schemas 1 and 2 kept a row per (fingerprint, article); migration 3 packs them into a run
+    articles = [Article(f"https://courier.example/{n}/", story(n), f"T{n}") for n in range(80)]
+    lite = SQLiteIndex(":memory:")
+    lite.add_many(articles)
+    assert migrate(pg_dsn, MIGRATIONS[:2]) == [1, 2]
+    with psycopg.connect(pg_dsn) as conn:
+        for n, article in enumerate(articles, start=1):
+            conn.execute(
+                "INSERT INTO reprint_check.articles VALUES (%s, %s, %s, NULL, %s, %s)",
+                (
+                    n,
+                    article.url,
+                    article.title,
+                    len(article.text),
+                    lite._db.execute("SELECT body FROM articles WHERE id = ?", (n,)).fetchone()[0],
+                ),
+            )
+            conn.execute(
+                "INSERT INTO reprint_check.aliases VALUES (%s, %s, %s)",
+                (canonical_url(article.url), n, article.url),
+            )
+            conn.execute(
+                "INSERT INTO reprint_check.fingerprints SELECT unnest(%s::bigint[]), %s",
+                (sorted(article_fingerprints(article.text)), n),
+            )
+        conn.execute("UPDATE reprint_check.totals SET articles = %s", (len(articles),))
+        conn.execute(
+            "SELECT setval(pg_get_serial_sequence('reprint_check.articles', 'id'), %s)",
+            (len(articles),),
+        )
+    with pytest.raises(IndexStoreError, match=r"index schema 2, this version reads 3 \(run"):
+        PostgresIndex(pg_dsn)
+    assert migrate(pg_dsn) == [3]
+    with PostgresIndex(pg_dsn) as pg:
+        for text in (story(3), story(41) + " " + story(12), "Sign up to the Courier"):
+            assert pg.candidates(kgrams(text)) == lite.candidates(kgrams(text))
+        ps, ls = pg.stats(), lite.stats()
+        assert (ps.fingerprints, ps.boilerplate_fingerprints) == (
+            ls.fingerprints,
+            ls.boilerplate_fingerprints,
+        )
+        pg.add(Article("https://courier.example/new/", story(99)))  # schema 3 takes writes
+        lite.add(Article("https://courier.example/new/", story(99)))
+        assert pg.candidates(kgrams(story(99))) == lite.candidates(kgrams(story(99)))
 
 
 def test_migrations_apply_in_order_once_and_a_newer_schema_is_refused(
@@ -325,21 +375,21 @@ def test_migrations_apply_in_order_once_and_a_newer_schema_is_refused(
         store.add(Article("https://courier.example/a/", story(1)))
     later = (
         *MIGRATIONS,
-        Migration(3, "a note per article", "ALTER TABLE reprint_check.articles ADD note text"),
-        Migration(4, "notes are indexed", "CREATE INDEX ON reprint_check.articles (note)"),
+        Migration(4, "a note per article", "ALTER TABLE reprint_check.articles ADD note text"),
+        Migration(5, "notes are indexed", "CREATE INDEX ON reprint_check.articles (note)"),
     )
-    assert migrate(pg_dsn, later[:3]) == [3]
-    assert migrate(pg_dsn, later) == [4]
+    assert migrate(pg_dsn, later[:4]) == [4]
+    assert migrate(pg_dsn, later) == [5]
     assert migrate(pg_dsn, later) == []
     with psycopg.connect(pg_dsn) as conn:
         history = conn.execute("SELECT version FROM reprint_check.migrations ORDER BY 1")
-        assert [v for (v,) in history] == [1, 2, 3, 4]
-    with pytest.raises(IndexStoreError, match=r"index schema 4, this version reads 2 \(upgrade"):
+        assert [v for (v,) in history] == [1, 2, 3, 4, 5]
+    with pytest.raises(IndexStoreError, match=r"index schema 5, this version reads 3 \(upgrade"):
         PostgresIndex(pg_dsn)
     with pytest.raises(IndexStoreError, match="newer than this version"):
         migrate(pg_dsn)
-    monkeypatch.setattr(pgindex, "SCHEMA_VERSION", 5)
-    with pytest.raises(IndexStoreError, match=r"reads 5 \(run `reprint-check index migrate`\)"):
+    monkeypatch.setattr(pgindex, "SCHEMA_VERSION", 6)
+    with pytest.raises(IndexStoreError, match=r"reads 6 \(run `reprint-check index migrate`\)"):
         PostgresIndex(pg_dsn)
 
 
@@ -398,7 +448,7 @@ def test_the_documented_roles_audit_read_only_and_ingest_without_ddl(
     with psycopg.connect(pg_dsn, autocommit=True) as admin:
         admin.execute(docs_sql("roles"))
         try:
-            assert migrate(as_role("reprint_owner")) == [1, 2]
+            assert migrate(as_role("reprint_owner")) == [1, 2, 3]
             admin.execute(docs_sql("grants"))
             with PostgresIndex(as_role("reprint_ingest"), create=False) as ingest_job:
                 ingest_job.add_many(examples_archive())
@@ -414,7 +464,7 @@ def test_the_documented_roles_audit_read_only_and_ingest_without_ddl(
                     pytest.raises(IndexStoreError, match="must be owner"),
                     ingest_job._write() as cur,
                 ):
-                    cur.execute("DROP TABLE reprint_check.fingerprints")
+                    cur.execute("DROP TABLE reprint_check.chunks")
                 ingest_job.checkpoint()  # ANALYZE is skipped for a non-owner, not an error
             with PostgresIndex(as_role("reprint_auditor"), create=False) as auditor:
                 lite = SQLiteIndex(":memory:")
@@ -430,7 +480,7 @@ def test_the_documented_roles_audit_read_only_and_ingest_without_ddl(
             with pytest.raises(IndexStoreError, match="cannot migrate"):
                 migrate(
                     as_role("reprint_ingest"),
-                    (*MIGRATIONS, Migration(3, "x", "CREATE TABLE reprint_check.x ()")),
+                    (*MIGRATIONS, Migration(4, "x", "CREATE TABLE reprint_check.x ()")),
                 )
         finally:
             admin.execute("DROP SCHEMA IF EXISTS reprint_check CASCADE")

@@ -13,13 +13,20 @@ from pathlib import Path
 
 from reprint_check.errors import IndexStoreError
 from reprint_check.index.base import SourceIndex
-from reprint_check.index.sqlite import ADD_HINT, DEFAULT_INDEX_PATH, SCHEMA_VERSION, SQLiteIndex
+from reprint_check.index.sqlite import (
+    ADD_HINT,
+    DEFAULT_INDEX_PATH,
+    SCHEMA_VERSION,
+    SQLiteIndex,
+    migrate_sqlite,
+)
 
 __all__ = [
     "DEFAULT_INDEX_PATH",
     "SCHEMA_VERSION",
     "SQLiteIndex",
     "SourceIndex",
+    "migrate_sqlite",
     "open_index",
     "shown_location",
 ]

@@ -3,14 +3,17 @@
 Detection code talks to the ``SourceIndex`` protocol only; the embedded
 default is one SQLite file, so an editor needs no server. The index keeps each
 article's text (compressed) because alignment works on the candidates' full
-text, and one row per distinct winnowed fingerprint per article for candidate
-retrieval, whose cost follows the size of the target, not of the archive.
+text, and a posting (fingerprint, article) per distinct winnowed fingerprint
+of each article for candidate retrieval, whose cost follows the size of the
+target, not of the archive. Postings are stored as sorted runs of packed
+chunks (``postings.py``), not a row each.
 """
 
 from __future__ import annotations
 
 import contextlib
 import zlib
+from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -24,7 +27,7 @@ from reprint_check.text.fingerprint import (
     kgrams_of_hashes,
     token_hashes,
     unmix,
-    winnow,
+    winnowed,
 )
 from reprint_check.text.normalize import normalized_text
 
@@ -143,19 +146,28 @@ class WriteCounts:
 class PreparedArticle:
     """An article with what storing it costs most to compute, done where there is a free core.
 
-    ``fingerprints``: ``article_fingerprints(article.text)``, in ascending
-    order; ``body``: the text as stored (UTF-8, zlib).
+    ``fingerprints``: ``article_fingerprints(article.text)`` in ascending
+    order, packed as ``array('q')`` bytes (a worker hands them to the writer
+    in one piece: a tuple of 200 integers costs more to pickle than to
+    compute); ``body``: the text as stored (UTF-8, zlib).
     """
 
     article: Article
-    fingerprints: tuple[int, ...]
+    fingerprints: bytes
     body: bytes
+
+    @property
+    def hashes(self) -> array:
+        """The fingerprints as integers, ascending."""
+        values = array("q")
+        values.frombytes(self.fingerprints)
+        return values
 
 
 def prepare_article(article: Article) -> PreparedArticle:
     return PreparedArticle(
         article,
-        tuple(sorted(article_fingerprints(article.text))),
+        array("q", sorted(article_fingerprints(article.text))).tobytes(),
         zlib.compress(article.text.encode("utf-8"), BODY_COMPRESSION),
     )
 
@@ -167,7 +179,7 @@ def article_fingerprints(text: str) -> set[int]:
     by the paths that skip the offset map and the token objects the index does
     not need.
     """
-    return {h for h, _ in winnow(kgrams_of_hashes(token_hashes(normalized_text(text))))}
+    return winnowed(kgrams_of_hashes(token_hashes(normalized_text(text))))
 
 
 def boilerplate_threshold(articles: int) -> int:
@@ -314,7 +326,7 @@ class SourceIndex(Protocol):
         ...
 
     def checkpoint(self) -> None:
-        """Tidy up after a large ingest (fold a log, refresh statistics); never fails."""
+        """Tidy up after an ingest (merge its runs of postings, fold a log); never fails."""
         ...
 
     def remove(self, url: str) -> ArticleInfo | None:

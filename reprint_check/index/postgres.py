@@ -12,7 +12,9 @@ candidates, the same replacement rules), with what a server adds:
   between and never half of a replacement.
 - One connection per thread, taken from a ``psycopg_pool`` pool and given back
   when the thread ends, so one ``PostgresIndex`` may be shared by threads.
-- Bulk writes with ``COPY`` (binary), fingerprints in hash order.
+- Bulk writes with ``COPY`` (binary); postings in runs of chunks
+  (``postings.py``), one row per chunk of 128 postings, where a row per posting
+  cost a heap tuple and an index entry each (72 bytes for 12 of data).
 - Versioned migrations (``migrate()``) with a history table; an index made by
   a newer or older reprint-check is refused with a one-line reason instead of
   being misread.
@@ -34,12 +36,14 @@ import re
 import threading
 import weakref
 import zlib
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from array import array
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from reprint_check.errors import IndexStoreError
+from reprint_check.index import postings
 from reprint_check.index.base import (
     MAX_CANDIDATES,
     ArticleInfo,
@@ -80,11 +84,16 @@ POOL_TIMEOUT = 30.0
 
 @dataclass(frozen=True)
 class Migration:
-    """One step of the schema; applied once, in order, recorded in ``migrations``."""
+    """One step of the schema; applied once, in order, recorded in ``migrations``.
+
+    ``step``, if any, runs after ``sql`` in the same transaction: data that
+    SQL alone cannot reshape.
+    """
 
     version: int
     summary: str
     sql: str
+    step: Callable[[Any], None] | None = None
 
 
 _V1 = f"""
@@ -164,19 +173,75 @@ CREATE INDEX IF NOT EXISTS semantic_article ON {SCHEMA}.semantic (article_id);
 ALTER TABLE {SCHEMA}.semantic ALTER COLUMN data SET STORAGE EXTERNAL;
 """
 
+# Postings in runs of chunks (see ``postings.py``): a row per chunk, not per posting.
+_V3 = f"""
+CREATE TABLE {SCHEMA}.runs (run integer PRIMARY KEY, postings bigint NOT NULL);
+CREATE TABLE {SCHEMA}.chunks (
+    run integer NOT NULL,
+    first bigint NOT NULL,
+    head integer NOT NULL,
+    -- big-endian int64s, as int8send() writes a k-gram to search them for;
+    -- empty in a chunk of one hash's postings
+    hashes bytea NOT NULL,
+    ids bytea NOT NULL,  -- little-endian int32s
+    CONSTRAINT chunks_pkey PRIMARY KEY (run, first)
+);
+-- random integers do not compress: TOAST need not try (a chunk stays in its row,
+-- but for one hash held by thousands of articles)
+ALTER TABLE {SCHEMA}.chunks ALTER COLUMN hashes SET STORAGE EXTERNAL;
+ALTER TABLE {SCHEMA}.chunks ALTER COLUMN ids SET STORAGE EXTERNAL;
+"""
+
+
+def _postings_into_runs(conn: Any) -> None:
+    """Fingerprint rows (schemas 1 and 2) become run 1, read in hash order a batch at a time."""
+    with conn.cursor(name="reprint_check_v3") as rows, conn.cursor() as out:
+        rows.execute(
+            f"SELECT hash, article_id FROM {SCHEMA}.fingerprints ORDER BY hash, article_id"
+        )
+        hashes, ids = array("q"), array("i")
+        total = 0
+        while batch := rows.fetchmany(postings.MERGE_SLAB):
+            hashes.extend(h for h, _ in batch)
+            ids.extend(a for _, a in batch)
+            chunks = list(postings.cut(hashes, ids, last=False))
+            done = _copy_chunks(out, 1, chunks)
+            total += done
+            del hashes[:done], ids[:done]
+        total += _copy_chunks(out, 1, postings.cut(hashes, ids))
+    if total:
+        conn.execute(f"INSERT INTO {SCHEMA}.runs VALUES (1, %s)", (total,))
+    conn.execute(f"DROP TABLE {SCHEMA}.fingerprints")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "articles, aliases, fingerprints indexed by hash, totals", _V1),
     Migration(2, "crawl state: crawl_pages per URL, crawl_sites per site", _V2),
+    Migration(3, "postings in runs of chunks", _V3, _postings_into_runs),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 
+# The chunk of each run that holds a k-gram (see ``postings.py``): one probe of chunks_pkey.
+_CHUNK_OF = (
+    f"FROM unnest(%s::bigint[]) AS k(h) CROSS JOIN {SCHEMA}.runs AS r "
+    f"CROSS JOIN LATERAL (SELECT first, head, hashes, ids FROM {SCHEMA}.chunks "
+    "WHERE run = r.run AND first <= k.h ORDER BY first DESC LIMIT 1) AS c "
+    # most k-grams of a page are in no article: the server's search of the
+    # packed bytes for the k-gram packed as stored says so
+    "WHERE c.first = k.h OR position(int8send(k.h) IN c.hashes) > 0"
+)
 # The two look-ups of candidates(); module constants so that EXPLAIN shows exactly them.
-COUNT_QUERY = (
-    f"SELECT hash, count(*) FROM {SCHEMA}.fingerprints WHERE hash = ANY(%s::bigint[]) GROUP BY hash"
+# 1. The chunks that may hold each k-gram (``postings.holders`` counts in them).
+PROBE_QUERY = (
+    "SELECT k.h, r.run, c.first, c.head, CASE WHEN c.first <> k.h THEN c.hashes END " + _CHUNK_OF
 )
-POSTINGS_QUERY = (
-    f"SELECT hash, article_id FROM {SCHEMA}.fingerprints WHERE hash = ANY(%s::bigint[])"
+# 2. The article ids of the chunks holding the rare k-grams.
+IDS_QUERY = (
+    f"SELECT c.run, c.first, c.ids FROM {SCHEMA}.chunks AS c "
+    "JOIN unnest(%s::integer[], %s::bigint[]) AS w(run, first) USING (run, first)"
 )
+# Chunks a merge or a scan reads at a time, and writes with one COPY.
+_READ_CHUNKS = 512
 # an article and its aliases in one statement, hence from one snapshot even outside a transaction
 _GET_QUERY = (
     f"SELECT a.id, a.url, a.title, a.published, a.body, "
@@ -252,6 +317,8 @@ def migrate(dsn: str, migrations: Sequence[Migration] = MIGRATIONS) -> list[int]
                 conn.execute(f"CREATE SCHEMA {SCHEMA}")  # type: ignore[arg-type]
             for step in pending:
                 conn.execute(step.sql)  # type: ignore[arg-type]  # our own constant text
+                if step.step is not None:
+                    step.step(conn)
                 conn.execute(
                     f"INSERT INTO {SCHEMA}.migrations (version, summary) VALUES (%s, %s)",
                     (step.version, step.summary),
@@ -555,24 +622,72 @@ class PostgresIndex(ArticleWrites):
         return {row[0]: _article(*row[1:]) for row in rows}
 
     def _delete(self, cur: Any, articles: dict[int, Article]) -> None:
-        """Delete articles with their fingerprints (found from their text) and aliases."""
+        """Delete articles with their postings (found from their text) and aliases."""
         if not articles:
             return
-        hashes: list[int] = []
-        owners: list[int] = []
         for article_id, article in sorted(articles.items()):
-            fps = sorted(article_fingerprints(article.text))
-            hashes.extend(fps)
-            owners.extend([article_id] * len(fps))
-        cur.execute(
-            f"DELETE FROM {SCHEMA}.fingerprints f "
-            "USING unnest(%s::bigint[], %s::bigint[]) AS d(hash, article_id) "
-            "WHERE f.hash = d.hash AND f.article_id = d.article_id",
-            (hashes, owners),
-        )
+            self._remove_postings(cur, article_id, sorted(article_fingerprints(article.text)))
         cur.execute(
             f"DELETE FROM {SCHEMA}.articles WHERE id = ANY(%s::bigint[])", (sorted(articles),)
         )
+
+    def _remove_postings(self, cur: Any, article_id: int, hashes: list[int]) -> None:
+        """Take the article's postings of these hashes out of every run, rewriting their chunks."""
+        wanted = set(hashes)
+        removed: dict[int, int] = {}
+        rows = cur.execute(
+            "SELECT DISTINCT r.run, c.first, c.head, c.hashes, c.ids " + _CHUNK_OF,
+            (hashes,),
+        ).fetchall()
+        for run, *fields in rows:
+            chunk = _chunk(*fields)
+            kept = postings.without(chunk, wanted, article_id)
+            if kept is chunk:
+                continue
+            removed[run] = removed.get(run, 0) + len(chunk.ids) - (len(kept.ids) if kept else 0)
+            if kept is None:
+                cur.execute(
+                    f"DELETE FROM {SCHEMA}.chunks WHERE run = %s AND first = %s", (run, chunk.first)
+                )
+            else:
+                cur.execute(
+                    f"UPDATE {SCHEMA}.chunks SET head = %s, hashes = %s, ids = %s "
+                    "WHERE run = %s AND first = %s",
+                    (kept.head, _hashes_of(kept), postings.pack(kept.ids), run, kept.first),
+                )
+        for run, count in removed.items():
+            cur.execute(
+                f"UPDATE {SCHEMA}.runs SET postings = postings - %s WHERE run = %s", (count, run)
+            )
+        cur.execute(f"DELETE FROM {SCHEMA}.runs WHERE postings = 0")
+
+    # --- postings: runs of chunks (see ``postings.py``) -------------------------------
+
+    @staticmethod
+    def _run_sizes(cur: Any) -> list[tuple[int, int]]:
+        return cur.execute(f"SELECT run, postings FROM {SCHEMA}.runs ORDER BY run").fetchall()
+
+    def _add_run(self, cur: Any, articles: Sequence[tuple[int, Sequence[int]]]) -> None:
+        """The articles' postings as a new run, then the merges that makes due."""
+        hashes, ids = postings.run_postings(articles)
+        if hashes:
+            (run,) = cur.execute(f"SELECT coalesce(max(run), 0) + 1 FROM {SCHEMA}.runs").fetchone()
+            cur.execute(f"INSERT INTO {SCHEMA}.runs VALUES (%s, %s)", (run, len(hashes)))
+            _copy_chunks(cur, run, postings.cut(hashes, ids))
+        while due := postings.merges_due([n for _, n in self._run_sizes(cur)]):
+            self._merge(cur, due)
+
+    def _merge(self, cur: Any, count: int) -> None:
+        """Merge the ``count`` newest runs into one, in the current transaction."""
+        sizes = self._run_sizes(cur)[-count:]
+        runs = [run for run, _ in sizes]
+        merged = runs[-1] + 1
+        cur.execute(
+            f"INSERT INTO {SCHEMA}.runs VALUES (%s, %s)", (merged, sum(n for _, n in sizes))
+        )
+        _copy_chunks(cur, merged, postings.merge_runs([_scan(cur, run) for run in runs]))
+        cur.execute(f"DELETE FROM {SCHEMA}.chunks WHERE run = ANY(%s)", (runs,))
+        cur.execute(f"DELETE FROM {SCHEMA}.runs WHERE run = ANY(%s)", (runs,))
 
     def _copy(self, cur: Any, new: dict[int, tuple[PreparedArticle, dict[str, str]]]) -> None:
         if not new:
@@ -601,16 +716,9 @@ class PostgresIndex(ArticleWrites):
             for article_id, (_, keys) in new.items():
                 for key, url in keys.items():
                     copy.write_row((_pg_text(key), article_id, _pg_text(url)))
-        # in key order, B-tree pages are filled one after the other, not at random
-        rows = sorted(
-            (h, article_id) for article_id, (item, _) in new.items() for h in set(item.fingerprints)
+        self._add_run(
+            cur, sorted((article_id, item.hashes) for article_id, (item, _) in new.items())
         )
-        with cur.copy(
-            f"COPY {SCHEMA}.fingerprints (hash, article_id) FROM STDIN (FORMAT BINARY)"
-        ) as copy:
-            copy.set_types(["int8", "int8"])
-            for row in rows:
-                copy.write_row(row)
 
     def remove(self, url: str) -> ArticleInfo | None:
         """Remove the article stored under ``url`` (or one of its aliases); what was removed."""
@@ -702,14 +810,19 @@ class PostgresIndex(ArticleWrites):
         yield
 
     def checkpoint(self) -> None:
-        """After a large ingest: fresh planner statistics, so look-ups keep using the hash index.
+        """After a large ingest: merge its runs (``postings.compaction``), fresh statistics.
 
-        A role that does not own the tables is skipped by PostgreSQL with a
-        warning; autovacuum gets there later.
+        Merging leaves a few runs, so that a look-up probes few; statistics
+        keep the look-ups on the chunks' index. A role that does not own the
+        tables is skipped by PostgreSQL with a warning; autovacuum gets there
+        later. A merge that cannot be done now is left to the next ingest.
         """
+        with contextlib.suppress(IndexStoreError), self._write() as cur:
+            while due := postings.compaction([n for _, n in self._run_sizes(cur)]):
+                self._merge(cur, due)
         with contextlib.suppress(psycopg.Error):
             conn = self._conn()
-            for table in ("fingerprints", "articles", "aliases"):
+            for table in ("chunks", "runs", "articles", "aliases"):
                 conn.execute(f"ANALYZE {SCHEMA}.{table}")  # type: ignore[arg-type]
 
     # --- reading -----------------------------------------------------------------
@@ -748,12 +861,22 @@ class PostgresIndex(ArticleWrites):
         try:
             conn = self._begin_snapshot()
             (articles,) = conn.execute(f"SELECT articles FROM {SCHEMA}.totals").fetchone()
-            holders = conn.execute(COUNT_QUERY, (sorted(set(kgrams)),)).fetchall()
-            boilerplate, rare = split_by_holders(holders, articles)
-            postings = conn.execute(POSTINGS_QUERY, (sorted(rare),)).fetchall() if rare else []
+            distinct = sorted(set(kgrams))
+            probes = conn.execute(PROBE_QUERY, (distinct,)).fetchall()
+            holders, places = postings.holders(probes, big=True)
+            boilerplate, rare = split_by_holders(holders.items(), articles)
+            wanted = [place for place in places if place[0] in rare]
+            chunks = sorted({place[1:3] for place in wanted})
+            rows = (
+                conn.execute(IDS_QUERY, ([r for r, _ in chunks], [f for _, f in chunks]))
+                if chunks
+                else []
+            )
+            ids = {(run, first): packed for run, first, packed in rows}
+            found = postings.postings_at(wanted, ids)
         except psycopg.Error as e:
             raise IndexStoreError(f"{self._shown}: cannot read ({_one_line(e)})") from e
-        ranked = rank_candidates(kgrams, boilerplate, rare, postings, self._stored_kgrams, limit)
+        ranked = rank_candidates(kgrams, boilerplate, rare, found, self._stored_kgrams, limit)
         return ranked, boilerplate
 
     def _stored_kgrams(self, article_ids: Sequence[int]) -> dict[int, set[int]]:
@@ -767,10 +890,20 @@ class PostgresIndex(ArticleWrites):
 
     def explain(self, kgrams: Sequence[int]) -> str:
         """PostgreSQL's plans for the two look-ups of ``candidates(kgrams)``, as text."""
+        distinct = sorted(set(kgrams))
         with self._reading() as conn:
+            chunks = sorted(
+                {
+                    (run, first)
+                    for _, run, first, _, _ in conn.execute(PROBE_QUERY, (distinct,)).fetchall()
+                }
+            )
             plans = []
-            for query in (COUNT_QUERY, POSTINGS_QUERY):
-                rows = conn.execute(f"EXPLAIN {query}", (sorted(set(kgrams)),)).fetchall()
+            for query, params in (
+                (PROBE_QUERY, (distinct,)),
+                (IDS_QUERY, ([r for r, _ in chunks], [f for _, f in chunks])),
+            ):
+                rows = conn.execute(f"EXPLAIN {query}", params).fetchall()
                 plans.append("\n".join(r[0] for r in rows))
         return "\n\n".join(plans)
 
@@ -836,15 +969,17 @@ class PostgresIndex(ArticleWrites):
         with self._reading() as conn, conn.transaction():
             conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
             (n,) = conn.execute(f"SELECT articles FROM {SCHEMA}.totals").fetchone()
-            (fps,) = conn.execute(f"SELECT count(*) FROM {SCHEMA}.fingerprints").fetchone()
+            (fps,) = conn.execute(
+                f"SELECT coalesce(sum(postings), 0) FROM {SCHEMA}.runs"
+            ).fetchone()
             (chars,) = conn.execute(
                 f"SELECT coalesce(sum(chars), 0) FROM {SCHEMA}.articles"
             ).fetchone()
-            (boiler,) = conn.execute(
-                f"SELECT count(*) FROM (SELECT hash FROM {SCHEMA}.fingerprints "
-                "GROUP BY hash HAVING count(*) >= %s) b",
-                (boilerplate_threshold(n),),
-            ).fetchone()
+            with conn.cursor() as cur:
+                runs = [run for run, _ in self._run_sizes(cur)]
+                boiler = postings.common_hashes(
+                    [_scan(cur, run) for run in runs], boilerplate_threshold(n)
+                )
             (size,) = conn.execute(
                 "SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) FROM pg_class c "
                 "JOIN pg_namespace s ON s.oid = c.relnamespace "
@@ -872,6 +1007,62 @@ class PostgresIndex(ArticleWrites):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _chunk(first: int, head: int, hashes: bytes, ids: bytes) -> postings.Chunk:
+    article_ids = postings.unpack("i", ids)
+    stored = (
+        postings.unpack("q", hashes, big=True) if hashes else array("q", [first]) * len(article_ids)
+    )
+    return postings.Chunk(first, head, stored, article_ids)
+
+
+def _hashes_of(chunk: postings.Chunk) -> bytes:
+    """The hashes as stored: big-endian, none for a lone chunk (they are all ``first``)."""
+    return b"" if chunk.lone else postings.pack(chunk.hashes, big=True)
+
+
+def _copy_chunks(cur: Any, run: int, chunks: Iterable[postings.Chunk]) -> int:
+    """Write chunks of a run with COPY, a batch at a time; returns the postings written.
+
+    ``chunks`` may be read from the same connection (a merge): no query is
+    in flight while a COPY runs.
+    """
+    written = 0
+    batch: list[postings.Chunk] = []
+    for chunk in _then_none(chunks):
+        if chunk is not None:
+            batch.append(chunk)
+            written += len(chunk.ids)
+        if batch and (chunk is None or len(batch) >= _READ_CHUNKS):
+            with cur.copy(
+                f"COPY {SCHEMA}.chunks (run, first, head, hashes, ids) FROM STDIN (FORMAT BINARY)"
+            ) as copy:
+                copy.set_types(["int4", "int8", "int4", "bytea", "bytea"])
+                for c in batch:
+                    copy.write_row((run, c.first, c.head, _hashes_of(c), postings.pack(c.ids)))
+            batch = []
+    return written
+
+
+def _then_none(chunks: Iterable[postings.Chunk]) -> Iterator[postings.Chunk | None]:
+    yield from chunks
+    yield None
+
+
+def _scan(cur: Any, run: int) -> Iterator[postings.Chunk]:
+    """A run's chunks in order, read a page at a time (no query left in flight)."""
+    after = -(1 << 63)
+    while rows := cur.execute(
+        f"SELECT first, head, hashes, ids FROM {SCHEMA}.chunks "
+        "WHERE run = %s AND first >= %s ORDER BY first LIMIT %s",
+        (run, after, _READ_CHUNKS),
+    ).fetchall():
+        for row in rows:
+            yield _chunk(*row)
+        if rows[-1][0] == (1 << 63) - 1:
+            return
+        after = rows[-1][0] + 1
 
 
 def _put_pages(cur: Any, records: Iterable[PageRecord]) -> None:

@@ -15,10 +15,12 @@ import os
 import sqlite3
 import stat
 import zlib
+from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from reprint_check.errors import IndexStoreError
+from reprint_check.index import postings
 from reprint_check.index.base import (
     MAX_CANDIDATES,
     ArticleInfo,
@@ -44,11 +46,18 @@ from reprint_check.text.fingerprint import (
 from reprint_check.urls import canonical_url
 
 DEFAULT_INDEX_PATH = Path(".reprint-check") / "index.sqlite"
-SCHEMA_VERSION = 2  # 2: crawl state (crawl_pages, crawl_sites)
+# 2: crawl state (crawl_pages, crawl_sites); 3: postings in runs of chunks
+# (``postings.py``) instead of a row per fingerprint.
+SCHEMA_VERSION = 3
+# Schemas that ``migrate_sqlite`` (``index migrate``) brings up to date; until then
+# an index of one is refused, by readers and writers alike, with that hint.
+OLDER_SCHEMAS = ("1", "2")
+MIGRATE_HINT = "run `reprint-check index migrate`"
 
-_TABLES = frozenset({"meta", "articles", "aliases", "fingerprints"})
+_TABLES = frozenset({"meta", "articles", "aliases", "runs"})
+# The tables of an index of an older schema (one row per fingerprint), before migration.
+_OLDER_TABLES = frozenset({"meta", "articles", "aliases", "fingerprints"})
 # Crawl state (schema 2): what index add SITE / index sync learnt per URL and per site.
-# A schema-1 index lacks these tables; a writer adds them, a reader reads them as empty.
 _CRAWL_TABLES = frozenset({"crawl_pages", "crawl_sites"})
 # The semantic stage's side data (index add --semantic): opaque rows per kind and article.
 # A writer adds the table to an index made without it; a reader reads it as empty.
@@ -83,6 +92,10 @@ CREATE TABLE IF NOT EXISTS crawl_sites (
     via TEXT NOT NULL
 );
 """
+# The runs of postings (see ``postings.py``), oldest first; each is a table run_<run>.
+_RUNS_SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (run INTEGER PRIMARY KEY, postings INTEGER NOT NULL);
+"""
 # One transaction: a run killed while creating the index leaves all of it or none.
 _SCHEMA = f"""
 BEGIN IMMEDIATE;
@@ -101,12 +114,7 @@ CREATE TABLE IF NOT EXISTS aliases (
     url TEXT NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS aliases_article ON aliases(article_id);
-CREATE TABLE IF NOT EXISTS fingerprints (
-    hash INTEGER NOT NULL,
-    article_id INTEGER NOT NULL,
-    PRIMARY KEY (hash, article_id)
-) WITHOUT ROWID;
-{_CRAWL_SCHEMA}{_SEMANTIC_SCHEMA}INSERT OR IGNORE INTO meta
+{_RUNS_SCHEMA}{_CRAWL_SCHEMA}{_SEMANTIC_SCHEMA}INSERT OR IGNORE INTO meta
     VALUES ('schema', '{SCHEMA_VERSION}'), ('k', '{K}'), ('window', '{WINDOW}');
 COMMIT;
 """
@@ -116,9 +124,31 @@ SQLITE_MAGIC = b"SQLite format 3\x00"
 _WAL_FORMAT = 2
 ADD_HINT = "'reprint-check index add'"
 
+# One table per run, its chunks keyed by ``first`` as the rowid: the chunk
+# holding a hash is one seek in the table's own B-tree, whose interior pages
+# hold keys only. A lone chunk (all postings of the hash ``first``) stores no hashes.
+_RUN_TABLE = (
+    "CREATE TABLE {table} (first INTEGER PRIMARY KEY, head INTEGER NOT NULL, "
+    "hashes BLOB NOT NULL, ids BLOB NOT NULL)"
+)
+# The chunk of a run holding each k-gram of a batch, without its article ids.
+# ``key`` is the hash packed as stored: most k-grams of a page are in no article,
+# and SQLite's search of the packed bytes (instr) says so without returning the chunk.
+_PROBE = (
+    "WITH k(h, key) AS (VALUES {values}) "
+    "SELECT k.h, c.first, c.head, CASE WHEN c.first <> k.h THEN c.hashes END "
+    "FROM k JOIN {table} AS c "
+    "ON c.first = (SELECT first FROM {table} WHERE first <= k.h ORDER BY first DESC LIMIT 1) "
+    "WHERE c.first = k.h OR instr(c.hashes, k.key) > 0"
+)
+# k-grams per probe statement (two parameters each, within SQLite's oldest limit of 999)
+_PROBE_BATCH = 400
+# Chunks a merge or a scan reads at a time.
+_READ_CHUNKS = 256
+
 _IN_BATCH = 500  # parameters per IN (...) query, well under SQLite's limit
 PAGE_SIZE = 16384
-# SQLite page cache during a large ingest (KiB): the hot part of the fingerprint table.
+# SQLite page cache during a large ingest (KiB): the runs a batch's merges read and write.
 BULK_CACHE_KIB = 262144
 
 
@@ -182,16 +212,10 @@ class SQLiteIndex(ArticleWrites):
             raise IndexStoreError(f"{self.location}: not a usable index ({e})") from e
 
     def _upgrade(self) -> None:
-        """An index opened for writing gets the tables it lacks: the semantic side table
-        (optional, made on demand) and, in schema 1, the crawl tables."""
+        """An index opened for writing gets the semantic side table (optional, made on
+        demand) if it lacks it; older schemas are refused before (see ``migrate_sqlite``)."""
         if not self._db.execute("SELECT 1 FROM sqlite_master WHERE name = 'semantic'").fetchone():
             self._db.executescript(f"BEGIN IMMEDIATE;{_SEMANTIC_SCHEMA}COMMIT;")
-        row = self._db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
-        if row is not None and row[0] == "1":
-            self._db.executescript(
-                f"BEGIN IMMEDIATE;{_CRAWL_SCHEMA}"
-                f"UPDATE meta SET value = '{SCHEMA_VERSION}' WHERE key = 'schema';COMMIT;"
-            )
 
     # --- writing -----------------------------------------------------------------
 
@@ -212,7 +236,7 @@ class SQLiteIndex(ArticleWrites):
         added = replaced = unchanged = 0
         try:
             self._db.execute("BEGIN IMMEDIATE")
-            written: dict[int, tuple[int, ...]] = {}  # fingerprints are written last
+            written: dict[int, array] = {}  # postings are written last, as one run
             for item in prepared:
                 outcome = self._store(item, skip_unchanged)
                 if outcome is None:
@@ -223,11 +247,10 @@ class SQLiteIndex(ArticleWrites):
                     written.pop(old, None)
                 replaced += bool(deleted)
                 added += not deleted
-                written[new_id] = item.fingerprints
-            self._db.executemany(
-                "INSERT OR IGNORE INTO fingerprints VALUES (?, ?)",
-                [(h, a) for a, fps in written.items() for h in fps],
-            )
+                written[new_id] = item.hashes
+            self._add_run(sorted(written.items()))
+            while due := postings.merges_due(self._run_sizes()):
+                self._merge(due)
             self._put_pages(pages)
             self._db.execute("COMMIT")
         except sqlite3.Error as e:
@@ -283,22 +306,147 @@ class SQLiteIndex(ArticleWrites):
         row = self._db.execute("SELECT body FROM articles WHERE id = ?", (article_id,)).fetchone()
         if row is None:
             return
-        fps = article_fingerprints(zlib.decompress(row[0]).decode("utf-8"))
-        self._db.executemany(
-            "DELETE FROM fingerprints WHERE hash = ? AND article_id = ?",
-            [(h, article_id) for h in fps],
-        )
+        fps = sorted(article_fingerprints(zlib.decompress(row[0]).decode("utf-8")))
+        for run in self._runs():
+            self._remove_postings(run, fps, article_id)
         self._db.execute("DELETE FROM aliases WHERE article_id = ?", (article_id,))
         self._db.execute("DELETE FROM semantic WHERE article_id = ?", (article_id,))
         self._db.execute("DELETE FROM articles WHERE id = ?", (article_id,))
+
+    # --- postings: runs of chunks (see ``postings.py``) -------------------------------
+
+    def _runs(self) -> list[int]:
+        return [r for (r,) in self._db.execute("SELECT run FROM runs ORDER BY run")]
+
+    def _run_sizes(self) -> list[int]:
+        return [n for (n,) in self._db.execute("SELECT postings FROM runs ORDER BY run")]
+
+    def _new_run(self) -> int:
+        """A new, empty run, newer than every other."""
+        run = self._db.execute("SELECT coalesce(max(run), 0) + 1 FROM runs").fetchone()[0]
+        self._db.execute(_RUN_TABLE.format(table=_run_table(run)))
+        self._db.execute("INSERT INTO runs VALUES (?, 0)", (run,))
+        return run
+
+    def _drop_run(self, run: int) -> None:
+        self._db.execute(f"DROP TABLE {_run_table(run)}")
+        self._db.execute("DELETE FROM runs WHERE run = ?", (run,))
+
+    def _add_run(self, articles: Sequence[tuple[int, Sequence[int]]]) -> None:
+        """The articles' postings as a new run (none where they have no fingerprints)."""
+        hashes, ids = postings.run_postings(articles)
+        if hashes:
+            self._write_chunks(self._new_run(), postings.cut(hashes, ids))
+
+    def _write_chunks(self, run: int, chunks: Iterable[postings.Chunk]) -> None:
+        written = 0
+
+        def rows() -> Iterator[tuple[int, int, bytes, bytes]]:
+            nonlocal written
+            for c in chunks:
+                written += len(c.ids)
+                yield _chunk_row(c)
+
+        self._db.executemany(f"INSERT INTO {_run_table(run)} VALUES (?, ?, ?, ?)", rows())
+        self._db.execute("UPDATE runs SET postings = postings + ? WHERE run = ?", (written, run))
+
+    def _chunks(self, rows: Iterable[tuple[int, int, bytes, bytes]]) -> Iterator[postings.Chunk]:
+        unpack = postings.unpack
+        for first, head, hashes, ids in rows:
+            ids_array = unpack("i", ids)
+            hashes_array = unpack("q", hashes) if hashes else array("q", [first]) * len(ids_array)
+            yield postings.Chunk(first, head, hashes_array, ids_array)
+
+    def _read_run(self, run: int) -> Iterator[postings.Chunk]:
+        """The run's chunks in order, deleted as they are read (the caller writes them anew).
+
+        Pages they free are reused by the merge's own writes in the same
+        transaction, so a merge does not grow the file by the size of its runs.
+        """
+        table = _run_table(run)
+        while rows := self._db.execute(
+            f"SELECT first, head, hashes, ids FROM {table} ORDER BY first LIMIT ?",
+            (_READ_CHUNKS,),
+        ).fetchall():
+            self._db.execute(f"DELETE FROM {table} WHERE first <= ?", (rows[-1][0],))
+            yield from self._chunks(rows)
+
+    def _scan_run(self, run: int) -> Iterator[postings.Chunk]:
+        """The run's chunks in order, read a page at a time (no cursor left open)."""
+        table = _run_table(run)
+        query = (
+            f"SELECT first, head, hashes, ids FROM {table} WHERE first >= ? ORDER BY first LIMIT ?"
+        )
+        after = -(1 << 63)  # no chunk can hold less
+        while rows := self._db.execute(query, (after, _READ_CHUNKS)).fetchall():
+            yield from self._chunks(rows)
+            if rows[-1][0] == (1 << 63) - 1:
+                return
+            after = rows[-1][0] + 1
+
+    def _merge(self, count: int) -> None:
+        """Merge the ``count`` newest runs into one, in the current transaction."""
+        runs = self._runs()[-count:]
+        merged = self._new_run()
+        self._write_chunks(merged, postings.merge_runs([self._read_run(r) for r in runs]))
+        for run in runs:
+            self._drop_run(run)
+
+    def _probe(self, run: int, hashes: Sequence[int]) -> list[tuple[int, int, int, bytes | None]]:
+        """(hash, first, head, hashes) of the chunk of the run holding each hash, for those
+        that may be in it; ``hashes`` is None where ``first`` is the hash (``head`` counts it)."""
+        table = _run_table(run)
+        packed = postings.pack(array("q", hashes))
+        params = [value for i, h in enumerate(hashes) for value in (h, packed[8 * i : 8 * i + 8])]
+        rows: list[tuple[int, int, int, bytes | None]] = []
+        for start in range(0, len(params), 2 * _PROBE_BATCH):
+            batch = params[start : start + 2 * _PROBE_BATCH]
+            values = ",".join(["(?, ?)"] * (len(batch) // 2))
+            rows += self._db.execute(_PROBE.format(values=values, table=table), batch)
+        return rows
+
+    def _remove_postings(self, run: int, hashes: Sequence[int], article_id: int) -> None:
+        """Take the article's postings of these hashes out of the run, rewriting their chunks."""
+        table = _run_table(run)
+        wanted = set(hashes)
+        firsts = sorted({first for _, first, _, _ in self._probe(run, hashes)})
+        removed = 0
+        for batch in _batches(firsts):
+            marks = ",".join("?" * len(batch))
+            rows = self._db.execute(
+                f"SELECT first, head, hashes, ids FROM {table} WHERE first IN ({marks})", batch
+            ).fetchall()
+            for chunk in self._chunks(rows):
+                kept = postings.without(chunk, wanted, article_id)
+                if kept is chunk:
+                    continue
+                removed += len(chunk.ids) - (len(kept.ids) if kept else 0)
+                if kept is None:
+                    self._db.execute(f"DELETE FROM {table} WHERE first = ?", (chunk.first,))
+                    continue
+                self._db.execute(
+                    f"UPDATE {table} SET head = ?, hashes = ?, ids = ? WHERE first = ?",
+                    (
+                        kept.head,
+                        b"" if kept.lone else postings.pack(kept.hashes),
+                        postings.pack(kept.ids),
+                        kept.first,
+                    ),
+                )
+        if removed:
+            self._db.execute(
+                "UPDATE runs SET postings = postings - ? WHERE run = ?", (removed, run)
+            )
+            if not self._db.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone():
+                self._drop_run(run)
 
     @contextlib.contextmanager
     def bulk_writes(self) -> Iterator[None]:
         """A large page cache while a large ingest writes (restored after).
 
-        Fingerprints land all over the hash-ordered table; with its pages in
-        memory a batch costs CPU, not page reads. Batches of a few thousand
-        articles then commit each page they dirty once per batch.
+        Each batch writes a run of postings and, every few batches, merges
+        runs (``postings.merges_due``); with their pages in memory a merge
+        costs CPU, not page reads.
         """
         (cache,) = self._db.execute("PRAGMA cache_size").fetchone()
         self._db.execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
@@ -441,22 +589,38 @@ class SQLiteIndex(ArticleWrites):
         stories use does not make all of them candidates as the archive grows.
         """
         distinct = sorted(set(kgrams))
-        holders: list[tuple[int, int]] = []
-        for batch in _batches(distinct):
-            marks = ",".join("?" * len(batch))
-            holders += self._db.execute(
-                f"SELECT hash, count(*) FROM fingerprints WHERE hash IN ({marks}) GROUP BY hash",
-                batch,
-            )
-        boilerplate, rare = split_by_holders(holders, self.count())
-        postings: list[tuple[int, int]] = []
-        for batch in _batches(sorted(rare)):
-            marks = ",".join("?" * len(batch))
-            postings += self._db.execute(
-                f"SELECT hash, article_id FROM fingerprints WHERE hash IN ({marks})", batch
-            )
-        ranked = rank_candidates(kgrams, boilerplate, rare, postings, self._stored_kgrams, limit)
+        # one read transaction: a merge committed meanwhile cannot move postings under it
+        own = not self._db.in_transaction
+        if own:
+            self._db.execute("BEGIN")
+        try:
+            probes = [
+                (h, run, *rest) for run in self._runs() for h, *rest in self._probe(run, distinct)
+            ]
+            holders, places = postings.holders(probes)
+            boilerplate, rare = split_by_holders(holders.items(), self.count())
+            wanted = [place for place in places if place[0] in rare]
+            found = postings.postings_at(wanted, self._ids({p[1:3] for p in wanted}))
+            ranked = rank_candidates(kgrams, boilerplate, rare, found, self._stored_kgrams, limit)
+        finally:
+            if own:
+                self._db.execute("COMMIT")
         return ranked, boilerplate
+
+    def _ids(self, chunks: set[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
+        """The packed article ids of these (run, first) chunks."""
+        by_run: dict[int, list[int]] = {}
+        for run, first in chunks:
+            by_run.setdefault(run, []).append(first)
+        ids: dict[tuple[int, int], bytes] = {}
+        for run, firsts in by_run.items():
+            for batch in _batches(sorted(firsts)):
+                marks = ",".join("?" * len(batch))
+                for first, packed in self._db.execute(
+                    f"SELECT first, ids FROM {_run_table(run)} WHERE first IN ({marks})", batch
+                ):
+                    ids[run, first] = packed
+        return ids
 
     def _stored_kgrams(self, article_ids: Sequence[int]) -> dict[int, set[int]]:
         marks = ",".join("?" * len(article_ids))
@@ -513,14 +677,16 @@ class SQLiteIndex(ArticleWrites):
         ]
 
     def stats(self) -> IndexStats:
-        n = self.count()
-        fps = self._db.execute("SELECT count(*) FROM fingerprints").fetchone()[0]
-        chars = self._db.execute("SELECT coalesce(sum(chars), 0) FROM articles").fetchone()[0]
-        boiler = self._db.execute(
-            "SELECT count(*) FROM "
-            "(SELECT hash FROM fingerprints GROUP BY hash HAVING count(*) >= ?)",
-            (boilerplate_threshold(n),),
-        ).fetchone()[0]
+        self._db.execute("BEGIN")  # one snapshot: a merge cannot drop a run being read
+        try:
+            n = self.count()
+            fps = self._db.execute("SELECT coalesce(sum(postings), 0) FROM runs").fetchone()[0]
+            chars = self._db.execute("SELECT coalesce(sum(chars), 0) FROM articles").fetchone()[0]
+            boiler = postings.common_hashes(
+                [self._scan_run(r) for r in self._runs()], boilerplate_threshold(n)
+            )
+        finally:
+            self._db.execute("COMMIT")
         size = 0
         if self.location != ":memory:":
             for suffix in ("", "-wal"):
@@ -529,11 +695,22 @@ class SQLiteIndex(ArticleWrites):
         return IndexStats(self.location, n, fps, boiler, chars, size)
 
     def checkpoint(self) -> None:
-        """Fold the write-ahead log into the file and truncate it (after a large ingest).
+        """After a large ingest: merge its runs (``postings.compaction``), fold the log.
 
-        Until then the log holds a copy of every page written, as large as
-        the new part of the index. Skipped while readers still use it.
+        Merging leaves a few runs, so that a look-up probes few; the log then
+        holds a copy of every page written, as large as the new part of the
+        index, until it is folded into the file and truncated. Either step is
+        skipped when it cannot be done now (another writer, readers still on
+        the log): the next ingest does it.
         """
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+            while due := postings.compaction(self._run_sizes()):
+                self._merge(due)
+            self._db.execute("COMMIT")
+        except sqlite3.Error:
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
         if self.location != ":memory:":
             with contextlib.suppress(sqlite3.Error):
                 self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -554,6 +731,16 @@ class SQLiteIndex(ArticleWrites):
         self.close()
 
 
+def _run_table(run: int) -> str:
+    return f"run_{int(run)}"
+
+
+def _chunk_row(chunk: postings.Chunk) -> tuple[int, int, bytes, bytes]:
+    """A chunk as a row of its run's table: a lone chunk's hashes are all ``first``."""
+    hashes = b"" if chunk.lone else postings.pack(chunk.hashes)
+    return chunk.first, chunk.head, hashes, postings.pack(chunk.ids)
+
+
 def _batches(items: list[int] | list[str]) -> Iterator[list]:
     for i in range(0, len(items), _IN_BATCH):
         yield items[i : i + _IN_BATCH]
@@ -564,8 +751,11 @@ def _sqlite_uri(path: Path, mode: str, *, immutable: bool = False) -> str:
     return f"{path.absolute().as_uri()}?mode={mode}" + ("&immutable=1" if immutable else "")
 
 
-def inspect_sqlite_file(path: Path, *, create: bool) -> bool:
+def inspect_sqlite_file(path: Path, *, create: bool, migrating: bool = False) -> bool:
     """Whether ``path`` is to be made into a new index (True) or holds one (False).
+
+    An index of an older schema is refused with the hint to migrate it,
+    unless ``migrating`` (``migrate_sqlite`` checks the file this way).
 
     Anything else (another application's database, a file that is not
     SQLite, an empty file to a reader, no file) raises ``IndexStoreError``
@@ -614,10 +804,10 @@ def inspect_sqlite_file(path: Path, *, create: bool) -> bool:
     if "schema" not in meta:
         # our tables without their schema row: an index from an older version whose
         # creation was cut short, which ``index add`` completes
-        ours = "meta" in tables and tables <= _TABLES | _OPTIONAL_TABLES
+        ours = "meta" in tables and tables <= _TABLES | _OLDER_TABLES | _OPTIONAL_TABLES
         if create and (ours or not tables):
             return True
-        others = sorted(tables - _TABLES - _OPTIONAL_TABLES)
+        others = sorted(tables - _TABLES - _OLDER_TABLES - _OPTIONAL_TABLES)
         if others:
             shown = ", ".join(others[:3]) + (", ..." if len(others) > 3 else "")
             problem = f"a SQLite database with other tables: {shown}"
@@ -626,9 +816,13 @@ def inspect_sqlite_file(path: Path, *, create: bool) -> bool:
         else:
             problem = "a SQLite database with no tables"
         raise IndexStoreError(f"{path}: not a reprint-check index ({problem})")
-    if meta["schema"] not in ("1", str(SCHEMA_VERSION)):  # 1 lacks only the crawl tables
+    version = meta["schema"]
+    older = version in OLDER_SCHEMAS
+    if version != str(SCHEMA_VERSION) and not (older and migrating):
+        # an older index read as this schema would find no postings: never a silent pass
+        hint = MIGRATE_HINT if older else "upgrade reprint-check"
         raise IndexStoreError(
-            f"{path}: index schema {meta['schema']}, this version reads {SCHEMA_VERSION}"
+            f"{path}: index schema {version}, this version reads {SCHEMA_VERSION} ({hint})"
         )
     for key, ours in (("k", K), ("window", WINDOW)):
         # fingerprints made with another k or window would match nothing
@@ -636,10 +830,74 @@ def inspect_sqlite_file(path: Path, *, create: bool) -> bool:
             raise IndexStoreError(
                 f"{path}: index built with {key} = {meta[key]}, this version uses {ours}"
             )
-    missing = sorted(_TABLES - tables)
+    missing = sorted((_OLDER_TABLES if older else _TABLES) - tables)
     if missing:
         raise IndexStoreError(f"{path}: not a usable index (no table {', '.join(missing)})")
     return False
+
+
+def migrate_sqlite(path: str | Path) -> list[int]:
+    """Bring an index file's schema up to date; returns the versions applied (may be none).
+
+    Schemas 1 and 2 kept a row per (fingerprint, article) in ``fingerprints``
+    (schema 1 also lacks the crawl tables); schema 3 packs the postings into
+    one run of chunks. All of it happens in one transaction, read in hash
+    order a slab at a time, so an interrupted migration leaves the old index
+    as it was; VACUUM then gives the old table's space back to the disk.
+    """
+    path = Path(path)
+    inspect_sqlite_file(path, create=False, migrating=True)
+    try:
+        db = sqlite3.connect(_sqlite_uri(path, "rw"), uri=True, timeout=30, isolation_level=None)
+    except sqlite3.Error as e:
+        raise IndexStoreError(f"{path}: not a usable index ({e})") from e
+    try:
+        db.execute("PRAGMA busy_timeout = 30000")
+        db.execute("BEGIN IMMEDIATE")
+        (version,) = db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+        if version not in OLDER_SCHEMAS:
+            db.execute("ROLLBACK")
+            return []
+        # one statement at a time: executescript would commit the transaction first
+        for statement in (_CRAWL_SCHEMA + _SEMANTIC_SCHEMA + _RUNS_SCHEMA).split(";"):
+            if statement.strip():
+                db.execute(statement)
+        db.execute(_RUN_TABLE.format(table=_run_table(1)))
+        hashes, ids = array("q"), array("i")
+        total = 0
+        after = (-(1 << 63), -1)
+        while page := db.execute(
+            "SELECT hash, article_id FROM fingerprints WHERE (hash, article_id) > (?, ?) "
+            "ORDER BY hash, article_id LIMIT ?",
+            (*after, postings.MERGE_SLAB),
+        ).fetchall():
+            hashes.extend(h for h, _ in page)
+            ids.extend(a for _, a in page)
+            after = page[-1]
+            chunks = list(postings.cut(hashes, ids, last=False))
+            done = sum(len(c.ids) for c in chunks)
+            db.executemany("INSERT INTO run_1 VALUES (?, ?, ?, ?)", map(_chunk_row, chunks))
+            del hashes[:done], ids[:done]
+            total += done
+        db.executemany(
+            "INSERT INTO run_1 VALUES (?, ?, ?, ?)", map(_chunk_row, postings.cut(hashes, ids))
+        )
+        total += len(hashes)
+        if total:
+            db.execute("INSERT INTO runs VALUES (1, ?)", (total,))
+        else:
+            db.execute("DROP TABLE run_1")
+        db.execute("DROP TABLE fingerprints")
+        db.execute("UPDATE meta SET value = ? WHERE key = 'schema'", (str(SCHEMA_VERSION),))
+        db.execute("COMMIT")
+        db.execute("VACUUM")
+        return [SCHEMA_VERSION]
+    except sqlite3.Error as e:
+        if db.in_transaction:
+            db.execute("ROLLBACK")
+        raise IndexStoreError(f"{path}: cannot migrate the index ({e})") from e
+    finally:
+        db.close()
 
 
 def _meta(db: sqlite3.Connection) -> dict[str, str] | None:

@@ -91,8 +91,12 @@ _HASH_CACHE_MAX = 1 << 20
 
 
 def _plain_words(text: str) -> bool:
-    """Whether every character of the text is of class 0 or 1 (see ``_char_class``)."""
-    return not any(_char_class(ch) >= 2 for ch in set(text))
+    """Whether every character of the text is of class 0 or 1 (see ``_char_class``).
+
+    ASCII holds no mark and no scriptio-continua character: most normalised
+    news text is decided by one pass in C.
+    """
+    return text.isascii() or not any(_char_class(ch) >= 2 for ch in set(text))
 
 
 def _hashes(words: list[str]) -> list[int]:
@@ -275,6 +279,32 @@ def winnow(hashes: Sequence[int], window: int = WINDOW) -> list[tuple[int, int]]
         elif hashes[end] <= hashes[best]:
             best = end
             selected.append((hashes[best], best))
+    return selected
+
+
+def winnowed(hashes: Sequence[int], window: int = WINDOW) -> set[int]:
+    """``{h for h, _ in winnow(hashes, window)}``: the values alone, what the index stores.
+
+    Every window's minimum is selected, so the set is that of the window
+    minima; the loop is ``winnow``'s, without its (hash, position) pairs.
+    """
+    n = len(hashes)
+    if n <= window:
+        return {min(hashes)} if n else set()
+    selected: set[int] = set()
+    add = selected.add
+    best = -1
+    for end in range(window - 1, n):
+        if best <= end - window:
+            best = start = end - window + 1
+            low = hashes[start]
+            for i in range(start + 1, end + 1):
+                if hashes[i] <= low:
+                    best, low = i, hashes[i]
+            add(low)
+        elif hashes[end] <= hashes[best]:
+            best = end
+            add(hashes[end])
     return selected
 
 

@@ -162,6 +162,8 @@ def normalized_text(original: str) -> str:
     with its few other characters replaced one by one; white space collapses
     with ``str.split``. Both agree with ``fold_char`` wherever this path is taken.
     """
+    if original.isascii():  # nothing to fold but case and the backtick
+        return " ".join(original.lower().replace("`", "'").split())
     others = _NON_ASCII.findall(original)
     if len(others) * _MOSTLY_ASCII <= len(original):
         folds: dict[str, str] = {}
