@@ -438,7 +438,7 @@ def index_migrate(index_location: str | None) -> None:
         try:
             applied = migrate_sqlite(path)
         except ReprintCheckError as e:
-            _fail(str(e))
+            fail(str(e))
         done = ", ".join(map(str, applied)) if applied else f"none (schema {SCHEMA_VERSION})"
         click.echo(f"{path}: migrations applied: {done}")
         return
