@@ -191,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
             p95 = lambda xs: xs[min(len(xs) - 1, int(0.95 * len(xs)))]  # noqa: E731
             lines += [
                 "",
-                f"Real pages ({len(audits)}, Scrapinghub benchmark) with --semantic: median "
+                f"Real pages ({len(audits)}, the sweep's collections) with --semantic: median "
                 f"{statistics.median(walls):.0f} ms wall / {statistics.median(cpus):.0f} ms CPU, "
                 f"p95 {p95(walls):.0f} / {p95(cpus):.0f} ms; {sum(a[2] for a in audits)} reached "
                 f"the judge, {sum(a[3] for a in audits)} with a semantic finding.",
