@@ -59,7 +59,7 @@ DEFAULT_CASES = SHARED / "data" / "rewrite-dev"
 CODES = {"TRANSLATED_COPY", "REWRITE_SUSPECTED"}
 GRID = {
     "base": (0.855, 0.86, 0.865),
-    "min_score": (10.0, 12.0, 14.0, 16.0, 18.0),
+    "min_score": (10.0, 11.0, 12.0, 13.0, 14.0, 16.0, 18.0),
     "extend": (0.84,),
 }
 

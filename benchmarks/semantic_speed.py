@@ -1,19 +1,21 @@
 """What the semantic stage costs: making an archive semantic-ready, and audits with --semantic.
 
-usage: python benchmarks/semantic_speed.py [--smoke] [--articles 10000] [--pages 200] [--write]
+usage: python benchmarks/semantic_speed.py [--smoke] [--articles 10000] [--pages 200]
+                                           [--data DIR] [--cases DIR] [--write]
 
 - Archive: the synthetic news-like articles of scale.py (same seed, same
   ~3,200 characters each), plus one long English article made of three
-  translated dev articles' originals (../shared/data/rewrite-dev, read in
+  translated dev articles' originals (the rewrite dev cases, --cases, read in
   place), so that a page can be a whole translation of an archived story.
 - Semantic-ready: ``make_ready`` (the cheap encoder over every sentence,
   batches that commit), articles per second, wall and CPU time. Resumable:
   the run is interrupted after a few batches, run again, and must finish
   exactly the articles left.
 - Audits with the stage (``audit_page``, index open, models loaded: process
-  start-up excluded): real pages (the Scrapinghub benchmark in ../shared),
-  median and p95 wall and CPU time, how many reached the judge and how many
-  had a semantic finding; and the ~10,000-character whole translation
+  start-up excluded): real pages (--pages of the robustness sweep's pages
+  under --data, evenly spread over its collections), median and p95 wall
+  and CPU time, how many reached the judge and how many had a semantic
+  finding; and the ~10,000-character whole translation
   (its three source articles' judge vectors not yet in the index, then kept).
 
 Wall time on a machine shared with other work says little; CPU time of this
@@ -24,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import gzip
 import json
 import os
 import platform
@@ -41,8 +42,10 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
 import scale  # noqa: E402  (the synthetic archive)
+import sweep  # noqa: E402  (the real pages)
 
-from reprint_check.audit import audit_page  # noqa: E402
+from reprint_check.audit import audit_page, load_target  # noqa: E402
+from reprint_check.errors import ReprintCheckError  # noqa: E402
 from reprint_check.index.ingest import ingest  # noqa: E402
 from reprint_check.index.sources import iter_articles  # noqa: E402
 from reprint_check.index.sqlite import SQLiteIndex  # noqa: E402
@@ -55,7 +58,6 @@ from reprint_check.semantic.stage import SemanticStage  # noqa: E402
 
 SHARED = REPO.parent / "shared"
 REWRITE_DEV = SHARED / "data" / "rewrite-dev"
-HOSTS = SHARED / "data-raw" / "scrapinghub-article-extraction-benchmark" / "html"
 COMPOSITE_URL = "https://archive.example/long/whole-translation/"
 
 
@@ -80,16 +82,14 @@ def timed(work: Callable[[], object]) -> tuple[object, float, float]:
     return result, time.perf_counter() - wall, time.process_time() - cpu
 
 
-def whole_translation() -> tuple[Article, Page] | None:
+def whole_translation(cases: Path) -> tuple[Article, Page] | None:
     """An archived English article of ~10,000 characters and a page that translates all of it."""
-    labels_path = REWRITE_DEV / "labels.jsonl"
+    labels_path = cases / "labels.jsonl"
     if not labels_path.exists():
         return None
     labels = [json.loads(line) for line in labels_path.open(encoding="utf-8")]
     archive = {
-        a.url: a
-        for a in iter_articles(str(REWRITE_DEV / "archive.jsonl"))
-        if isinstance(a, Article)
+        a.url: a for a in iter_articles(str(cases / "archive.jsonl")) if isinstance(a, Article)
     }
     chosen = [x for x in labels if x["kind"] == "translation-full" and x["lang"] == "ukr"]
     chosen.sort(key=lambda x: -len(archive[x["expect"]].text))
@@ -109,10 +109,14 @@ def whole_translation() -> tuple[Article, Page] | None:
     return article, page_from_html(html, "whole-translation.html")
 
 
-def real_pages(limit: int) -> list[Page]:
+def real_pages(data: Path, limit: int) -> list[Page]:
+    """``limit`` of the sweep's real pages (every collection under ``data``), evenly spread."""
+    paths = sweep.pages_under(data)
+    step = max(1, len(paths) // max(1, limit))
     pages = []
-    for path in sorted(HOSTS.glob("*.html.gz"))[:limit]:
-        pages.append(page_from_html(gzip.decompress(path.read_bytes()), path.name))
+    for path in paths[::step][:limit]:
+        with contextlib.suppress(ReprintCheckError):
+            pages.append(load_target(str(path)))
     return pages
 
 
@@ -127,6 +131,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--data", type=Path, default=scale.DEFAULT_DATA, help="folder holding the test texts"
     )
+    parser.add_argument(
+        "--cases", type=Path, default=REWRITE_DEV, help="the rewrite dev cases' folder"
+    )
     args = parser.parse_args(argv)
     if args.smoke:
         args.articles, args.pages = 40, 3
@@ -136,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
         work = Path(folder)
         scale.write_archive(work / "archive.jsonl", args.articles, corpus)
         index = SQLiteIndex(work / "index.sqlite")
-        extra = whole_translation()
+        extra = whole_translation(args.cases)
         _, ingest_wall, _ = timed(
             lambda: ingest([str(work / "archive.jsonl")], index, jobs=cpu_threads())
         )
@@ -173,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
         policy = load_policy(None)
         stage.judge = Counting(stage.judge)  # type: ignore[assignment]
         audits = []
-        for page in real_pages(args.pages):
+        for page in real_pages(args.data, args.pages):
             judged = stage.judge.texts  # type: ignore[attr-defined]
             report, wall, cpu = timed(lambda p=page: audit_page(p, index, policy, semantic=stage))
             found = any(s.rewritten_chars is not None for s in report.sources)  # type: ignore[attr-defined]
@@ -184,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
             p95 = lambda xs: xs[min(len(xs) - 1, int(0.95 * len(xs)))]  # noqa: E731
             lines += [
                 "",
-                f"Real pages ({len(audits)}, Scrapinghub benchmark) with --semantic: median "
+                f"Real pages ({len(audits)}, the sweep's collections) with --semantic: median "
                 f"{statistics.median(walls):.0f} ms wall / {statistics.median(cpus):.0f} ms CPU, "
                 f"p95 {p95(walls):.0f} / {p95(cpus):.0f} ms; {sum(a[2] for a in audits)} reached "
                 f"the judge, {sum(a[3] for a in audits)} with a semantic finding.",

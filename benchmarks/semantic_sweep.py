@@ -13,7 +13,8 @@ gives audit times (models loaded, process start-up excluded).
 
 ``--cache FILE`` keeps every sentence vector in a SQLite file (see
 semantic_calibrate.py), so a second run embeds nothing; times are then not
-the stage's. ``--smoke`` audits three pages of each collection.
+the stage's. ``--limit N`` audits N pages evenly spread over the collections;
+``--smoke`` three pages of each collection.
 """
 
 from __future__ import annotations
@@ -58,7 +59,8 @@ def main(argv: list[str] | None = None) -> int:
     pages = sweep.pages_under(args.root)
     if args.smoke:
         pages = sweep.smoke_sample(pages, args.root)
-    pages = pages[: args.limit] if args.limit else pages
+    if args.limit:  # evenly spread over the collections, not the first ones only
+        pages = pages[:: max(1, len(pages) // args.limit)][: args.limit]
     cheap, judge = UseEmbedder(), E5Embedder()
     if args.cache:
         from semantic_calibrate import CachedEmbedder
@@ -83,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
                 alarms.append(
                     (path.relative_to(args.root), [(s.url, s.rewritten_chars) for s in found])
                 )
-            if n % 100 == 0:
+            if n % 25 == 0:
                 print(
                     f"{n}/{len(pages)} pages, {len(alarms)} with a semantic finding",
                     file=sys.stderr,
