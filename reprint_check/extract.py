@@ -78,15 +78,36 @@ _CHROME_WORDS = re.compile(
     r"|pagination|pager|caption|credit)(?:$|[-_\s])",
     re.IGNORECASE,
 )
+# Containers that are never the story, even inside the story's own container: their
+# words are said only of boilerplate (unlike "widget", "ad" or "comment", which pages
+# also use for parts of the story), and win over story words ("article-related").
+_BOILERPLATE_TAGS = frozenset({"nav", "footer"})
+_BOILERPLATE_WORDS = re.compile(
+    r"(?:^|[-_\s])(?:nav|navbar|navigation|footer|sidebar|side-bar|breadcrumbs?|newsletters?"
+    r"|subscribe|subscription|signup|sign-up|promo|related|recommended|recirc|outbrain"
+    r"|taboola|trending|most-popular|more-stories|share|sharing|social|comments|disqus"
+    r"|byline|author-bio|author-box|about-author|modal|popup|cookie|consent|gdpr|gallery"
+    r"|pagination|pager)(?:$|[-_\s])",
+    re.IGNORECASE,
+)
 # Blocks that hold running text (not headings, captions or list items).
 _PROSE_TAGS = frozenset({"p", "div", "blockquote", "section", "article", "pre", "td"})
 # Illustrations and their captions and credits.
 _FIGURE_TAGS = frozenset({"figure", "figcaption", "picture"})
 _FIGURE_WORDS = re.compile(r"caption|credit|photo|image|gallery|figure|slideshow", re.IGNORECASE)
+_FIGURE_WORD = re.compile(
+    r"(?:^|[-_\s])(?:caption|credit|photo|image|gallery|figure|slideshow)s?(?:$|[-_\s])",
+    re.IGNORECASE,
+)
 # Page-wide containers: their classes describe the whole page, chrome words included.
 _NEVER_CHROME = frozenset({"html", "body", "main", "article"})
 # …unless they also call themselves the story (readability's "maybe a candidate").
 _STORY_WORDS = re.compile(r"article|body|content|entry|main|story|column|text", re.IGNORECASE)
+# "has-image", "with-sidebar", "enable-lightbox": what a container holds or allows.
+_MODIFIER = re.compile(
+    r"\S*(?:^|[-_])(?:has|with|no|without|enable|enabled|disable|disabled|show)[-_]\S*",
+    re.IGNORECASE,
+)
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _SPACE = re.compile(r"\s+")
 _DIGITS = re.compile(r"\d+")
@@ -146,6 +167,10 @@ REPLACE_RATIO = 1.5
 # chance: they count only within this many characters after the previous anchored block.
 SHORT_BLOCK = 30
 SHORT_WINDOW = 64
+# The story's container is the deepest element holding this share of the anchored text
+# (searched this many levels up from each block).
+STORY_ROOT_SHARE = 0.9
+MAX_ROOT_DEPTH = 64
 
 
 @dataclass(frozen=True)
@@ -159,6 +184,10 @@ class _Block:
     signature: int  # id of the ancestor chain (tags and classes) of ``element``
     link_chars: int  # characters of the text inside <a>
     chrome: bool  # inside a landmark or container of chrome, captions or credits
+    # The nearest element (the block's own or an ancestor) that makes it chrome…
+    chrome_root: etree._Element | None = None
+    # …and that makes it boilerplate (never the story: see _is_boilerplate).
+    boilerplate_root: etree._Element | None = None
 
 
 @dataclass(frozen=True)
@@ -423,17 +452,54 @@ def _is_chrome(element: etree._Element) -> bool:
     role = (element.get("role") or "").lower()
     if role in ("navigation", "banner", "contentinfo", "complementary", "dialog", "menu"):
         return True
-    names = f"{element.get('class') or ''} {element.get('id') or ''}"
+    names = _names(element)
+    if _FIGURE_WORD.search(names):  # "caption-text" is a caption, whatever else it says
+        return True
     if _STORY_WORDS.search(names):
         return False
     return bool(_CHROME_WORDS.search(names) or _FIGURE_WORDS.search(names))
 
 
+def _names(element: etree._Element) -> str:
+    """The words a container's class and id say about what it is.
+
+    Left out: JavaScript hooks ("js-lightbox-gallery"), what it holds or allows
+    ("has-image", "with-sidebar"), BEM modifiers ("section--ads") and the block a BEM
+    element belongs to ("sidebar__main" is the main column), ids that are URLs.
+    """
+    tokens = (element.get("class") or "").split()
+    element_id = (element.get("id") or "").strip()
+    if element_id and not any(c in element_id for c in "/.:"):
+        tokens.append(element_id)
+    kept = []
+    for token in tokens:
+        if token.lower().startswith(("js-", "js_")) or _MODIFIER.fullmatch(token):
+            continue
+        token = token.split("--")[0].rsplit("__", 1)[-1]
+        if token:
+            kept.append(token)
+    return " ".join(kept)
+
+
+def _is_boilerplate(element: etree._Element) -> bool:
+    """Holds what is never the story: navigation, teasers, sign-up boxes, captions."""
+    if element.tag in _NEVER_CHROME:
+        return False
+    if element.tag in _BOILERPLATE_TAGS:
+        return True
+    if (element.get("role") or "").lower() in ("navigation", "contentinfo"):
+        return True
+    return bool(_BOILERPLATE_WORDS.search(_names(element)))
+
+
 def _flatten(root: etree._Element) -> Iterator[_Block]:
     """The page's visible text as blocks, in document order (iterative: any depth)."""
     signatures: dict[tuple[int, str], int] = {}
-    # Per open element: (signature id, chrome flag, is block element).
-    stack: list[tuple[int, bool, bool]] = [(0, False, True)]
+    # Per open element: (signature id, nearest chrome element or None, is block element,
+    # nearest boilerplate element or None).
+    stack: list[tuple[int, etree._Element | None, bool, etree._Element | None]] = [
+        (0, None, True, None)
+    ]
     owners: list[etree._Element] = [root]
     parts: list[str] = []
     link_parts: list[int] = [0]
@@ -446,7 +512,7 @@ def _flatten(root: etree._Element) -> Iterator[_Block]:
         link_parts[0] = 0
         if text:
             owner = owners[-1]
-            signature, chrome, _ = next(s for s in reversed(stack) if s[2])
+            signature, chrome_root, _, boilerplate_root = next(s for s in reversed(stack) if s[2])
             yield _Block(
                 text=text,
                 key=text_key(text),
@@ -454,7 +520,9 @@ def _flatten(root: etree._Element) -> Iterator[_Block]:
                 element=owner,
                 signature=signature,
                 link_chars=min(links, len(text)),
-                chrome=chrome,
+                chrome=chrome_root is not None,
+                chrome_root=chrome_root,
+                boilerplate_root=boilerplate_root,
             )
 
     walker = etree.iterwalk(root, events=("start", "end"))
@@ -464,17 +532,19 @@ def _flatten(root: etree._Element) -> Iterator[_Block]:
         if event == "start":
             if not tag or tag in _SKIP_TAGS:
                 walker.skip_subtree()
-                stack.append((stack[-1][0], stack[-1][1], False))
+                stack.append((stack[-1][0], stack[-1][1], False, stack[-1][3]))
                 continue
             is_block = tag in _BLOCK_TAGS
             if is_block:
                 yield from flush()
-            parent_sig, parent_chrome, _ = stack[-1]
+            parent_sig, parent_chrome, _, parent_boilerplate = stack[-1]
             # Digits dropped: "chunk-1" and "chunk-2" are the same kind of container.
             classes = " ".join(sorted(set(_DIGITS.sub("", element.get("class") or "").split())))
             sig_key = (parent_sig, f"{tag}.{classes}")
             signature = signatures.setdefault(sig_key, len(signatures) + 1)
-            stack.append((signature, parent_chrome or _is_chrome(element), is_block))
+            chrome_root = element if _is_chrome(element) else parent_chrome
+            boilerplate_root = element if _is_boilerplate(element) else parent_boilerplate
+            stack.append((signature, chrome_root, is_block, boilerplate_root))
             if is_block:
                 owners.append(element)
             if tag == "a":
@@ -520,26 +590,47 @@ def _trafilatura_text(root: lxml_html.HtmlElement, size: int) -> str:
 
 
 def _anchor(blocks: list[_Block], anchor_key: str) -> list[bool]:
-    """Which blocks make up the anchor text, located in order (short ones contiguously)."""
+    """Which blocks make up the anchor text, located in order.
+
+    Long blocks are located first: they are unambiguous. A short one ("News", "Share")
+    could match anywhere by chance, so it counts only where the anchor has it between
+    the blocks located around it, close after the one before: a menu item above the
+    story never matches a word of the story's first sentence.
+    """
     kept = [False] * len(blocks)
+    spans: dict[int, tuple[int, int]] = {}
     cursor = 0
     # trafilatura draws tables with pipes: compare without them.
     anchor_key = anchor_key.replace("|", "")
-    for i, block in enumerate(blocks):
-        key = block.key.replace("|", "")
-        if not key:
-            continue
+    keys = [block.key.replace("|", "") for block in blocks]
+    for i, key in enumerate(keys):
         if len(key) < SHORT_BLOCK:
-            at = anchor_key.find(key, cursor, cursor + SHORT_WINDOW + len(key))
-            if at != -1:
-                kept[i] = True
-                cursor = at + len(key)
             continue
-        # A long block is unambiguous: it may also re-synchronise the cursor backwards,
-        # after an earlier block matched too far ahead (a sentence quoted twice, say).
+        # A long block may also re-synchronise the cursor backwards, after an earlier
+        # block matched too far ahead (a sentence quoted twice, say).
         at = anchor_key.find(key, cursor)
         if at == -1:
             at = anchor_key.find(key)
+        if at != -1:
+            kept[i] = True
+            spans[i] = (at, at + len(key))
+            cursor = at + len(key)
+    # Where the next located long block starts, seen from each block.
+    next_start = [len(anchor_key)] * len(blocks)
+    following = len(anchor_key)
+    for i in range(len(blocks) - 1, -1, -1):
+        next_start[i] = following
+        if i in spans:
+            following = spans[i][0]
+    cursor = 0
+    for i, key in enumerate(keys):
+        if i in spans:
+            cursor = spans[i][1]
+            continue
+        if not key or len(key) >= SHORT_BLOCK:
+            continue
+        end = min(next_start[i], cursor + SHORT_WINDOW + len(key))
+        at = anchor_key.find(key, cursor, end)
         if at != -1:
             kept[i] = True
             cursor = at + len(key)
@@ -588,6 +679,12 @@ def _choose(blocks: list[_Block], anchor_text: str, meta: _Meta) -> list[bool]:
     """Which blocks make up the story: the anchor's, plus what it missed."""
     anchor_key = text_key(_TABLE_RULE.sub("", anchor_text))
     kept = _anchor(blocks, anchor_key) if anchor_key else [False] * len(blocks)
+    # trafilatura keeps what it cannot tell from prose; a block the page itself marks
+    # as chrome (a newsletter box, a gallery's captions, a teaser list) is not the story.
+    # Chrome words on the containers around the story are the layout's ("has-sidebar"),
+    # so only those below the story's own container count.
+    root = _story_root(blocks, kept)
+    kept = [k and not _chrome_within(b, root) for b, k in zip(blocks, kept, strict=True)]
     if not any(kept):
         kept = _readability_pick(blocks)
 
@@ -612,6 +709,24 @@ def _choose(blocks: list[_Block], anchor_text: str, meta: _Meta) -> list[bool]:
             continue
         if near.intersection(_ancestors(block.element, 2)):
             chosen[i] = True
+    # …and before the first anchored paragraph, up to the headline: a lead or standfirst
+    # set in its own container. The walk ends where the page leaves the story's
+    # neighbourhood (a long block that is not the story's cousin).
+    first = next((i for i, k in enumerate(kept) if k and len(blocks[i].key) >= SHORT_BLOCK), 0)
+    for i in range(first - 1, -1, -1):
+        block = blocks[i]
+        if block.tag == "h1" or block.key in meta.headline_keys:
+            break
+        is_near = bool(near.intersection(_ancestors(block.element, 2)))
+        if (
+            is_near
+            and not chosen[i]
+            and block.tag in _PROSE_TAGS
+            and _prose(block, GAP_LINK_DENSITY)
+        ):
+            chosen[i] = True
+        elif not is_near and len(block.text) >= MIN_ADDED_CHARS:
+            break
 
     # The container that holds the most prose, when the anchor holds little of it.
     best = _readability_pick(blocks)
@@ -645,6 +760,32 @@ def _choose(blocks: list[_Block], anchor_text: str, meta: _Meta) -> list[bool]:
             if not chosen[i] and len(block.key) >= SHORT_BLOCK and block.key in body_key:
                 chosen[i] = True
     return chosen
+
+
+def _story_root(blocks: list[_Block], kept: list[bool]) -> etree._Element | None:
+    """The deepest element that holds nearly all of the kept long blocks' text."""
+    weights: dict[etree._Element, int] = {}
+    depth: dict[etree._Element, int] = {}
+    total = 0
+    for block, keep in zip(blocks, kept, strict=True):
+        if not keep or len(block.key) < SHORT_BLOCK:
+            continue
+        total += len(block.key)
+        chain = [block.element, *_ancestors(block.element, MAX_ROOT_DEPTH)]
+        for level, element in enumerate(chain):
+            weights[element] = weights.get(element, 0) + len(block.key)
+            depth.setdefault(element, len(chain) - level)
+    held = [e for e, w in weights.items() if w >= STORY_ROOT_SHARE * total]
+    return max(held, key=lambda e: depth[e]) if held else None
+
+
+def _chrome_within(block: _Block, root: etree._Element | None) -> bool:
+    """Boilerplate below the story's container (or outside it), not a wrapper around it."""
+    if block.boilerplate_root is None:
+        return False
+    if root is None:
+        return True
+    return not (block.boilerplate_root is root or block.boilerplate_root in _ancestors(root, 256))
 
 
 def _teaser(block: _Block) -> bool:
