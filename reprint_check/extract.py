@@ -149,6 +149,21 @@ GAP_LINK_DENSITY = 0.4
 # A short line that is nearly all link ("Read more: …", "Related: …") is a teaser.
 MAX_LINK_LINE = 200
 LINK_LINE_DENSITY = 0.8
+# A label before a link: "Related:", "READ MORE:", "Also on rt.com:", "[See also:".
+_LABEL = re.compile(r"^\W{0,2}[^\W\d][\w'’ .]{0,24}:\s")
+_WORD = re.compile(r"\w+")
+# Words of share buttons; a short line that is mostly these is a row of buttons.
+_SHARE_WORDS = frozenset(
+    {
+        "share", "shares", "tweet", "facebook", "twitter", "whatsapp", "pinterest", "pint",
+        "pin", "linkedin", "reddit", "email", "e", "mail", "google", "print", "telegram",
+        "messenger", "flipboard", "this", "on", "via", "compartilhe", "compartir", "teilen",
+        "condividi", "partager",
+    }
+)  # fmt: skip
+SHARE_SHARE = 0.75
+# A link line in capitals at least this long is an inline promotion.
+MIN_CAPS_LETTERS = 12
 # How far above a link line the story's container may be for the line to count as inline.
 INLINE_LINK_DEPTH = 5
 # A "page" whose start is more than this share control characters is binary data.
@@ -656,8 +671,13 @@ def _body_paragraphs(root: lxml_html.HtmlElement, blocks: list[_Block], meta: _M
     ]
     story = [i for i in body if not _teaser(blocks[i])]
     first, last = (story[0], story[-1]) if story else (0, -1)
-    # "Read more" lines around the story go; link lines within its flow stay
-    paragraphs = [blocks[i].text for i in body if first <= i <= last or not _teaser(blocks[i])]
+    # "Read more" lines around the story go; link lines within its flow stay, unless
+    # they announce another story ("Related: …") or are a row of share buttons.
+    paragraphs = [
+        blocks[i].text
+        for i in body
+        if (first <= i <= last or not _teaser(blocks[i])) and not _promo(blocks[i])
+    ]
     found = sum(len(text_key(p)) for p in paragraphs)
     if meta.article_body and len(text_key(meta.article_body)) > REPLACE_RATIO * found:
         # The markup holds much less of the story than the page's own metadata.
@@ -799,6 +819,29 @@ def _teaser(block: _Block) -> bool:
         and " " in block.text
         and block.link_chars >= LINK_LINE_DENSITY * len(block.text)
     )
+
+
+def _promo(block: _Block) -> bool:
+    """A line that points elsewhere, not part of the story's text.
+
+    A labelled link ("Related: …", "READ MORE: …", "[See also: …]"), a link set in
+    capitals (an inline promotion), or a row of share buttons.
+    """
+    text = block.text
+    if len(text) >= MAX_LINK_LINE:
+        return False
+    words = _WORD.findall(text)
+    if words and sum(w.casefold() in _SHARE_WORDS for w in words) >= SHARE_SHARE * len(words):
+        return True
+    if not _teaser(block):
+        return False
+    label = _LABEL.match(text)
+    if label:  # the label itself is not linked, what follows is
+        rest = len(text) - label.end()
+        if LINK_LINE_DENSITY * rest <= block.link_chars <= rest + 1:
+            return True
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= MIN_CAPS_LETTERS and all(c.isupper() for c in letters)
 
 
 def _ancestors(element: etree._Element, levels: int) -> list[etree._Element]:
