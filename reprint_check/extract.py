@@ -149,6 +149,31 @@ GAP_LINK_DENSITY = 0.4
 # A short line that is nearly all link ("Read more: …", "Related: …") is a teaser.
 MAX_LINK_LINE = 200
 LINK_LINE_DENSITY = 0.8
+_HEADING_TAGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
+# Headings that open what follows a story: related stories, comments, sign-up boxes,
+# share buttons (English, Portuguese, Spanish, French, Italian, German, Russian,
+# Indonesian, Korean and Japanese forms).
+_ENDS_STORY = re.compile(
+    r"\W*(?:related(?: articles| posts| stories| news| topics| coverage| content| links)?"
+    r"|(?:you|we think you) (?:may|might|will|could) (?:also )?(?:like|enjoy|be interested in)"
+    r"|recommended(?: for you| stories| articles| reading)?|read (?:more|also|next)|see also"
+    r"|also read|more (?:from|on|in|about|like this|stories|news|articles)\b.*"
+    r"|(?:most|top) (?:popular|read|viewed|shared|stories)\b.*|popular(?: posts| stories)?"
+    r"|trending(?: now| stories)?|latest (?:news|stories|posts|videos)|comments?"
+    r"|\d+ comments?|leave a (?:reply|comment)\b.*|post a comment|join the (?:conversation"
+    r"|discussion)|share (?:this|the)(?: story| article| post)?|subscribe\b.*"
+    r"|sign up\b.*|newsletters?|about the author|tags|topics"
+    r"|leia (?:também|mais)|veja (?:também|mais)|voc[eê] (?:tamb[eé]m )?pode gostar\b.*"
+    r"|(?:not[ií]cias |posts |artigos )?relacionad[oa]s|coment[aá]rios"
+    r"|lea también|te puede interesar|noticias relacionadas"
+    r"|(?:à |a )?lire aussi|sur le même sujet|commentaires|articles? similaires"
+    r"|leggi anche|ti potrebbe interessare|articoli correlati|commenti"
+    r"|lesen sie auch|mehr zum thema|weitere artikel|das könnte sie auch interessieren"
+    r"|kommentare|ähnliche artikel"
+    r"|читайте также|материалы по теме|похожие(?: статьи| новости| материалы)?|комментарии"
+    r"|baca juga|artikel terkait|berita terkait|관련\s?기사|関連記事)\W*",
+    re.IGNORECASE,
+)
 # A label before a link: "Related:", "READ MORE:", "Also on rt.com:", "[See also:".
 _LABEL = re.compile(r"^\W{0,2}[^\W\d][\w'’ .]{0,24}:\s")
 _WORD = re.compile(r"\w+")
@@ -779,7 +804,42 @@ def _choose(blocks: list[_Block], anchor_text: str, meta: _Meta) -> list[bool]:
         for i, block in enumerate(blocks):
             if not chosen[i] and len(block.key) >= SHORT_BLOCK and block.key in body_key:
                 chosen[i] = True
-    return chosen
+
+    # A heading that opens the related stories, the comments or a sign-up box ends
+    # the story within its container: it and what follows it there are not the story.
+    ended = _after_section_ends(blocks, chosen)
+    return [c and not e for c, e in zip(chosen, ended, strict=True)]
+
+
+def _after_section_ends(blocks: list[_Block], chosen: list[bool]) -> list[bool]:
+    """Blocks under a heading that ends the story ("Related", "Comments"), and the heading."""
+    ended = [False] * len(blocks)
+    first = next((i for i, c in enumerate(chosen) if c and len(blocks[i].key) >= SHORT_BLOCK), None)
+    if first is None:
+        return ended
+    for i in range(first + 1, len(blocks)):
+        block = blocks[i]
+        if ended[i] or block.tag not in _HEADING_TAGS or not _ENDS_STORY.fullmatch(block.text):
+            continue
+        heading = block.element
+        # The heading's own wrappers (<div class="title"><h3>…</h3></div>) go with it.
+        size = len(_clean(heading.text_content()))
+        parent = heading.getparent()
+        while parent is not None and parent.tag not in _NEVER_CHROME:
+            if len(_clean(parent.text_content())) > size:
+                break
+            heading, parent = parent, parent.getparent()
+        section = {heading, *heading.itersiblings()}
+        # Paragraphs of the same kind as the story's before the heading are the story
+        # going on (past a box whose list the page fills in later).
+        story = {b.signature for b, c in zip(blocks[:i], chosen, strict=False) if c and _prose(b)}
+        for j in range(i, len(blocks)):
+            element = blocks[j].element
+            if blocks[j].signature in story and j != i and _prose(blocks[j]):
+                continue
+            if element in section or section.intersection(_ancestors(element, MAX_ROOT_DEPTH)):
+                ended[j] = True
+    return ended
 
 
 def _story_root(blocks: list[_Block], kept: list[bool]) -> etree._Element | None:
