@@ -108,6 +108,14 @@ _MODIFIER = re.compile(
     r"\S*(?:^|[-_])(?:has|with|no|without|enable|enabled|disable|disabled|show)[-_]\S*",
     re.IGNORECASE,
 )
+# Classes of inline elements a reader does not see in the text's flow: cards that pop
+# up over a name on hover, text only for screen readers. (On a block the same words
+# often mark a container that merely hosts such cards.)
+_UNSEEN = re.compile(
+    r"(?:^|[-_\s])(?:tooltip|popover|hovercard|hover-card|rollover|sr-only|visually-hidden"
+    r"|screen-reader-text|screen-reader-only|visuallyhidden)(?:$|[-_\s])",
+    re.IGNORECASE,
+)
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _SPACE = re.compile(r"\s+")
 _DIGITS = re.compile(r"\d+")
@@ -535,9 +543,9 @@ def _is_boilerplate(element: etree._Element) -> bool:
 def _flatten(root: etree._Element) -> Iterator[_Block]:
     """The page's visible text as blocks, in document order (iterative: any depth)."""
     signatures: dict[tuple[int, str], int] = {}
-    # Per open element: (signature id, nearest chrome element or None, is block element,
-    # nearest boilerplate element or None).
-    stack: list[tuple[int, etree._Element | None, bool, etree._Element | None]] = [
+    # Per open element: (signature id, nearest chrome element or None, is block element
+    # (None when skipped), nearest boilerplate element or None).
+    stack: list[tuple[int, etree._Element | None, bool | None, etree._Element | None]] = [
         (0, None, True, None)
     ]
     owners: list[etree._Element] = [root]
@@ -570,9 +578,14 @@ def _flatten(root: etree._Element) -> Iterator[_Block]:
         tag = element.tag if isinstance(element.tag, str) else ""
         tag = tag.lower()
         if event == "start":
-            if not tag or tag in _SKIP_TAGS:
+            if (
+                not tag
+                or tag in _SKIP_TAGS
+                or (tag not in _BLOCK_TAGS and _UNSEEN.search(element.get("class") or ""))
+            ):
                 walker.skip_subtree()
-                stack.append((stack[-1][0], stack[-1][1], False, stack[-1][3]))
+                # None: skipped, so its end does not close a link or a block
+                stack.append((stack[-1][0], stack[-1][1], None, stack[-1][3]))
                 continue
             is_block = tag in _BLOCK_TAGS
             if is_block:
@@ -595,7 +608,7 @@ def _flatten(root: etree._Element) -> Iterator[_Block]:
                     link_parts[0] += len(element.text.strip())
         else:
             is_block = stack[-1][2]
-            if tag and tag not in _SKIP_TAGS:
+            if is_block is not None:
                 if tag == "a":
                     link_depth -= 1
                 if is_block:
