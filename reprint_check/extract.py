@@ -906,13 +906,14 @@ def _promo(block: _Block) -> bool:
     words = _WORD.findall(text)
     if words and sum(w.casefold() in _SHARE_WORDS for w in words) >= SHARE_SHARE * len(words):
         return True
-    if not _teaser(block):
-        return False
     label = _LABEL.match(text)
-    if label:  # the label itself is not linked, what follows is
+    if label and " " in text[label.end() :].strip():
+        # the label itself is not linked, the words after it are
         rest = len(text) - label.end()
         if LINK_LINE_DENSITY * rest <= block.link_chars <= rest + 1:
             return True
+    if not _teaser(block):
+        return False
     letters = [c for c in text if c.isalpha()]
     return len(letters) >= MIN_CAPS_LETTERS and all(c.isupper() for c in letters)
 

@@ -396,3 +396,130 @@ def test_a_related_headline_inside_the_story_flow_is_kept_but_not_around_it() ->
     article = extract_article(page(body), "https://courier.example/news/ferry")
     expected = [*STORY[:3], "Council postpones the bridge vote again", *STORY[3:]]
     assert article.text == "\n\n".join(expected)
+
+
+# --- the story's extent: what trafilatura keeps that is not the story ----------------
+
+
+def test_a_sign_up_box_and_a_gallery_inside_the_story_container_are_left_out() -> None:
+    inside = page(
+        "<main><article class='story'>"
+        + f"<h1>{HEADLINE}</h1><div class='story-body'>"
+        + paragraphs_html(STORY[:3])
+        + "<div class='newsletter-signup'><p>Get the Marrow morning briefing: the island's "
+        "news in your inbox before the first crossing.</p></div>"
+        + "<div class='photo-gallery'><p>The ferry in the dry dock at Kessel harbour, where "
+        "engineers spent five months on it.</p></div>"
+        + paragraphs_html(STORY[3:])
+        + "</div></article></main>"
+    )
+
+    article = extract_article(inside, "https://courier.example/news/ferry")
+
+    assert article.text == "\n\n".join(STORY)
+
+
+def test_chrome_words_on_a_wrapper_around_the_story_are_layout_not_chrome() -> None:
+    # "has-sidebar", "penci_sidebar": what the column holds beside the story
+    wrapped = page(
+        "<div class='container penci_sidebar has-sidebar'><main><article>"
+        + f"<h1>{HEADLINE}</h1><div class='entry-content'>"
+        + paragraphs_html(STORY)
+        + "</div></article></main></div>"
+    )
+
+    assert extract_article(wrapped).text == "\n\n".join(STORY)
+
+
+def test_a_related_heading_ends_the_story_in_its_container() -> None:
+    more = [
+        "Council postpones the bridge vote again after a long night of arguments over "
+        "the cost of the new span.",
+        "Harbour fees will rise in spring, owners told at a meeting that ran past "
+        "midnight in the town hall.",
+    ]
+    related = page(
+        "<article class='post'>"
+        + f"<h1>{HEADLINE}</h1>"
+        + paragraphs_html(STORY)
+        + "<div class='more'><h3>You may also like</h3>"
+        + "".join(f"<article class='card'><p>{m}</p></article>" for m in more)
+        + "</div></article>"
+    )
+
+    text = extract_article(related).text
+
+    assert text == "\n\n".join(STORY)
+
+
+def test_labelled_link_lines_and_share_rows_leave_the_body() -> None:
+    labelled = page(
+        "<article>"
+        + f"<h1>{HEADLINE}</h1>"
+        + paragraphs_html(STORY[:3])
+        + "<p>Read more: <a href='/news/bridge'>Council postpones the bridge vote</a></p>"
+        + "<p><a href='https://social.example/s'>Facebook</a> "
+        "<a href='https://chat.example/s'>WhatsApp</a> <a href='mailto:?'>Email</a></p>"
+        + paragraphs_html(STORY[3:])
+        + "</article>"
+    )
+
+    assert extract_article(labelled).text == "\n\n".join(STORY)
+
+
+def test_a_lead_in_its_own_box_before_the_body_is_part_of_the_story() -> None:
+    lead = (
+        "Five months, two million and a new ramp later, Marrow has its ferry back, and the "
+        "islanders who rowed across in January are glad of it."
+    )
+    boxed = page(
+        "<article class='story'>"
+        + f"<h1>{HEADLINE}</h1>"
+        + "<div class='meta'><span>12 March 2031</span></div>"
+        + f"<div class='teaser-text'><p>{lead}</p></div>"
+        + "<div class='story-text'>"
+        + paragraphs_html(STORY)
+        + "</div></article>"
+    )
+
+    assert extract_article(boxed).text == "\n\n".join([lead, *STORY])
+
+
+def test_a_menu_word_above_the_story_is_not_matched_in_its_first_sentence() -> None:
+    # "Ferry" is a menu item and also a word early in the story's first paragraph
+    menu = page(
+        "<ul class='topics'><li><a href='/ferry'>Ferry</a></li><li><a href='/tides'>Tides"
+        "</a></li></ul>"
+        + "<article>"
+        + f"<h1>{HEADLINE}</h1>"
+        + paragraphs_html(
+            [
+                "Ferry services to Marrow resumed on Tuesday morning after five "
+                "months in the dry dock at Kessel harbour.",
+                *STORY[1:],
+            ]
+        )  # fmt: skip
+        + "</article>"
+    )
+
+    assert not extract_article(menu).text.startswith("Ferry\n")
+
+
+def test_a_name_card_that_pops_up_on_hover_is_not_read_into_the_sentence() -> None:
+    card = page(
+        "<article>"
+        + f"<h1>{HEADLINE}</h1>"
+        + "<p>Harbour master <span class='person'><a href='/people/ilse'>Ilse Brandauer</a>"
+        "<span class='rollover-people-block'><a href='/people/ilse'>Ilse Brandauer</a> "
+        "<a href='/news/x'>Brandauer warns of a long winter</a></span></span> said the "
+        "crossing would run to the old timetable from the first week of April.</p>"
+        + paragraphs_html(STORY[1:])
+        + "</article>"
+    )
+
+    first = extract_article(card).text.split("\n\n")[0]
+
+    assert first == (
+        "Harbour master Ilse Brandauer said the crossing would run to the old timetable "
+        "from the first week of April."
+    )
