@@ -20,6 +20,7 @@ from .fetch import Fetcher, decode_body, read_local
 from .links import host_of
 from .models import Article
 from .page import MAX_TEXT_CHARS, TOO_MUCH_TEXT, looks_binary
+from .text import visible_length
 
 HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz", ".xhtml")
 TEXT_SUFFIXES = (".txt", ".txt.gz")
@@ -307,3 +308,27 @@ def iter_articles(spec: str, *, fetcher: Fetcher | None = None) -> Iterator[Arti
     except (FetchError, InputError) as e:
         reason = str(e).removeprefix(f"{spec}: ").removeprefix(f"{path}: ")
         yield SourceError(spec, reason, bad_input=isinstance(e, InputError))
+
+
+def extracted_record(article: Article) -> dict[str, object]:
+    """What ``extract --format json`` prints of an article: what the index holds of it.
+
+    ``article_chars`` is the article's length as an audit measures it (white space
+    runs as one, invisible characters as none): the excerpt limit's and the
+    full-reprint ratio's yardstick.
+    """
+    return {
+        "url": article.url,
+        "title": article.title,
+        "text": article.text,
+        "article_chars": visible_length(article.text),
+    }
+
+
+def extracted_text(article: Article) -> str:
+    """What ``extract`` prints of an article for a person: a header, then the text."""
+    lines = [f"URL: {article.url}"]
+    if article.title:
+        lines.append(f"Title: {article.title}")
+    lines.append(f"Article chars: {visible_length(article.text):,}")
+    return "\n".join(lines) + "\n\n" + article.text
