@@ -20,6 +20,7 @@ from .align import align_many, prepare
 from .checks import judge
 from .errors import FetchError, InputError
 from .evidence import EvidenceRecorder
+from .extract import SiteHints
 from .fetch import Fetcher, FetchSettings, decode_body, read_local
 from .index import SourceIndex, SQLiteIndex, open_index
 from .links import host_of, resolve_links
@@ -287,14 +288,18 @@ def audit_parallel(
 
 
 def index_from_sources(
-    specs: Iterable[str], *, fetcher: Fetcher | None = None, path: str | None = None
+    specs: Iterable[str],
+    *,
+    fetcher: Fetcher | None = None,
+    path: str | None = None,
+    hints: SiteHints | None = None,
 ) -> tuple[SQLiteIndex, list[SourceError]]:
     """An index of one-off sources (``audit --source``): in memory unless ``path`` is given."""
     memory = SQLiteIndex(path or ":memory:")
     errors: list[SourceError] = []
     for spec in specs:
         batch = []
-        for item in iter_articles(spec, fetcher=fetcher):
+        for item in iter_articles(spec, fetcher=fetcher, hints=hints):
             (errors.append(item) if isinstance(item, SourceError) else batch.append(item))
         memory.add_many(batch)
     return memory, errors

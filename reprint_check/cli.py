@@ -34,6 +34,7 @@ from . import __version__
 from .audit import AuditOptions, audit, audit_parallel, audit_target, index_from_sources
 from .errors import InputError, ReprintCheckError
 from .evidence import EvidenceRecorder
+from .extract import SiteHints
 from .feeds import (
     FETCH_MODES,
     FeedItem,
@@ -51,6 +52,7 @@ from .models import Article, Report, TargetResult
 from .policy import (
     Policies,
     Policy,
+    archive_hints,
     explain,
     list_policies,
     load_policies,
@@ -152,6 +154,40 @@ def index() -> None:
     """Build and inspect the index of publisher articles."""
 
 
+policy_hints_options = [
+    click.option(
+        "--policy",
+        "policy_names",
+        multiple=True,
+        metavar="NAME|FILE",
+        help="Read each publisher's pages with the [archive] hints of its policy (repeatable).",
+    ),
+    click.option(
+        "--policies",
+        "policy_dir",
+        type=click.Path(file_okay=False),
+        help="A folder of policy files whose [archive] hints apply, each to its own hosts.",
+    ),
+]
+
+
+def _hints_options(command: Callable[..., None]) -> Callable[..., None]:
+    for option in reversed(policy_hints_options):
+        command = option(command)
+    return command
+
+
+def _site_hints(names: tuple[str, ...], folder: str | None) -> SiteHints | None:
+    """The [archive] hints of the policies named, None when none are named."""
+    if not names and not folder:
+        return None
+    try:
+        return archive_hints(_policies(names, folder))
+    except ReprintCheckError as e:
+        _fail(str(e))
+    return None  # not reached: _fail exits
+
+
 @index.command("add")
 @click.argument("sources", nargs=-1, required=True)
 @index_option
@@ -161,18 +197,27 @@ def index() -> None:
     default=None,
     help="Processes for extraction and hashing (default: one per core).",
 )
+@_hints_options
 @private_option
 def index_add(
-    sources: tuple[str, ...], index_location: str | None, jobs: int | None, allow_private: bool
+    sources: tuple[str, ...],
+    index_location: str | None,
+    jobs: int | None,
+    policy_names: tuple[str, ...],
+    policy_dir: str | None,
+    allow_private: bool,
 ) -> None:
     """Add publisher articles: HTML or .txt files, folders, JSONL exports, URLs.
 
     Streams large exports, writes in batched transactions, and can be
     interrupted and run again: articles already stored unchanged are skipped.
-    Everything readable is indexed; then the exit code is 2 if a named file
-    or folder is missing or unreadable, else 3 if a URL could not be fetched
-    or a file, page or export line could not be parsed into an article.
+    With --policy or --policies, each page is read with the [archive] hints
+    of the policy covering its host. Everything readable is indexed; then the
+    exit code is 2 if a named file or folder is missing or unreadable, else 3
+    if a URL could not be fetched or a file, page or export line could not be
+    parsed into an article.
     """
+    hints = _site_hints(policy_names, policy_dir)
     try:
         store = open_index(index_location)
     except ReprintCheckError as e:
@@ -197,6 +242,7 @@ def index_add(
                 fetcher=fetcher,
                 on_article=lambda _article: advance(),
                 on_error=report_error,
+                hints=hints,
             )
         except ReprintCheckError as e:
             _fail(str(e))
@@ -316,20 +362,28 @@ def index_remove(urls: tuple[str, ...], index_location: str | None) -> None:
     show_default=True,
     help="json: one object (url, title, text, article_chars); several: an array, in order.",
 )
+@_hints_options
 @private_option
-def extract_command(sources: tuple[str, ...], fmt: str, allow_private: bool) -> None:
+def extract_command(
+    sources: tuple[str, ...],
+    fmt: str,
+    policy_names: tuple[str, ...],
+    policy_dir: str | None,
+    allow_private: bool,
+) -> None:
     """Show an article as the index would hold it: title, text and article_chars.
 
     SOURCES are what `index add` takes (pages, .txt files, folders, JSONL
-    exports, URLs), read the same way. The run to make when a count looks
-    wrong: article_chars is the length the excerpt
+    exports, URLs), read the same way, with the same --policy hints. The run
+    to make when a count looks wrong: article_chars is the length the excerpt
     limit and the full-reprint ratio are measured against.
     """
+    hints = _site_hints(policy_names, policy_dir)
     articles: list[Article] = []
     errors: list[SourceError] = []
     with Fetcher(FetchSettings(allow_private=allow_private)) as fetcher:
         for spec in sources:
-            for item in iter_articles(spec, fetcher=fetcher):
+            for item in iter_articles(spec, fetcher=fetcher, hints=hints):
                 if isinstance(item, SourceError):
                     errors.append(item)
                     click.echo(f"reprint-check: {item.source}: {item.message}", err=True)
@@ -487,7 +541,9 @@ def _session(
                 if jobs > 1:
                     folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="rc-src-"))
                     path = str(Path(folder) / "sources.sqlite")
-                store, errors = index_from_sources(sources, fetcher=fetcher, path=path)
+                store, errors = index_from_sources(
+                    sources, fetcher=fetcher, path=path, hints=archive_hints(policy)
+                )
                 for err in errors:
                     click.echo(f"reprint-check: {err.source}: {err.message}", err=True)
                 sources_code = source_errors_code(errors)

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import codecs
 import copy
+import functools
 import html as html_lib
 import json
 import re
@@ -40,6 +41,7 @@ import charset_normalizer
 import trafilatura
 from lxml import etree
 from lxml import html as lxml_html
+from lxml.cssselect import CSSSelector
 
 from reprint_check.errors import FetchError
 from reprint_check.fetch import bomless_unicode
@@ -248,8 +250,62 @@ class _Meta:
     headline_keys: frozenset[str]  # text_key of every form of the headline on the page
 
 
+@dataclass(frozen=True)
+class ArchiveHints:
+    """A publisher's own word on where its story is (a policy's ``[archive]`` table).
+
+    Exact where given: with ``body``, the story is the visible text of the elements it
+    selects, less the headline, whatever the page's layout suggests. ``exclude``
+    removes elements before anything else is read. CSS selectors, checked when the
+    policy is loaded.
+    """
+
+    body: str | None = None
+    exclude: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SiteHints:
+    """Archive hints by host (subdomains included), and for every other host."""
+
+    hosts: tuple[tuple[str, ArchiveHints], ...] = ()
+    default: ArchiveHints | None = None
+
+    def for_url(self, url: str | None) -> ArchiveHints | None:
+        host = (urlsplit(url).hostname or "").lower().removeprefix("www.") if url else ""
+        best: tuple[int, ArchiveHints] | None = None
+        for domain, hints in self.hosts:
+            within = host and (host == domain or host.endswith("." + domain))
+            if within and (best is None or len(domain) > best[0]):
+                best = (len(domain), hints)
+        return best[1] if best else self.default
+
+    def __bool__(self) -> bool:
+        return bool(self.hosts) or self.default is not None
+
+
 def extract_article(html: str | bytes, url: str | None = None) -> Article:
     """The article as the index keeps it; FetchError only when the page holds no text."""
+    return extract_article_with(html, url, None)
+
+
+def extract_for_site(html: str | bytes, url: str | None, site: SiteHints | None) -> Article:
+    """The article, read with the hints for its host when there are any.
+
+    A file does not say its URL until it is read (its canonical link), so without a
+    URL the page is read once to find it, and again with that host's hints.
+    """
+    if not site:
+        return extract_article_with(html, url, None)
+    if url:
+        return extract_article_with(html, url, site.for_url(url))
+    article = extract_article_with(html, None, None)
+    hints = site.for_url(article.url)
+    return article if hints is None else extract_article_with(html, None, hints)
+
+
+def extract_article_with(html: str | bytes, url: str | None, hints: ArchiveHints | None) -> Article:
+    """The article, following the publisher's hints where given (see :class:`ArchiveHints`)."""
     markup = decode_html(html) if isinstance(html, bytes | bytearray) else html
     if too_much_text(markup):
         raise FetchError(TOO_MUCH_TEXT)
@@ -258,8 +314,17 @@ def extract_article(html: str | bytes, url: str | None = None) -> Article:
         raise FetchError(NO_TEXT)
     base = _base_url(root, url)
     meta = _read_meta(root, base)
-    blocks = list(_flatten(root))
-    paragraphs = _body_paragraphs(root, blocks, meta)
+    paragraphs: list[str] | None = None
+    if hints is not None:
+        for selector in hints.exclude:
+            for element in _select(selector, root):
+                if element.getparent() is not None:
+                    element.drop_tree()  # its tail (the text after it) stays
+        if hints.body:
+            paragraphs = _hinted_paragraphs(root, hints.body, meta)
+    if paragraphs is None:  # no hint, or the body selector matched nothing on this page
+        blocks = list(_flatten(root))
+        paragraphs = _body_paragraphs(root, blocks, meta)
     text = "\n\n".join(paragraphs)
     if not text:
         raise FetchError(NO_TEXT)
@@ -273,6 +338,31 @@ def extract_article(html: str | bytes, url: str | None = None) -> Article:
     return Article(
         url=own, text=text, title=meta.title, aliases=tuple(aliases), published=meta.published
     )
+
+
+@functools.lru_cache(maxsize=256)
+def compile_selector(selector: str) -> CSSSelector:
+    """A CSS selector for HTML; SelectorError when it is not one."""
+    return CSSSelector(selector, translator="html")
+
+
+def _select(selector: str, root: etree._Element) -> list[etree._Element]:
+    return list(compile_selector(selector)(root))
+
+
+def _hinted_paragraphs(root: etree._Element, selector: str, meta: _Meta) -> list[str] | None:
+    """The visible text of the elements ``selector`` picks; None when it picks none."""
+    chosen = set(_select(selector, root))
+    if not chosen:
+        return None
+    paragraphs = []
+    for block in _flatten(root):
+        inside = block.element in chosen or chosen.intersection(
+            _ancestors(block.element, MAX_ROOT_DEPTH)
+        )
+        if inside and block.tag != "h1" and block.key not in meta.headline_keys:
+            paragraphs.append(block.text)
+    return paragraphs
 
 
 # --- decoding and parsing ------------------------------------------------------

@@ -12,6 +12,7 @@ already stored as given are skipped, not rewritten).
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import os
 import signal
@@ -22,6 +23,7 @@ from itertools import islice
 from pathlib import Path
 
 from .errors import FetchError, InputError
+from .extract import SiteHints
 from .fetch import Fetcher
 from .index import PreparedArticle, SourceIndex, prepare_article
 from .models import Article
@@ -85,12 +87,12 @@ def _path_units(path: Path, spec: str) -> Iterator[_Unit | SourceError]:
 
 
 def _units(
-    specs: Iterable[str], fetcher: Fetcher | None
+    specs: Iterable[str], fetcher: Fetcher | None, hints: SiteHints | None = None
 ) -> Iterator[_Unit | Article | SourceError]:
     """The sources as units of work, in the order ``iter_articles`` reads them."""
     for spec in specs:
         if is_url(spec):
-            yield from iter_articles(spec, fetcher=fetcher)
+            yield from iter_articles(spec, fetcher=fetcher, hints=hints)
             continue
         path = Path(spec)
         if path.is_dir():
@@ -103,7 +105,9 @@ def _units(
             yield from _path_units(path, spec)
 
 
-def _work(unit: _Unit | Article | SourceError) -> PreparedArticle | SourceError:
+def _work(
+    unit: _Unit | Article | SourceError, hints: SiteHints | None = None
+) -> PreparedArticle | SourceError:
     """Read, extract and fingerprint one unit; a bad one becomes a SourceError, never a crash."""
     if isinstance(unit, SourceError):
         return unit
@@ -113,17 +117,19 @@ def _work(unit: _Unit | Article | SourceError) -> PreparedArticle | SourceError:
     try:
         if kind == "jsonl":
             assert raw is not None
-            article = article_from_jsonl_line(where, raw)
+            article = article_from_jsonl_line(where, raw, hints)
             return article if isinstance(article, SourceError) else prepare_article(article)
-        return prepare_article(article_from_file(Path(where)))
+        return prepare_article(article_from_file(Path(where), hints))
     except (FetchError, InputError) as e:
         return SourceError(where, str(e).removeprefix(f"{where}: "), isinstance(e, InputError))
     except Exception as e:  # a bug on one page must not lose the rest of the ingest
         return SourceError(where, f"internal error: {type(e).__name__}: {e}")
 
 
-def _work_chunk(chunk: list[_Unit | Article | SourceError]) -> list[PreparedArticle | SourceError]:
-    return [_work(unit) for unit in chunk]
+def _work_chunk(
+    chunk: list[_Unit | Article | SourceError], hints: SiteHints | None = None
+) -> list[PreparedArticle | SourceError]:
+    return [_work(unit, hints) for unit in chunk]
 
 
 def _chunks(items: Iterator, size: int) -> Iterator[list]:
@@ -152,7 +158,11 @@ def _ignore_interrupts() -> None:
 
 
 def prepared_articles(
-    specs: Iterable[str], *, jobs: int = 1, fetcher: Fetcher | None = None
+    specs: Iterable[str],
+    *,
+    jobs: int = 1,
+    fetcher: Fetcher | None = None,
+    hints: SiteHints | None = None,
 ) -> Iterator[PreparedArticle | SourceError]:
     """Every article the sources name, fingerprinted, in source order.
 
@@ -160,10 +170,10 @@ def prepared_articles(
     processes; at most a few chunks per worker are in flight, so a large
     export streams through in constant memory.
     """
-    units = _units(specs, fetcher)
+    units = _units(specs, fetcher, hints)
     if jobs <= 1:
         for unit in units:
-            yield _work(unit)
+            yield _work(unit, hints)
         return
     in_flight = threading.BoundedSemaphore(jobs * CHUNKS_IN_FLIGHT_PER_JOB)
     stop = threading.Event()
@@ -178,7 +188,7 @@ def prepared_articles(
 
     pool = _pool(jobs)
     try:
-        for done in pool.imap(_work_chunk, throttled()):
+        for done in pool.imap(functools.partial(_work_chunk, hints=hints), throttled()):
             in_flight.release()
             yield from done
         pool.close()
@@ -197,12 +207,14 @@ def ingest(
     batch_articles: int = BATCH_ARTICLES,
     on_article: Callable[[PreparedArticle], None] | None = None,
     on_error: Callable[[SourceError], None] | None = None,
+    hints: SiteHints | None = None,
 ) -> IngestResult:
     """Add every article the sources name to the index, in batches of one transaction each.
 
     ``on_article`` and ``on_error`` are called as items come in (a progress
     bar, error lines); errors never stop the ingest. An interrupted ingest
-    keeps the batches it committed; run again, it skips what is stored.
+    keeps the batches it committed; run again, it skips what is stored. ``hints``
+    are the publishers' ``[archive]`` hints, by host.
     """
     added = replaced = unchanged = failed = chars = text_bytes = 0
     batch: list[PreparedArticle] = []
@@ -216,7 +228,7 @@ def ingest(
         batch.clear()
 
     with index.bulk_writes():
-        for item in prepared_articles(specs, jobs=jobs, fetcher=fetcher):
+        for item in prepared_articles(specs, jobs=jobs, fetcher=fetcher, hints=hints):
             if isinstance(item, SourceError):
                 failed += 1
                 if on_error is not None:

@@ -27,12 +27,16 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
+from cssselect import SelectorError
+
 from reprint_check.errors import PolicyError
+from reprint_check.extract import ArchiveHints, SiteHints, compile_selector
 from reprint_check.links import host_of
 from reprint_check.models import PolicySummary
 
 __all__ = [
     "DEFAULT_POLICY",
+    "ArchiveRule",
     "ExcerptRule",
     "LinkRule",
     "Permission",
@@ -40,6 +44,7 @@ __all__ = [
     "Policy",
     "PolicySet",
     "ReprintRule",
+    "archive_hints",
     "explain",
     "list_policies",
     "load_policies",
@@ -112,6 +117,24 @@ class ReprintRule:
 
 
 @dataclass(frozen=True)
+class ArchiveRule:
+    """Where the publisher's story sits in its own pages, for ``index add`` (exact hints).
+
+    Left empty, the story is found from the page's structure; a site whose layout
+    defeats that can say it here.
+    """
+
+    body: str | None = None  # CSS selector of the story's container(s)
+    exclude: tuple[str, ...] = ()  # CSS selectors of parts that are never the story
+
+    @property
+    def hints(self) -> ArchiveHints | None:
+        if self.body is None and not self.exclude:
+            return None
+        return ArchiveHints(body=self.body, exclude=self.exclude)
+
+
+@dataclass(frozen=True)
 class Policy:
     name: str
     publisher: str = ""
@@ -121,6 +144,7 @@ class Policy:
     link: LinkRule = field(default_factory=LinkRule)
     permissions: tuple[Permission, ...] = ()
     reprint: ReprintRule = field(default_factory=ReprintRule)
+    archive: ArchiveRule = field(default_factory=ArchiveRule)
     path: str | None = None  # the file it was loaded from
 
     @classmethod
@@ -214,6 +238,21 @@ def policy_for(
     return policies.policy_for(article_url)
 
 
+def archive_hints(policies: Policies) -> SiteHints:
+    """Each covered host's ``[archive]`` hints; a catch-all policy's for every other host."""
+    listed = policies.policies if isinstance(policies, PolicySet) else (policies,)
+    hosts: list[tuple[str, ArchiveHints]] = []
+    default = None
+    for policy in listed:
+        hints = policy.archive.hints
+        if hints is None:
+            continue
+        if not policy.domains:
+            default = hints
+        hosts.extend((domain, hints) for domain in policy.domains)
+    return SiteHints(hosts=tuple(hosts), default=default)
+
+
 def min_passage_chars(policies: Policies) -> int:
     """The shortest run any policy counts: alignment runs once for every publisher."""
     if isinstance(policies, Policy):
@@ -300,6 +339,28 @@ def _regex() -> _Key:
     return _Key('a regular expression like "Originally published by .*"', _compiles)
 
 
+def _is_selector(value: Any) -> bool:
+    if not isinstance(value, str) or not value.strip():
+        return False
+    try:
+        compile_selector(value)
+    except SelectorError:
+        return False
+    return True
+
+
+def _selector() -> _Key:
+    return _Key('a CSS selector like "div.article-body"', _is_selector, str.strip)
+
+
+def _selectors() -> _Key:
+    return _Key(
+        'a list of CSS selectors like [".newsletter", "aside.related"]',
+        lambda v: isinstance(v, list) and all(_is_selector(item) for item in v),
+        lambda v: tuple(item.strip() for item in v),
+    )
+
+
 def _date() -> _Key:
     return _Key(
         "a date like 2027-06-30 (TOML date, no quotes)",
@@ -370,6 +431,13 @@ _TABLES: dict[str, tuple[type, dict[str, _Key]]] = {
             "allow_full": _boolean(),
             "unedited": _boolean(),
             "credit": _regex(),
+        },
+    ),
+    "archive": (
+        ArchiveRule,
+        {
+            "body": _selector(),
+            "exclude": _selectors(),
         },
     ),
 }
@@ -640,6 +708,7 @@ def explain(policy: Policy) -> list[str]:
     lines.extend(_explain_excerpt(policy.excerpt, policy.reprint))
     lines.extend(_explain_link(policy.link))
     lines.extend(_explain_reprint(policy.reprint))
+    lines.extend(_explain_archive(policy.archive))
     for permission in policy.permissions:
         limit = (
             "no limit"
@@ -811,6 +880,19 @@ def _explain_reprint(reprint: ReprintRule) -> list[str]:
             f'The page must carry a credit line matching the pattern "{reprint.credit}" '
             "(letter case and line breaks ignored)."
         )
+    return lines
+
+
+def _explain_archive(archive: ArchiveRule) -> list[str]:
+    lines = []
+    if archive.body:
+        lines.append(
+            f'When its pages are indexed, the story is the text inside "{archive.body}" '
+            "(less the headline); a page where that matches nothing is read as usual."
+        )
+    if archive.exclude:
+        listed = ", ".join(f'"{s}"' for s in archive.exclude)
+        lines.append(f"When its pages are indexed, {listed} are never part of the story.")
     return lines
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import FetchError, InputError
-from .extract import extract_article
+from .extract import SiteHints, extract_for_site
 from .fetch import Fetcher, decode_body, read_local
 from .links import host_of
 from .models import Article
@@ -133,13 +133,14 @@ def _shown(value: str, limit: int = 60) -> str:
     return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
-def article_from_file(path: Path) -> Article:
+def article_from_file(path: Path, hints: SiteHints | None = None) -> Article:
     """One article from an HTML or plain-text file.
 
     A .txt file may open with a header (:func:`read_text_header`) naming its
     URL, title and publication date; the article is the body after it. With
     a header URL the file's path is kept as an alias, so an archive indexed
-    before it had headers is replaced on the next ingest, not duplicated.
+    before it had headers is replaced on the next ingest, not duplicated. An HTML
+    page is read with the ``[archive]`` hints for its host, if ``hints`` has any.
     """
     data = read_local(path, MAX_FILE_BYTES)
     if has_suffix(path, TEXT_SUFFIXES):
@@ -163,7 +164,7 @@ def article_from_file(path: Path) -> Article:
             aliases=(str(path),) if header.url else (),
             published=header.published,
         )
-    article = extract_article(data, None)
+    article = extract_for_site(data, None, hints)
     if not article.url:
         article = Article(
             str(path), article.text, article.title, article.aliases, article.published
@@ -171,7 +172,7 @@ def article_from_file(path: Path) -> Article:
     return article
 
 
-def _article_from_record(record: object, where: str) -> Article:
+def _article_from_record(record: object, where: str, hints: SiteHints | None) -> Article:
     if not isinstance(record, dict):
         raise FetchError(f"{where}: expected a JSON object")
     url = record.get("url")
@@ -187,7 +188,7 @@ def _article_from_record(record: object, where: str) -> Article:
             raise FetchError(f'{where}: "text" {TOO_MUCH_TEXT}')
         article = Article(url=url, text=text, title=title if isinstance(title, str) else "")
     elif isinstance(record.get("html"), str):
-        article = extract_article(record["html"], url)
+        article = extract_for_site(record["html"], url, hints)
         if isinstance(title, str) and title:
             article = Article(article.url, article.text, title, article.aliases, article.published)
     else:
@@ -217,22 +218,26 @@ def jsonl_lines(path: Path) -> Iterator[tuple[str, bytes] | SourceError]:
         yield SourceError(str(path), f"cannot read ({e.strerror or e})", bad_input=True)
 
 
-def article_from_jsonl_line(where: str, raw: bytes) -> Article | SourceError:
+def article_from_jsonl_line(
+    where: str, raw: bytes, hints: SiteHints | None = None
+) -> Article | SourceError:
     """One line of an export as an article, or the one-line reason it is not one."""
     try:
         record = json.loads(raw)
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
         return SourceError(where, f"not JSON ({getattr(e, 'msg', e)})")
     try:
-        return _article_from_record(record, where)
+        return _article_from_record(record, where, hints)
     except (FetchError, InputError) as e:
         return SourceError(where, str(e).removeprefix(f"{where}: "), isinstance(e, InputError))
 
 
-def articles_from_jsonl(path: Path) -> Iterator[Article | SourceError]:
+def articles_from_jsonl(
+    path: Path, hints: SiteHints | None = None
+) -> Iterator[Article | SourceError]:
     """Every article of a JSONL export, streamed."""
     for line in jsonl_lines(path):
-        yield line if isinstance(line, SourceError) else article_from_jsonl_line(*line)
+        yield line if isinstance(line, SourceError) else article_from_jsonl_line(*line, hints)
 
 
 def missing_reason(path: Path) -> str:
@@ -271,15 +276,20 @@ def article_files(spec: str, folder: Path) -> Iterator[Path | SourceError]:
         yield SourceError(spec, "no .html, .txt or .jsonl files in this folder", bad_input=True)
 
 
-def iter_articles(spec: str, *, fetcher: Fetcher | None = None) -> Iterator[Article | SourceError]:
-    """Every article a source spec names: URL, HTML/text file, JSONL export or folder."""
+def iter_articles(
+    spec: str, *, fetcher: Fetcher | None = None, hints: SiteHints | None = None
+) -> Iterator[Article | SourceError]:
+    """Every article a source spec names: URL, HTML/text file, JSONL export or folder.
+
+    HTML is read with the ``[archive]`` hints for each page's host, if ``hints`` has any.
+    """
     if is_url(spec):
         if fetcher is None:
             yield SourceError(spec, "URLs need a fetcher")
             return
         try:
             fetched = fetcher.fetch(spec)
-            article = extract_article(fetched.text, fetched.final_url)
+            article = extract_for_site(fetched.text, fetched.final_url, hints)
             aliases = tuple(
                 dict.fromkeys(
                     u for u in (spec, fetched.final_url, *article.aliases) if u != article.url
@@ -295,16 +305,16 @@ def iter_articles(spec: str, *, fetcher: Fetcher | None = None) -> Iterator[Arti
             if isinstance(file, SourceError):
                 yield file
             else:
-                yield from iter_articles(str(file), fetcher=fetcher)
+                yield from iter_articles(str(file), fetcher=fetcher, hints=hints)
         return
     if not path.exists():
         yield SourceError(spec, missing_reason(path), bad_input=True)
         return
     if has_suffix(path, JSONL_SUFFIXES):
-        yield from articles_from_jsonl(path)
+        yield from articles_from_jsonl(path, hints)
         return
     try:
-        yield article_from_file(path)
+        yield article_from_file(path, hints)
     except (FetchError, InputError) as e:
         reason = str(e).removeprefix(f"{spec}: ").removeprefix(f"{path}: ")
         yield SourceError(spec, reason, bad_input=isinstance(e, InputError))

@@ -498,7 +498,7 @@ def test_a_menu_word_above_the_story_is_not_matched_in_its_first_sentence() -> N
                 "months in the dry dock at Kessel harbour.",
                 *STORY[1:],
             ]
-        )  # fmt: skip
+        )
         + "</article>"
     )
 
