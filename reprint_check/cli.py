@@ -63,6 +63,7 @@ from .report import FORMATS, merge, render, with_source_text
 from .report.console import clean
 from .report.json import load as load_report
 from .sources import SourceError, extracted_record, extracted_text, iter_articles
+from .template import strip_article
 
 EXIT_OK, EXIT_VIOLATION, EXIT_USAGE, EXIT_ERROR = 0, 1, 2, 3
 # Which code wins when several apply: bad input first, so a mistyped path is
@@ -253,6 +254,14 @@ def index_add(
         f"{unchanged}), {result.failed} error(s); {stats.articles} in {stats.location}",
         err=True,
     )
+    learned = result.templates
+    if learned.hosts:
+        shown = ", ".join(learned.hosts[:3]) + (", …" if len(learned.hosts) > 3 else "")
+        click.echo(
+            f"site template learned for {len(learned.hosts)} host(s) ({shown}): "
+            f"{learned.rewritten} article(s) stored again without it",
+            err=True,
+        )
     # Everything that could be indexed is; an input that could not is still a failed run.
     raise SystemExit(source_errors_code(errors))
 
@@ -363,22 +372,37 @@ def index_remove(urls: tuple[str, ...], index_location: str | None) -> None:
     help="json: one object (url, title, text, article_chars); several: an array, in order.",
 )
 @_hints_options
+@click.option(
+    "--index",
+    "index_location",
+    metavar="PATH",
+    help="Also leave out the site templates this index learned (file or postgresql:// URL).",
+)
 @private_option
 def extract_command(
     sources: tuple[str, ...],
     fmt: str,
     policy_names: tuple[str, ...],
     policy_dir: str | None,
+    index_location: str | None,
     allow_private: bool,
 ) -> None:
     """Show an article as the index would hold it: title, text and article_chars.
 
     SOURCES are what `index add` takes (pages, .txt files, folders, JSONL
-    exports, URLs), read the same way, with the same --policy hints. The run
-    to make when a count looks wrong: article_chars is the length the excerpt
-    limit and the full-reprint ratio are measured against.
+    exports, URLs), read the same way, with the same --policy hints; with
+    --index, without the site templates that index learned, as it stores them.
+    The run to make when a count looks wrong: article_chars is the length the
+    excerpt limit and the full-reprint ratio are measured against.
     """
     hints = _site_hints(policy_names, policy_dir)
+    templates: dict[str, frozenset[str]] = {}
+    if index_location is not None:
+        try:
+            with open_index(index_location, read_only=True) as store:
+                templates = store.templates()
+        except ReprintCheckError as e:
+            _fail(str(e))
     articles: list[Article] = []
     errors: list[SourceError] = []
     with Fetcher(FetchSettings(allow_private=allow_private)) as fetcher:
@@ -388,7 +412,7 @@ def extract_command(
                     errors.append(item)
                     click.echo(f"reprint-check: {item.source}: {item.message}", err=True)
                 else:
-                    articles.append(item)
+                    articles.append(strip_article(item, templates))
     if fmt == "json":
         records = [extracted_record(article) for article in articles]
         if records:

@@ -10,6 +10,7 @@ retrieval, whose cost follows the size of the target, not of the archive.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import sqlite3
 import stat
@@ -263,6 +264,14 @@ class SourceIndex(Protocol):
 
     def articles(self) -> Iterator[ArticleInfo]: ...
 
+    def templates(self) -> dict[str, frozenset[str]]:
+        """Each host's learned template: keys of paragraphs that are not the story."""
+        ...
+
+    def set_template(self, host: str, keys: frozenset[str]) -> None:
+        """Keep a host's template (replacing what was kept for it)."""
+        ...
+
     def stats(self) -> IndexStats: ...
 
     def close(self) -> None: ...
@@ -307,6 +316,8 @@ _WAL_FORMAT = 2
 ADD_HINT = "'reprint-check index add'"
 
 _IN_BATCH = 500  # parameters per IN (...) query, well under SQLite's limit
+# Rows of the meta table that hold a host's template: the prefix, then the host.
+TEMPLATE_KEY = "template:"
 PAGE_SIZE = 16384
 # SQLite page cache during a large ingest (KiB): the hot part of the fingerprint table.
 BULK_CACHE_KIB = 262144
@@ -597,6 +608,22 @@ class SQLiteIndex(ArticleWrites):
             "SELECT id, url, title, chars, published FROM articles ORDER BY url"
         ):
             yield ArticleInfo(*row)
+
+    def templates(self) -> dict[str, frozenset[str]]:
+        rows = self._db.execute(
+            "SELECT key, value FROM meta WHERE key >= ? AND key < ?",
+            (TEMPLATE_KEY, TEMPLATE_KEY[:-1] + chr(ord(TEMPLATE_KEY[-1]) + 1)),
+        )
+        return {key.removeprefix(TEMPLATE_KEY): frozenset(json.loads(value)) for key, value in rows}
+
+    def set_template(self, host: str, keys: frozenset[str]) -> None:
+        try:
+            self._db.execute(
+                "INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                (TEMPLATE_KEY + host, json.dumps(sorted(keys))),
+            )
+        except sqlite3.Error as e:
+            raise IndexStoreError(f"{self.location}: cannot write ({e})") from e
 
     def stats(self) -> IndexStats:
         n = self.count()

@@ -18,7 +18,7 @@ import os
 import signal
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 
@@ -26,6 +26,7 @@ from .errors import FetchError, InputError
 from .extract import SiteHints
 from .fetch import Fetcher
 from .index import PreparedArticle, SourceIndex, prepare_article
+from .links import host_of
 from .models import Article
 from .sources import (
     JSONL_SUFFIXES,
@@ -39,6 +40,7 @@ from .sources import (
     jsonl_lines,
     missing_reason,
 )
+from .template import Templates, TemplateUpdate, strip_article, update_templates
 
 # Articles written per transaction: large enough that a commit rewrites each
 # page of the fingerprint table it touches once for many articles, small
@@ -52,7 +54,11 @@ CHUNKS_IN_FLIGHT_PER_JOB = 4
 
 @dataclass(frozen=True)
 class IngestResult:
-    """What an ingest did. ``chars`` counts the article text of the articles read."""
+    """What an ingest did. ``chars`` counts the article text of the articles read.
+
+    ``templates``: what learning the sites' templates did after the articles were
+    stored (hosts whose template grew, stored articles written again without it).
+    """
 
     added: int = 0
     replaced: int = 0
@@ -60,6 +66,7 @@ class IngestResult:
     failed: int = 0
     chars: int = 0
     text_bytes: int = 0
+    templates: TemplateUpdate = field(default_factory=TemplateUpdate)
 
     @property
     def articles(self) -> int:
@@ -106,20 +113,28 @@ def _units(
 
 
 def _work(
-    unit: _Unit | Article | SourceError, hints: SiteHints | None = None
+    unit: _Unit | Article | SourceError,
+    hints: SiteHints | None = None,
+    templates: Templates | None = None,
 ) -> PreparedArticle | SourceError:
-    """Read, extract and fingerprint one unit; a bad one becomes a SourceError, never a crash."""
+    """Read, extract and fingerprint one unit; a bad one becomes a SourceError, never a crash.
+
+    The article is stored without its site's known template (``templates``).
+    """
     if isinstance(unit, SourceError):
         return unit
     if isinstance(unit, Article):
-        return prepare_article(unit)
+        return prepare_article(strip_article(unit, templates or {}))
     kind, where, raw = unit
     try:
         if kind == "jsonl":
             assert raw is not None
             article = article_from_jsonl_line(where, raw, hints)
-            return article if isinstance(article, SourceError) else prepare_article(article)
-        return prepare_article(article_from_file(Path(where), hints))
+            if isinstance(article, SourceError):
+                return article
+        else:
+            article = article_from_file(Path(where), hints)
+        return prepare_article(strip_article(article, templates or {}))
     except (FetchError, InputError) as e:
         return SourceError(where, str(e).removeprefix(f"{where}: "), isinstance(e, InputError))
     except Exception as e:  # a bug on one page must not lose the rest of the ingest
@@ -127,9 +142,11 @@ def _work(
 
 
 def _work_chunk(
-    chunk: list[_Unit | Article | SourceError], hints: SiteHints | None = None
+    chunk: list[_Unit | Article | SourceError],
+    hints: SiteHints | None = None,
+    templates: Templates | None = None,
 ) -> list[PreparedArticle | SourceError]:
-    return [_work(unit, hints) for unit in chunk]
+    return [_work(unit, hints, templates) for unit in chunk]
 
 
 def _chunks(items: Iterator, size: int) -> Iterator[list]:
@@ -163,6 +180,7 @@ def prepared_articles(
     jobs: int = 1,
     fetcher: Fetcher | None = None,
     hints: SiteHints | None = None,
+    templates: Templates | None = None,
 ) -> Iterator[PreparedArticle | SourceError]:
     """Every article the sources name, fingerprinted, in source order.
 
@@ -173,7 +191,7 @@ def prepared_articles(
     units = _units(specs, fetcher, hints)
     if jobs <= 1:
         for unit in units:
-            yield _work(unit, hints)
+            yield _work(unit, hints, templates)
         return
     in_flight = threading.BoundedSemaphore(jobs * CHUNKS_IN_FLIGHT_PER_JOB)
     stop = threading.Event()
@@ -188,7 +206,8 @@ def prepared_articles(
 
     pool = _pool(jobs)
     try:
-        for done in pool.imap(functools.partial(_work_chunk, hints=hints), throttled()):
+        work = functools.partial(_work_chunk, hints=hints, templates=templates)
+        for done in pool.imap(work, throttled()):
             in_flight.release()
             yield from done
         pool.close()
@@ -208,6 +227,7 @@ def ingest(
     on_article: Callable[[PreparedArticle], None] | None = None,
     on_error: Callable[[SourceError], None] | None = None,
     hints: SiteHints | None = None,
+    learn_templates: bool = True,
 ) -> IngestResult:
     """Add every article the sources name to the index, in batches of one transaction each.
 
@@ -215,7 +235,13 @@ def ingest(
     bar, error lines); errors never stop the ingest. An interrupted ingest
     keeps the batches it committed; run again, it skips what is stored. ``hints``
     are the publishers' ``[archive]`` hints, by host.
+
+    Articles are stored without their site's template (``template``): the known
+    one while they stream in, then, with ``learn_templates``, the templates of the
+    hosts this ingest touched are learned again and taken out where they grew.
     """
+    templates = index.templates()
+    hosts: set[str] = set()
     added = replaced = unchanged = failed = chars = text_bytes = 0
     batch: list[PreparedArticle] = []
 
@@ -228,7 +254,9 @@ def ingest(
         batch.clear()
 
     with index.bulk_writes():
-        for item in prepared_articles(specs, jobs=jobs, fetcher=fetcher, hints=hints):
+        for item in prepared_articles(
+            specs, jobs=jobs, fetcher=fetcher, hints=hints, templates=templates
+        ):
             if isinstance(item, SourceError):
                 failed += 1
                 if on_error is not None:
@@ -236,6 +264,7 @@ def ingest(
                 continue
             chars += len(item.article.text)
             text_bytes += len(item.article.text.encode("utf-8"))
+            hosts.add(host_of(item.article.url))
             batch.append(item)
             if on_article is not None:
                 on_article(item)
@@ -243,8 +272,9 @@ def ingest(
                 flush()
         if batch:
             flush()
+        learned = update_templates(index, hosts) if learn_templates else TemplateUpdate()
     index.checkpoint()
-    return IngestResult(added, replaced, unchanged, failed, chars, text_bytes)
+    return IngestResult(added, replaced, unchanged, failed, chars, text_bytes, learned)
 
 
 def default_jobs() -> int:

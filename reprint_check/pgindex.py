@@ -27,6 +27,7 @@ docs/postgresql.md). Put passwords in ``~/.pgpass``, ``PGPASSFILE`` or
 from __future__ import annotations
 
 import contextlib
+import json
 import re
 import threading
 import weakref
@@ -40,6 +41,7 @@ from .errors import IndexStoreError
 from .fingerprint import WINDOW, K
 from .index import (
     MAX_CANDIDATES,
+    TEMPLATE_KEY,
     ArticleInfo,
     ArticleWrites,
     IndexStats,
@@ -661,6 +663,22 @@ class PostgresIndex(ArticleWrites):
             ).fetchall()
         for row in rows:
             yield ArticleInfo(*row)
+
+    def templates(self) -> dict[str, frozenset[str]]:
+        with self._reading() as conn:
+            rows = conn.execute(
+                f"SELECT key, value FROM {SCHEMA}.meta WHERE starts_with(key, %s)",
+                (TEMPLATE_KEY,),
+            ).fetchall()
+        return {key.removeprefix(TEMPLATE_KEY): frozenset(json.loads(value)) for key, value in rows}
+
+    def set_template(self, host: str, keys: frozenset[str]) -> None:
+        with self._write() as cur:
+            cur.execute(
+                f"INSERT INTO {SCHEMA}.meta VALUES (%s, %s) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (TEMPLATE_KEY + host, json.dumps(sorted(keys))),
+            )
 
     def stats(self) -> IndexStats:
         with self._reading() as conn, conn.transaction():
