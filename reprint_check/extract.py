@@ -159,6 +159,27 @@ GAP_LINK_DENSITY = 0.4
 # A short line that is nearly all link ("Read more: …", "Related: …") is a teaser.
 MAX_LINK_LINE = 200
 LINK_LINE_DENSITY = 0.8
+# Lines a newsroom sets around a story (English forms, and symbols any language uses).
+MAX_FURNITURE_CHARS = 300
+MAX_DATELINE_WORDS = 12
+_BYLINE = re.compile(r"^by\s+\w+(?:[\s.'-]+\w+){0,4}\s*$", re.IGNORECASE)
+_MONTH = (
+    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+)
+_DATE = re.compile(
+    rf"\b(?:\d{{1,2}}[./-]\d{{1,2}}[./-]\d{{2,4}}|\d{{4}}-\d{{2}}-\d{{2}}"
+    rf"|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{1,2}}\s+{_MONTH}\s+\d{{4}})\b",
+    re.IGNORECASE,
+)
+_TAIL_FURNITURE = re.compile(
+    r"\bcontributed (?:to )?(?:this )?(?:report|story|article)\b"
+    r"|^follow\b.{0,60}\bon (?:twitter|facebook|instagram)|\bmay be reached at\b"
+    r"|^have a (?:news )?tip\b|^(?:write|reach) (?:to )?\S+(?: \S+)? at\b|\bsign up\b"
+    r"|\bsubscribe\b|\bnewsletters?\b|\bclick here\b|\bin your inbox\b"
+    r"|\bdownload (?:the|our) app\b|^(?:like|liked|enjoyed?) this (?:story|article)"
+    r"|^if you (?:enjoyed|liked) this|^\S+@\S+\.\w+$",
+    re.IGNORECASE,
+)
 _HEADING_TAGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
 # Headings that open what follows a story: related stories, comments, sign-up boxes,
 # share buttons (English, Portuguese, Spanish, French, Italian, German, Russian,
@@ -801,11 +822,13 @@ def _body_paragraphs(root: lxml_html.HtmlElement, blocks: list[_Block], meta: _M
     first, last = (story[0], story[-1]) if story else (0, -1)
     # "Read more" lines around the story go; link lines within its flow stay, unless
     # they announce another story ("Related: …") or are a row of share buttons.
-    paragraphs = [
-        blocks[i].text
-        for i in body
-        if (first <= i <= last or not _teaser(blocks[i])) and not _promo(blocks[i])
-    ]
+    paragraphs = _trim_furniture(
+        [
+            blocks[i].text
+            for i in body
+            if (first <= i <= last or not _teaser(blocks[i])) and not _promo(blocks[i])
+        ]
+    )
     found = sum(len(text_key(p)) for p in paragraphs)
     if meta.article_body and len(text_key(meta.article_body)) > REPLACE_RATIO * found:
         # The markup holds much less of the story than the page's own metadata.
@@ -817,6 +840,35 @@ def _body_paragraphs(root: lxml_html.HtmlElement, blocks: list[_Block], meta: _M
         or [b.text for b in blocks if not b.chrome]
         or [b.text for b in blocks]
     )
+
+
+def _trim_furniture(paragraphs: list[str]) -> list[str]:
+    """The body without the lines a newsroom sets around a story, at its two ends.
+
+    Before the story: a dateline or a byline alone on its line. After it: "… contributed
+    to this report", ways to reach or follow the writer, sign-up and subscription
+    pleas, an e-mail address alone. (Credits such as "Reporting by …" and copyright
+    lines stay: newsrooms print them as part of the story.)
+    Only at the ends, one line after another, and never the last line left.
+    """
+    start, end = 0, len(paragraphs)
+    while end - start > 1 and _head_furniture(paragraphs[start]):
+        start += 1
+    while end - start > 1 and _tail_furniture(paragraphs[end - 1]):
+        end -= 1
+    return paragraphs[start:end]
+
+
+def _head_furniture(line: str) -> bool:
+    if len(line) > MAX_FURNITURE_CHARS // 2:
+        return False
+    if _BYLINE.match(line):
+        return True
+    return bool(_DATE.search(line)) and len(_WORD.findall(line)) <= MAX_DATELINE_WORDS
+
+
+def _tail_furniture(line: str) -> bool:
+    return len(line) <= MAX_FURNITURE_CHARS and bool(_TAIL_FURNITURE.search(line))
 
 
 def _lines(text: str) -> list[str]:

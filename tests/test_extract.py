@@ -523,3 +523,30 @@ def test_a_name_card_that_pops_up_on_hover_is_not_read_into_the_sentence() -> No
         "Harbour master Ilse Brandauer said the crossing would run to the old timetable "
         "from the first week of April."
     )
+
+
+def test_datelines_bylines_and_sign_up_pleas_at_the_ends_of_the_body_go() -> None:
+    framed = page(
+        "<article>"
+        + f"<h1>{HEADLINE}</h1>"
+        + "<div class='content'><p>March 12, 2031</p><p>By Jo Tamsin</p>"
+        + paragraphs_html(STORY)
+        + "<p>Jo Tamsin may be reached at jo@courier.example. Follow her on Twitter.</p>"
+        + "<p>Get the island's news in your inbox every morning: sign up for our letter.</p>"
+        + "</div></article>"
+    )
+
+    assert extract_article(framed).text == "\n\n".join(STORY)
+
+
+def test_a_closing_paragraph_that_only_mentions_subscribing_is_kept_when_it_is_long() -> None:
+    closing = (
+        "The operator said islanders who subscribe to the new text alerts will hear about "
+        "cancellations an hour earlier than before, and that the service will stay free for "
+        "pensioners, schoolchildren and anyone who travels to the hospital on the mainland "
+        "for treatment, whatever the weather and whatever the time of year, as the county "
+        "asked when it agreed to pay for half of the repairs in the spring."
+    )
+    kept = page("<article>" + f"<h1>{HEADLINE}</h1>" + paragraphs_html([*STORY, closing]))
+
+    assert extract_article(kept).text.endswith(closing)
