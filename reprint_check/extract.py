@@ -34,7 +34,7 @@ import json
 import re
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import urljoin, urlsplit
 
 import charset_normalizer
@@ -89,7 +89,8 @@ _BOILERPLATE_WORDS = re.compile(
     r"|subscribe|subscription|signup|sign-up|promo|related|recommended|recirc|outbrain"
     r"|taboola|trending|most-popular|more-stories|share|sharing|social|comments|disqus"
     r"|byline|author-bio|author-box|about-author|modal|popup|cookie|consent|gdpr|gallery"
-    r"|pagination|pager)(?:$|[-_\s])",
+    r"|pagination|pager|print-header|print-only)(?:$|[-_\s])"
+    r"|(?:^|\s)hide(?:$|\s)",  # the utility class that hides an element, a whole word
     re.IGNORECASE,
 )
 # Blocks that hold running text (not headings, captions or list items).
@@ -163,9 +164,7 @@ LINK_LINE_DENSITY = 0.8
 MAX_FURNITURE_CHARS = 300
 MAX_DATELINE_WORDS = 12
 _BYLINE = re.compile(r"^by\s+\w+(?:[\s.'-]+\w+){0,4}\s*$", re.IGNORECASE)
-_MONTH = (
-    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
-)
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 _DATE = re.compile(
     rf"\b(?:\d{{1,2}}[./-]\d{{1,2}}[./-]\d{{2,4}}|\d{{4}}-\d{{2}}-\d{{2}}"
     rf"|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{1,2}}\s+{_MONTH}\s+\d{{4}})\b",
@@ -241,6 +240,9 @@ SHORT_WINDOW = 64
 # The story's container is the deepest element holding this share of the anchored text
 # (searched this many levels up from each block).
 STORY_ROOT_SHARE = 0.9
+# A container named like boilerplate that holds this share of the anchored text is the
+# story's column, whatever its name says.
+LAYOUT_SHARE = 0.5
 MAX_ROOT_DEPTH = 64
 
 
@@ -269,6 +271,7 @@ class _Meta:
     published: str | None
     article_body: str | None
     headline_keys: frozenset[str]  # text_key of every form of the headline on the page
+    url: str | None = None  # the address the page was read from, when given
 
 
 @dataclass(frozen=True)
@@ -334,7 +337,7 @@ def extract_article_with(html: str | bytes, url: str | None, hints: ArchiveHints
     if root is None:
         raise FetchError(NO_TEXT)
     base = _base_url(root, url)
-    meta = _read_meta(root, base)
+    meta = replace(_read_meta(root, base), url=url)
     paragraphs: list[str] | None = None
     if hints is not None:
         for selector in hints.exclude:
@@ -813,10 +816,12 @@ def _prose(block: _Block, max_link_density: float = MAX_LINK_DENSITY) -> bool:
 def _body_paragraphs(root: lxml_html.HtmlElement, blocks: list[_Block], meta: _Meta) -> list[str]:
     anchor_text = _trafilatura_text(root, len(blocks))
     chosen = _choose(blocks, anchor_text, meta)
+    # The page's own address set as a line (a print header) is not the story either.
+    own = {text_key(u) for u in (meta.canonical, meta.og_url, meta.url) if u}
     body = [
         i
         for i, (b, c) in enumerate(zip(blocks, chosen, strict=True))
-        if c and b.tag != "h1" and b.key not in meta.headline_keys
+        if c and b.tag != "h1" and b.key not in meta.headline_keys and b.key not in own
     ]
     story = [i for i in body if not _teaser(blocks[i])]
     first, last = (story[0], story[-1]) if story else (0, -1)
@@ -884,7 +889,8 @@ def _choose(blocks: list[_Block], anchor_text: str, meta: _Meta) -> list[bool]:
     # Chrome words on the containers around the story are the layout's ("has-sidebar"),
     # so only those below the story's own container count.
     root = _story_root(blocks, kept)
-    kept = [k and not _chrome_within(b, root) for b, k in zip(blocks, kept, strict=True)]
+    layout = _layout_words(blocks, kept)
+    kept = [k and not _chrome_within(b, root, layout) for b, k in zip(blocks, kept, strict=True)]
     if not any(kept):
         kept = _readability_pick(blocks)
 
@@ -963,7 +969,11 @@ def _choose(blocks: list[_Block], anchor_text: str, meta: _Meta) -> list[bool]:
     # A heading that opens the related stories, the comments or a sign-up box ends
     # the story within its container: it and what follows it there are not the story.
     ended = _after_section_ends(blocks, chosen)
-    return [c and not e for c, e in zip(chosen, ended, strict=True)]
+    # Nothing added above may be boilerplate within the story's container either.
+    return [
+        c and not e and not _chrome_within(b, root, layout)
+        for b, c, e in zip(blocks, chosen, ended, strict=True)
+    ]
 
 
 def _after_section_ends(blocks: list[_Block], chosen: list[bool]) -> list[bool]:
@@ -1014,9 +1024,25 @@ def _story_root(blocks: list[_Block], kept: list[bool]) -> etree._Element | None
     return max(held, key=lambda e: depth[e]) if held else None
 
 
-def _chrome_within(block: _Block, root: etree._Element | None) -> bool:
+def _layout_words(blocks: list[_Block], kept: list[bool]) -> set[etree._Element]:
+    """Boilerplate containers that hold most of the anchored text: misnamed, they are the
+    story's own column ("sidebar_content" around a whole article)."""
+    weights: dict[etree._Element, int] = {}
+    total = 0
+    for block, keep in zip(blocks, kept, strict=True):
+        if keep and len(block.key) >= SHORT_BLOCK:
+            total += len(block.key)
+            if block.boilerplate_root is not None:
+                root = block.boilerplate_root
+                weights[root] = weights.get(root, 0) + len(block.key)
+    return {e for e, w in weights.items() if w >= LAYOUT_SHARE * total}
+
+
+def _chrome_within(
+    block: _Block, root: etree._Element | None, layout: set[etree._Element] = frozenset()
+) -> bool:
     """Boilerplate below the story's container (or outside it), not a wrapper around it."""
-    if block.boilerplate_root is None:
+    if block.boilerplate_root is None or block.boilerplate_root in layout:
         return False
     if root is None:
         return True

@@ -550,3 +550,20 @@ def test_a_closing_paragraph_that_only_mentions_subscribing_is_kept_when_it_is_l
     kept = page("<article>" + f"<h1>{HEADLINE}</h1>" + paragraphs_html([*STORY, closing]))
 
     assert extract_article(kept).text.endswith(closing)
+
+
+def test_the_pages_own_address_and_a_print_header_are_not_the_story() -> None:
+    url = "https://courier.example/news/ferry"
+    printed = page(
+        "<article>"
+        + f"<h1>{HEADLINE}</h1>"
+        + "<div class='print-header'><p>This copy is for your personal use only; to order "
+        "copies for your colleagues visit our reprints desk.</p></div>"
+        + f"<p>{url}</p>"
+        + paragraphs_html(STORY)
+        + "<p class='hide'>An error has occurred, please try again later.</p>"
+        + "</article>",
+        head=f'<link rel="canonical" href="{url}">',
+    )
+
+    assert extract_article(printed, url).text == "\n\n".join(STORY)
