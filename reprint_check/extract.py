@@ -204,6 +204,12 @@ _ENDS_STORY = re.compile(
     r"|baca juga|artikel terkait|berita terkait|관련\s?기사|関連記事)\W*",
     re.IGNORECASE,
 )
+# A teaser card: at most this long, its headline link at least this long, to another
+# page of the site, in a row of at least this many (searched this far up from a block).
+MAX_CARD_CHARS = 400
+MIN_CARD_HEADLINE = 15
+MIN_CARDS = 3
+CARD_DEPTH = 4
 # A label before a link: "Related:", "READ MORE:", "Also on rt.com:", "[See also:".
 _LABEL = re.compile(r"^\W{0,2}[^\W\d][\w'’ .]{0,24}:\s")
 _WORD = re.compile(r"\w+")
@@ -969,11 +975,97 @@ def _choose(blocks: list[_Block], anchor_text: str, meta: _Meta) -> list[bool]:
     # A heading that opens the related stories, the comments or a sign-up box ends
     # the story within its container: it and what follows it there are not the story.
     ended = _after_section_ends(blocks, chosen)
+    # Cards that each announce another story of the site, three or more in a row.
+    cards = _teaser_cards(blocks, chosen, meta)
     # Nothing added above may be boilerplate within the story's container either.
     return [
-        c and not e and not _chrome_within(b, root, layout)
-        for b, c, e in zip(blocks, chosen, ended, strict=True)
+        c and not e and not t and not _chrome_within(b, root, layout)
+        for b, c, e, t in zip(blocks, chosen, ended, cards, strict=True)
     ]
+
+
+def _teaser_cards(blocks: list[_Block], chosen: list[bool], meta: _Meta) -> list[bool]:
+    """Blocks inside a row of cards that point to the site's other stories.
+
+    A card is a short element (a list item, a box) whose longest link is a headline
+    (at least :data:`MIN_CARD_HEADLINE` characters) to another page of the same site;
+    a row is at least :data:`MIN_CARDS` siblings of the same tag and class that are all
+    cards. Links to other sites (a shop, a source) do not make cards: a product
+    round-up's items are the story.
+    """
+    host = _page_host(meta)
+    marked = [False] * len(blocks)
+    if not host:
+        return marked
+    verdicts: dict[etree._Element, bool] = {}
+    for i, block in enumerate(blocks):
+        if not chosen[i] or (not block.link_chars and block.tag not in _HEADING_TAGS):
+            continue
+        for element in [block.element, *_ancestors(block.element, CARD_DEPTH)]:
+            if element not in verdicts:
+                verdicts[element] = _in_card_row(element, host)
+            if verdicts[element]:
+                marked[i] = True
+                break
+    # Every block of a card that is in a row goes, its summary line too…
+    rows = {e for e, v in verdicts.items() if v}
+    for i, block in enumerate(blocks):
+        if chosen[i] and not marked[i]:
+            ancestors = [block.element, *_ancestors(block.element, CARD_DEPTH)]
+            marked[i] = any(e in rows for e in ancestors)
+    # …when it stands before or after the story: cards set between its paragraphs are
+    # in its flow, and a copy taken from the page carries them along.
+    prose = [i for i, b in enumerate(blocks) if chosen[i] and not marked[i] and _prose(b)]
+    if prose:
+        for i in range(prose[0], prose[-1]):
+            marked[i] = False
+    return marked
+
+
+def _page_host(meta: _Meta) -> str:
+    for url in (meta.url, meta.canonical, meta.og_url):
+        if url:
+            host = (urlsplit(url).hostname or "").lower().removeprefix("www.")
+            if host:
+                return host
+    return ""
+
+
+def _in_card_row(element: etree._Element, host: str) -> bool:
+    parent = element.getparent()
+    if parent is None or element.tag in _NEVER_CHROME or not _is_card(element, host):
+        return False
+    kind = (element.tag, _DIGITS.sub("", element.get("class") or ""))
+    same = [
+        e
+        for e in parent
+        if isinstance(e.tag, str) and (e.tag, _DIGITS.sub("", e.get("class") or "")) == kind
+    ]
+    return len(same) >= MIN_CARDS and all(_is_card(e, host) for e in same)
+
+
+def _is_card(element: etree._Element, host: str) -> bool:
+    text = _clean(element.text_content())
+    if not text or len(text) > MAX_CARD_CHARS:
+        return False
+    links = [(len(_clean(a.text_content())), a) for a in element.iter("a")]
+    if not links:
+        return False
+    size, link = max(links, key=lambda pair: pair[0])
+    if size < MIN_CARD_HEADLINE:
+        return False
+    # The headline stands on a line of its own (a heading, a list item), not inside a
+    # paragraph that links a phrase.
+    line = next(
+        (e for e in _ancestors(link, CARD_DEPTH) if e.tag in _BLOCK_TAGS or e is element),
+        element,
+    )
+    if size < LINK_LINE_DENSITY * len(_clean(line.text_content())):
+        return False
+    target = urlsplit(link.get("href") or "")
+    target_host = (target.hostname or host).lower().removeprefix("www.")
+    same_site = target_host == host or target_host.endswith("." + host)
+    return same_site and target.path.strip("/") != ""
 
 
 def _after_section_ends(blocks: list[_Block], chosen: list[bool]) -> list[bool]:

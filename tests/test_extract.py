@@ -567,3 +567,57 @@ def test_the_pages_own_address_and_a_print_header_are_not_the_story() -> None:
     )
 
     assert extract_article(printed, url).text == "\n\n".join(STORY)
+
+
+MORE_STORIES = [
+    ("/news/bridge-vote", "Council postpones the bridge vote again",
+     "A long night of arguments over the span's cost."),
+    ("/news/harbour-fees", "Harbour fees to rise in spring",
+     "Owners were told at a meeting in the town hall."),
+    ("/news/tide-gauge", "Tide gauge back after a year",
+     "The instrument was rebuilt by volunteers."),
+]  # fmt: skip
+
+
+def cards(host: str) -> str:
+    return (
+        "<ul class='latest'>"
+        + "".join(
+            f"<li class='item'><h3><a href='{host}{path}'>{title}</a></h3><p>{summary}</p></li>"
+            for path, title, summary in MORE_STORIES
+        )
+        + "</ul>"
+    )
+
+
+def test_a_row_of_cards_to_the_sites_other_stories_after_the_story_goes() -> None:
+    teased = page(
+        "<article>" + f"<h1>{HEADLINE}</h1>" + paragraphs_html(STORY)
+        + cards("https://courier.example") + "</article>"
+    )  # fmt: skip
+
+    assert extract_article(teased, "https://courier.example/news/ferry").text == (
+        "\n\n".join(STORY)
+    )
+
+
+def test_cards_to_other_sites_are_a_round_up_and_stay() -> None:
+    shop = page(
+        "<article>" + f"<h1>{HEADLINE}</h1>" + paragraphs_html(STORY)
+        + cards("https://shop.example") + "</article>"
+    )  # fmt: skip
+
+    text = extract_article(shop, "https://courier.example/news/ferry").text
+
+    assert "Tide gauge back after a year" in text
+
+
+def test_cards_set_between_the_storys_paragraphs_are_in_its_flow_and_stay() -> None:
+    inline = page(
+        "<article>" + f"<h1>{HEADLINE}</h1>" + paragraphs_html(STORY[:3])
+        + cards("https://courier.example") + paragraphs_html(STORY[3:]) + "</article>"
+    )  # fmt: skip
+
+    text = extract_article(inline, "https://courier.example/news/ferry").text
+
+    assert "Harbour fees to rise in spring" in text
