@@ -210,6 +210,12 @@ MAX_CARD_CHARS = 400
 MIN_CARD_HEADLINE = 15
 MIN_CARDS = 3
 CARD_DEPTH = 4
+# Quoted posts of social networks, as their embed codes mark them.
+_EMBEDDED_POST = re.compile(
+    r"(?:^|\s)(?:twitter-tweet|twitter-video|instagram-media|tiktok-embed|bluesky-embed"
+    r"|mastodon-embed|reddit-embed-bq)(?:$|\s)",
+    re.IGNORECASE,
+)
 # A label before a link: "Related:", "READ MORE:", "Also on rt.com:", "[See also:".
 _LABEL = re.compile(r"^\W{0,2}[^\W\d][\w'’ .]{0,24}:\s")
 _WORD = re.compile(r"\w+")
@@ -965,6 +971,15 @@ def _choose(blocks: list[_Block], anchor_text: str, meta: _Meta) -> list[bool]:
         ):
             chosen[i] = True
 
+    # Posts embedded between the story's paragraphs (a tweet quoted in the story): the
+    # page shows their text in the story's flow. The post's own widget only renders
+    # with scripts, so what a reader without them sees is this quoted text.
+    picked = [i for i, c in enumerate(chosen) if c]
+    embedded = [False] * len(blocks)
+    for i in range(picked[0] + 1, picked[-1]) if picked else ():
+        if _in_embedded_post(blocks[i]):
+            chosen[i] = embedded[i] = True
+
     # Blocks the page's own JSON-LD articleBody vouches for.
     body_key = text_key(meta.article_body or "")
     if body_key:
@@ -977,11 +992,19 @@ def _choose(blocks: list[_Block], anchor_text: str, meta: _Meta) -> list[bool]:
     ended = _after_section_ends(blocks, chosen)
     # Cards that each announce another story of the site, three or more in a row.
     cards = _teaser_cards(blocks, chosen, meta)
-    # Nothing added above may be boilerplate within the story's container either.
+    # Nothing added above may be boilerplate within the story's container either (an
+    # embedded post's wrapper may call itself "social": the post is still quoted text).
     return [
-        c and not e and not t and not _chrome_within(b, root, layout)
-        for b, c, e, t in zip(blocks, chosen, ended, cards, strict=True)
+        c and not e and not t and (m or not _chrome_within(b, root, layout))
+        for b, c, e, t, m in zip(blocks, chosen, ended, cards, embedded, strict=True)
     ]
+
+
+def _in_embedded_post(block: _Block) -> bool:
+    for element in [block.element, *_ancestors(block.element, CARD_DEPTH)]:
+        if element.tag == "blockquote" and _EMBEDDED_POST.search(element.get("class") or ""):
+            return True
+    return False
 
 
 def _teaser_cards(blocks: list[_Block], chosen: list[bool], meta: _Meta) -> list[bool]:

@@ -621,3 +621,19 @@ def test_cards_set_between_the_storys_paragraphs_are_in_its_flow_and_stay() -> N
     text = extract_article(inline, "https://courier.example/news/ferry").text
 
     assert "Harbour fees to rise in spring" in text
+
+
+def test_a_post_embedded_between_the_storys_paragraphs_is_kept() -> None:
+    quoted = "The Marrow ferry is back and the islanders are very happy about it"
+    embedded = page(
+        "<article>" + f"<h1>{HEADLINE}</h1>" + paragraphs_html(STORY[:3])
+        + "<div class='social-media-embed'><blockquote class='twitter-tweet'>"
+        + f"<p>{quoted}</p>&mdash; Ilse Brandauer (@ilse) "
+        + "<a href='https://social.example/ilse/1'>March 12, 2031</a></blockquote></div>"
+        + paragraphs_html(STORY[3:]) + "</article>"
+    )  # fmt: skip
+
+    paragraphs = extract_article(embedded).text.split("\n\n")
+
+    assert paragraphs[3] == quoted
+    assert paragraphs[:3] == STORY[:3] and paragraphs[-3:] == STORY[3:]
