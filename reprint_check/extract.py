@@ -176,7 +176,8 @@ _TAIL_FURNITURE = re.compile(
     r"|^have a (?:news )?tip\b|^(?:write|reach) (?:to )?\S+(?: \S+)? at\b|\bsign up\b"
     r"|\bsubscribe\b|\bnewsletters?\b|\bclick here\b|\bin your inbox\b"
     r"|\bdownload (?:the|our) app\b|^(?:like|liked|enjoyed?) this (?:story|article)"
-    r"|^if you (?:enjoyed|liked) this|^\S+@\S+\.\w+$",
+    r"|^if you (?:enjoyed|liked) this|^\S+@\S+\.\w+$"
+    r"|^\[\w+\b[^\]]*\].*\[/\w+\]$",  # a content-system short code left unrendered
     re.IGNORECASE,
 )
 _HEADING_TAGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
@@ -192,7 +193,8 @@ _ENDS_STORY = re.compile(
     r"|trending(?: now| stories)?|latest (?:news|stories|posts|videos)|comments?"
     r"|\d+ comments?|leave a (?:reply|comment)\b.*|post a comment|join the (?:conversation"
     r"|discussion)|share (?:this|the)(?: story| article| post)?|subscribe\b.*"
-    r"|sign up\b.*|newsletters?|about the author|tags|topics"
+    r"|sign up\b.*|newsletters?|about the author|tags|topics|tell us what you think\b.*"
+    r"|what do you think\b.*|have your say"
     r"|leia (?:também|mais)|veja (?:também|mais)|voc[eê] (?:tamb[eé]m )?pode gostar\b.*"
     r"|(?:not[ií]cias |posts |artigos )?relacionad[oa]s|coment[aá]rios"
     r"|lea también|te puede interesar|noticias relacionadas"
@@ -229,6 +231,8 @@ _SHARE_WORDS = frozenset(
     }
 )  # fmt: skip
 SHARE_SHARE = 0.75
+# A long paragraph that is this much link is another story's blurb.
+LINKED_BLURB = 0.95
 # A link line in capitals at least this long is an inline promotion.
 MIN_CAPS_LETTERS = 12
 # How far above a link line the story's container may be for the line to count as inline.
@@ -1181,11 +1185,12 @@ def _promo(block: _Block) -> bool:
     """A line that points elsewhere, not part of the story's text.
 
     A labelled link ("Related: …", "READ MORE: …", "[See also: …]"), a link set in
-    capitals (an inline promotion), or a row of share buttons.
+    capitals (an inline promotion), a row of share buttons, or a whole paragraph
+    that is one link (another story's blurb).
     """
     text = block.text
     if len(text) >= MAX_LINK_LINE:
-        return False
+        return block.link_chars >= LINKED_BLURB * len(text)
     words = _WORD.findall(text)
     if words and sum(w.casefold() in _SHARE_WORDS for w in words) >= SHARE_SHARE * len(words):
         return True

@@ -637,3 +637,19 @@ def test_a_post_embedded_between_the_storys_paragraphs_is_kept() -> None:
 
     assert paragraphs[3] == quoted
     assert paragraphs[:3] == STORY[:3] and paragraphs[-3:] == STORY[3:]
+
+
+def test_a_paragraph_that_is_one_link_and_a_comments_invitation_leave_the_body() -> None:
+    blurb = (
+        "Night crossings are back on the Marrow line from April, with a new timetable, "
+        "a heated lounge and a quieter engine: everything you need to know about the "
+        "ferry's first full season since the repairs, from prices to parking at the pier."
+    )
+    framed = page(
+        "<article>" + f"<h1>{HEADLINE}</h1>" + "<div class='body'>" + paragraphs_html(STORY)
+        + f"<p><a href='/news/night-crossings'>{blurb}</a></p>"
+        + "<p>[button link=\"/submit\" type=\"big\"] Send us your story[/button]</p>"
+        + "<h3>Tell us what you think...</h3><p>comments</p>" + "</div></article>"
+    )  # fmt: skip
+
+    assert extract_article(framed).text == "\n\n".join(STORY)
