@@ -164,10 +164,19 @@ LINK_LINE_DENSITY = 0.8
 MAX_FURNITURE_CHARS = 300
 MAX_DATELINE_WORDS = 12
 _BYLINE = re.compile(r"^by\s+\w+(?:[\s.'-]+\w+){0,4}\s*$", re.IGNORECASE)
-_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+# Month names: English (also abbreviated), Portuguese, Spanish, French, Italian, German.
+_MONTH = (
+    r"(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+    r"|janeiro|fevereiro|março|abril|maio|junho|julho|agosto|setembro|outubro|novembro"
+    r"|dezembro|enero|febrero|marzo|mayo|junio|julio|septiembre|octubre|noviembre"
+    r"|diciembre|janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre"
+    r"|novembre|décembre|gennaio|febbraio|aprile|maggio|giugno|luglio|settembre|ottobre"
+    r"|dicembre|januar|februar|märz|juni|juli|oktober|dezember)"
+)
 _DATE = re.compile(
     rf"\b(?:\d{{1,2}}[./-]\d{{1,2}}[./-]\d{{2,4}}|\d{{4}}-\d{{2}}-\d{{2}}"
-    rf"|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{1,2}}\s+{_MONTH}\s+\d{{4}})\b",
+    rf"|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}"
+    rf"|\d{{1,2}}\.?\s+(?:de\s+)?{_MONTH}\s+(?:de\s+)?\d{{4}})(?!\w)",
     re.IGNORECASE,
 )
 _TAIL_FURNITURE = re.compile(
@@ -194,7 +203,8 @@ _ENDS_STORY = re.compile(
     r"|\d+ comments?|leave a (?:reply|comment)\b.*|post a comment|join the (?:conversation"
     r"|discussion)|share (?:this|the)(?: story| article| post)?|subscribe\b.*"
     r"|sign up\b.*|newsletters?|about the author|tags|topics|tell us what you think\b.*"
-    r"|what do you think\b.*|have your say"
+    r"|what do you think\b.*|have your say|don[’']?t miss|must reads?|editor[’']?s picks?"
+    r"|further reading"
     r"|leia (?:também|mais)|veja (?:também|mais)|voc[eê] (?:tamb[eé]m )?pode gostar\b.*"
     r"|(?:not[ií]cias |posts |artigos )?relacionad[oa]s|coment[aá]rios"
     r"|lea también|te puede interesar|noticias relacionadas"
@@ -843,12 +853,9 @@ def _body_paragraphs(root: lxml_html.HtmlElement, blocks: list[_Block], meta: _M
     first, last = (story[0], story[-1]) if story else (0, -1)
     # "Read more" lines around the story go; link lines within its flow stay, unless
     # they announce another story ("Related: …") or are a row of share buttons.
+    kept = [i for i in body if (first <= i <= last or not _teaser(blocks[i]))]
     paragraphs = _trim_furniture(
-        [
-            blocks[i].text
-            for i in body
-            if (first <= i <= last or not _teaser(blocks[i])) and not _promo(blocks[i])
-        ]
+        [blocks[i].text for i in _without_labelled_runs(blocks, kept) if not _promo(blocks[i])]
     )
     found = sum(len(text_key(p)) for p in paragraphs)
     if meta.article_body and len(text_key(meta.article_body)) > REPLACE_RATIO * found:
@@ -861,6 +868,28 @@ def _body_paragraphs(root: lxml_html.HtmlElement, blocks: list[_Block], meta: _M
         or [b.text for b in blocks if not b.chrome]
         or [b.text for b in blocks]
     )
+
+
+def _without_labelled_runs(blocks: list[_Block], body: list[int]) -> list[int]:
+    """The body less each label line ("DON'T MISS", "Related") and the link lines after it."""
+    kept: list[int] = []
+    position = 0
+    while position < len(body):
+        block = blocks[body[position]]
+        following = position + 1
+        while following < len(body) and _link_line(blocks[body[following]]):
+            following += 1
+        if following > position + 1 and _ENDS_STORY.fullmatch(block.text):
+            position = following  # the label and its run of links go
+            continue
+        kept.append(body[position])
+        position += 1
+    return kept
+
+
+def _link_line(block: _Block) -> bool:
+    """Nearly all link, whatever its length (a run of tags is long)."""
+    return _teaser(block) or block.link_chars >= LINK_LINE_DENSITY * len(block.text)
 
 
 def _trim_furniture(paragraphs: list[str]) -> list[str]:
@@ -889,7 +918,10 @@ def _head_furniture(line: str) -> bool:
 
 
 def _tail_furniture(line: str) -> bool:
-    return len(line) <= MAX_FURNITURE_CHARS and bool(_TAIL_FURNITURE.search(line))
+    if len(line) > MAX_FURNITURE_CHARS:
+        return False
+    # a section's label ("Tags", "Related") left with nothing under it
+    return bool(_TAIL_FURNITURE.search(line) or _ENDS_STORY.fullmatch(line))
 
 
 def _lines(text: str) -> list[str]:

@@ -653,3 +653,17 @@ def test_a_paragraph_that_is_one_link_and_a_comments_invitation_leave_the_body()
     )  # fmt: skip
 
     assert extract_article(framed).text == "\n\n".join(STORY)
+
+
+def test_a_label_line_and_the_links_under_it_leave_the_body() -> None:
+    labelled = page(
+        "<article>" + f"<h1>{HEADLINE}</h1>" + "<div class='text'>"
+        + "<p>12 de março de 2031 às 9:15</p>" + paragraphs_html(STORY[:3])
+        + "<p>DON'T MISS</p>"
+        + "".join(f"<p><a href='{path}'>{title}</a></p>" for path, title, _ in MORE_STORIES)
+        + paragraphs_html(STORY[3:])
+        + "<p>Tags</p><p><a href='/t/ferry'>ferry</a>, <a href='/t/marrow'>marrow</a>, "
+        + "<a href='/t/harbour'>harbour</a></p></div></article>"
+    )  # fmt: skip
+
+    assert extract_article(labelled).text == "\n\n".join(STORY)
