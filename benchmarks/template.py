@@ -11,10 +11,10 @@ Printed: per run, the mean and median of article_chars, of the true story's
 length, of the excess (chars that are not the story), how many pages are stored
 exactly as their story, what a full copy of the story measures against
 article_chars (the full-reprint ratio an audit would compute), and the time the
-ingest took. Then, for the real page collections in ../shared/data-raw, how many
-hosts have enough pages to learn a template from.
+ingest took. Then, for the real page collections under ``--data DIR`` (see
+benchmarks/README.md), how many hosts have enough pages to learn a template from.
 
-usage: python benchmarks/template.py [--pages N]
+usage: python benchmarks/template.py [--pages N] [--data DIR] [--smoke]
 """
 
 from __future__ import annotations
@@ -39,9 +39,11 @@ from reprint_check.index.template import MIN_TEMPLATE_ARTICLES  # noqa: E402
 from reprint_check.text.normalize import visible_length  # noqa: E402
 from reprint_check.urls import host_of  # noqa: E402
 
-SHARED = next(
-    (p / "shared" for p in REPO.parents if (p / "shared" / "data-raw").is_dir()),
-    REPO.parent / "shared",
+# --data DIR holds one folder per collection; without it, the folder beside the
+# checkout (or beside the folder of worktrees) where the project's own runs keep them.
+DEFAULT_DATA = next(
+    (p / "shared" / "data-raw" for p in REPO.parents if (p / "shared" / "data-raw").is_dir()),
+    REPO.parent / "shared" / "data-raw",
 )
 
 
@@ -84,10 +86,10 @@ def run(n: int) -> None:
                 )
 
 
-def real_hosts() -> None:
+def real_hosts(data: Path) -> None:
     """How many hosts of the real collections have enough pages to learn from."""
     roots = [
-        SHARED / "data-raw" / name
+        data / name
         for name in ("scrapinghub-article-extraction-benchmark", "trafilatura-tests",
                      "newspaper4k-tests-data", "mozilla-readability-test-pages")
     ]  # fmt: skip
@@ -102,7 +104,7 @@ def real_hosts() -> None:
         hosts.update(host_of(url) for url in json.loads(evaldata.read_text()))
     hosts.pop("", None)  # pages saved without a URL
     if not hosts:
-        print("\n(no real collections found beside the checkout)")
+        print(f"\n(no real collections found in {data})")
         return
     enough = {h: c for h, c in hosts.items() if h and c >= MIN_TEMPLATE_ARTICLES}
     print(
@@ -116,9 +118,19 @@ def real_hosts() -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=200, help="pages of the fictional site")
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=DEFAULT_DATA,
+        metavar="DIR",
+        help="folder holding the real page collections (only counted, never needed)",
+    )
+    parser.add_argument(
+        "--smoke", action="store_true", help="20 pages: that the run works (for .ci/run)"
+    )
     args = parser.parse_args(argv)
-    run(args.pages)
-    real_hosts()
+    run(20 if args.smoke else args.pages)
+    real_hosts(args.data)
     return 0
 
 
