@@ -667,3 +667,24 @@ def test_a_label_line_and_the_links_under_it_leave_the_body() -> None:
     )  # fmt: skip
 
     assert extract_article(labelled).text == "\n\n".join(STORY)
+
+
+def test_a_section_label_past_the_story_ends_it_but_not_the_prose_under_a_label() -> None:
+    teasers = "".join(f"<div class='item'>{t}: {blurb}</div>" for _, t, blurb in MORE_STORIES)
+    topped = page(
+        "<article>" + f"<h1>{HEADLINE}</h1>" + "<div class='text'>" + paragraphs_html(STORY)
+        + "<div class='bar'><strong>Top stories</strong></div>"
+        + f"<div class='scroller'>{teasers}</div></div></article>"
+    )  # fmt: skip
+    reading = (
+        "Marrow Quarterly, spring issue: a long essay on island ferries since 1900, with "
+        "the timetables of every crossing, the names of the boats and the stories of the "
+        "crews who kept them running through storms, strikes and two wars."
+    )
+    listed = page(
+        "<article>" + f"<h1>{HEADLINE}</h1>" + "<div class='text'>" + paragraphs_html(STORY)
+        + f"<p>Read also:</p><p>{reading}</p></div></article>"
+    )  # fmt: skip
+
+    assert extract_article(topped).text == "\n\n".join(STORY)
+    assert extract_article(listed).text == "\n\n".join([*STORY, reading])

@@ -222,6 +222,13 @@ _ENDS_STORY = re.compile(
 # A teaser card: at most this long, its headline link at least this long, to another
 # page of the site, in a row of at least this many (searched this far up from a block).
 MAX_CARD_CHARS = 400
+# A label outside a heading ends the story only after this share of the story's text.
+LABEL_END_SHARE = 0.75
+# …and when it is short, as a label is (not "Sign up for an account for $12 a month").
+MAX_LABEL_CHARS = 32
+# Under such a label, a paragraph this long that reads as prose is the story's text:
+# the label ends teasers and links, not what the author wrote under it.
+MIN_LABELLED_PROSE = 200
 MIN_CARD_HEADLINE = 15
 MIN_CARDS = 3
 CARD_DEPTH = 4
@@ -858,7 +865,20 @@ def _body_paragraphs(root: lxml_html.HtmlElement, blocks: list[_Block], meta: _M
 
 
 def _without_labelled_runs(blocks: list[_Block], body: list[int]) -> list[int]:
-    """The body less each label line ("DON'T MISS", "Related") and the link lines after it."""
+    """The body less each label line ("DON'T MISS", "Related") and the link lines after it.
+
+    The label counts where the page shows it, in the body or not: a "Related links:"
+    title left out of the story still announces the links under it.
+    """
+    labelled: set[int] = set()
+    for i, block in enumerate(blocks):
+        if block.key and _ENDS_STORY.fullmatch(block.text):
+            following = i + 1
+            while following < len(blocks) and _link_line(blocks[following]):
+                following += 1
+            if following > i + 1:
+                labelled.update(range(i, following))
+    body = [i for i in body if i not in labelled]
     kept: list[int] = []
     position = 0
     while position < len(body):
@@ -1115,14 +1135,28 @@ def _is_card(element: etree._Element, host: str) -> bool:
 
 
 def _after_section_ends(blocks: list[_Block], chosen: list[bool]) -> list[bool]:
-    """Blocks under a heading that ends the story ("Related", "Comments"), and the heading."""
+    """Blocks under a heading that ends the story ("Related", "Comments"), and the heading.
+
+    A heading tag says it is one anywhere below the story's start. A label the page
+    sets in other markup ("<strong>Top stories</strong>" in a title bar) says so only
+    past the bulk of the story (``LABEL_END_SHARE`` of its text), and only when it is
+    as short as a label: a "12 comments" link beside the byline ends nothing, nor does
+    a list item that starts "Sign up for …".
+    """
     ended = [False] * len(blocks)
     first = next((i for i, c in enumerate(chosen) if c and len(blocks[i].key) >= SHORT_BLOCK), None)
     if first is None:
         return ended
+    sizes = [len(b.key) if c else 0 for b, c in zip(blocks, chosen, strict=True)]
+    total = sum(sizes)
+    before = sum(sizes[: first + 1])
     for i in range(first + 1, len(blocks)):
         block = blocks[i]
-        if ended[i] or block.tag not in _HEADING_TAGS or not _ENDS_STORY.fullmatch(block.text):
+        before += sizes[i]
+        if ended[i] or not _ENDS_STORY.fullmatch(block.text):
+            continue
+        label = block.tag not in _HEADING_TAGS
+        if label and (before < LABEL_END_SHARE * total or len(block.text) > MAX_LABEL_CHARS):
             continue
         heading = block.element
         # The heading's own wrappers (<div class="title"><h3>…</h3></div>) go with it.
@@ -1140,9 +1174,24 @@ def _after_section_ends(blocks: list[_Block], chosen: list[bool]) -> list[bool]:
             element = blocks[j].element
             if blocks[j].signature in story and j != i and _prose(blocks[j]):
                 continue
+            if label and j != i and _labelled_prose(blocks[j]):
+                break  # a label over paragraphs ("Read also:" over reviews) is the story's
             if element in section or section.intersection(_ancestors(element, MAX_ROOT_DEPTH)):
                 ended[j] = True
     return ended
+
+
+def _labelled_prose(block: _Block) -> bool:
+    """A paragraph under a label that the author wrote: long, few links, sentences.
+
+    Whatever its container is called: the label's own box may be named for sharing.
+    """
+    text = block.text
+    return (
+        len(text) >= MIN_LABELLED_PROSE
+        and block.link_chars <= MAX_LINK_DENSITY * len(text)
+        and bool(_SENTENCE_END.search(text))
+    )
 
 
 def _story_root(blocks: list[_Block], kept: list[bool]) -> etree._Element | None:
