@@ -688,3 +688,20 @@ def test_a_section_label_past_the_story_ends_it_but_not_the_prose_under_a_label(
 
     assert extract_article(topped).text == "\n\n".join(STORY)
     assert extract_article(listed).text == "\n\n".join([*STORY, reading])
+
+
+def test_notes_under_the_story_and_the_headlines_above_them_leave_its_end() -> None:
+    related = "".join(f"<li><a href='{path}'>{title}</a></li>" for path, title, _ in MORE_STORIES)
+    notes = [
+        "Updated at 4:10 p.m.",
+        "Comments are moderated and will be approved before they appear.",
+        "If you buy something through a link on this page, we may earn a small commission.",
+        "Email Jo Tamsin at jo@courier.example or follow her on Twitter @jotamsin.",
+        "This website uses cookies to improve your experience. Accept Read More",
+    ]
+    noted = page(
+        "<article>" + f"<h1>{HEADLINE}</h1>" + "<div class='text'>" + paragraphs_html(STORY)
+        + f"<ul>{related}</ul>" + paragraphs_html(notes) + "</div></article>"
+    )  # fmt: skip
+
+    assert extract_article(noted).text == "\n\n".join(STORY)

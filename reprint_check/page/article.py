@@ -183,9 +183,14 @@ _DATE = re.compile(
     re.IGNORECASE,
 )
 _TAIL_FURNITURE = re.compile(
-    r"\bcontributed (?:to )?(?:this )?(?:report|story|article)\b"
+    r"\bcontributed (?:to )?(?:this )?(?:report|story|article)\b|^source: "
+    r"|^follow (?:us|him|her|them|me|\S+ on)\b|\bfollow (?:him|her|them|us|me) (?:on|at|@)"
+    r"|^(?:updated|last updated|first published|published)\b\W*(?:at|on)?\W*[\d(]"
+    r"|\bcomments?\b.{0,80}\b(?:moderat|approv|spam)|^\W*\w+\W+coment[aá]rios\b"
+    r"|\buses cookies\b|\bif you (?:buy|purchase) something\b|\baffiliate (?:links?|commission)"
+    r"|\byour inbox\b"
     r"|^follow\b.{0,60}\bon (?:twitter|facebook|instagram)|\bmay be reached at\b"
-    r"|^have a (?:news )?tip\b|^(?:write|reach) (?:to )?\S+(?: \S+)? at\b|\bsign up\b"
+    r"|^have a (?:news )?tip\b|^(?:write|reach|e-?mail|contact)\b.{0,60}\bat\b|\bsign up\b"
     r"|\bsubscribe\b|\bnewsletters?\b|\bclick here\b|\bin your inbox\b"
     r"|\bdownload (?:the|our) app\b|^(?:like|liked|enjoyed?) this (?:story|article)"
     r"|^if you (?:enjoyed|liked) this|^\S+@\S+\.\w+$"
@@ -849,7 +854,7 @@ def _body_paragraphs(root: lxml_html.HtmlElement, blocks: list[_Block], meta: _M
     # they announce another story ("Related: …") or are a row of share buttons.
     kept = [i for i in body if (first <= i <= last or not _teaser(blocks[i]))]
     paragraphs = _trim_furniture(
-        [blocks[i].text for i in _without_labelled_runs(blocks, kept) if not _promo(blocks[i])]
+        blocks, [i for i in _without_labelled_runs(blocks, kept) if not _promo(blocks[i])]
     )
     found = sum(len(text_key(p)) for p in paragraphs)
     if meta.article_body and len(text_key(meta.article_body)) > REPLACE_RATIO * found:
@@ -899,21 +904,26 @@ def _link_line(block: _Block) -> bool:
     return _teaser(block) or block.link_chars >= LINK_LINE_DENSITY * len(block.text)
 
 
-def _trim_furniture(paragraphs: list[str]) -> list[str]:
-    """The body without the lines a newsroom sets around a story, at its two ends.
+def _trim_furniture(blocks: list[_Block], body: list[int]) -> list[str]:
+    """The body's text without the lines a newsroom sets around a story, at its two ends.
 
-    Before the story: a dateline or a byline alone on its line. After it: "… contributed
-    to this report", ways to reach or follow the writer, sign-up and subscription
-    pleas, an e-mail address alone. (Credits such as "Reporting by …" and copyright
-    lines stay: newsrooms print them as part of the story.)
-    Only at the ends, one line after another, and never the last line left.
+    Before the story: a dateline or a byline alone on its line. After it: "…
+    contributed to this report", "SOURCE: …", ways to reach or follow the writer,
+    sign-up and subscription pleas, an e-mail address alone, "Updated at …" lines,
+    notes on how comments are moderated, cookie notices, affiliate disclosures, and
+    link lines (the headlines of other stories) once the lines after them are gone.
+    (Credits such as "Reporting by …" and copyright lines stay: newsrooms print them
+    as part of the story, and partners copy them with it.) Only at the ends, one line
+    after another, and never the last line left.
     """
-    start, end = 0, len(paragraphs)
-    while end - start > 1 and _head_furniture(paragraphs[start]):
+    start, end = 0, len(body)
+    while end - start > 1 and _head_furniture(blocks[body[start]].text):
         start += 1
-    while end - start > 1 and _tail_furniture(paragraphs[end - 1]):
+    while end - start > 1 and (
+        _tail_furniture(blocks[body[end - 1]].text) or _teaser(blocks[body[end - 1]])
+    ):
         end -= 1
-    return paragraphs[start:end]
+    return [blocks[i].text for i in body[start:end]]
 
 
 def _head_furniture(line: str) -> bool:
