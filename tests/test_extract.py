@@ -705,3 +705,16 @@ def test_notes_under_the_story_and_the_headlines_above_them_leave_its_end() -> N
     )  # fmt: skip
 
     assert extract_article(noted).text == "\n\n".join(STORY)
+
+
+def test_reading_times_wire_slugs_dated_lines_and_script_leftovers_leave_the_ends() -> None:
+    framed = page(
+        "<article>" + f"<h1>{HEADLINE}</h1>" + "<div class='text'>"
+        + paragraphs_html(["Reading time: 3 minutes", "BC-EU--Marrow-Ferry, 2nd Ld-Writethru"])
+        + paragraphs_html(STORY)
+        + paragraphs_html(["First Published: Tuesday, March 12, 2031 09:15 AM"])
+        + "</div></article>"
+        + "<ul><li>narrow-browser-and-phone</li><li>wide-browser-and-larger</li></ul>"
+    )  # fmt: skip
+
+    assert extract_article(framed).text == "\n\n".join(STORY)

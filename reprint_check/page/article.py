@@ -197,6 +197,19 @@ _TAIL_FURNITURE = re.compile(
     r"|^\[\w+\b[^\]]*\].*\[/\w+\]$",  # a content-system short code left unrendered
     re.IGNORECASE,
 )
+# …and before it: reading times, wire-service slugs, sign-up pleas.
+_HEAD_FURNITURE = re.compile(
+    r"^(?:reading time|read time|tempo de leitura|tiempo de lectura|temps de lecture"
+    r"|lesezeit|tempo di lettura)\b|^\d+\s*min(?:ute)?s?\.? read$"
+    r"|\b\d+(?:st|nd|rd|th) Ld-Writethru$"
+    r"|\bsign up\b|\bsubscribe\b|\bnewsletters?\b|\byour inbox\b",
+    re.IGNORECASE,
+)
+# A dateline that says what the date is of, at the end of a story.
+_DATED = re.compile(r"\b(?:updated|published|posted|modified)\b", re.IGNORECASE)
+# A line that is one identifier ("wide-browser-and-larger"): what a script left on the
+# page, not text.
+_CODE_LINE = re.compile(r"[a-z]+(?:-[a-z]+)+")
 _HEADING_TAGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
 # Headings that open what follows a story: related stories, comments, sign-up boxes,
 # share buttons (English, Portuguese, Spanish, French, Italian, German, Russian,
@@ -929,16 +942,29 @@ def _trim_furniture(blocks: list[_Block], body: list[int]) -> list[str]:
 def _head_furniture(line: str) -> bool:
     if len(line) > MAX_FURNITURE_CHARS // 2:
         return False
-    if _BYLINE.match(line):
+    if _BYLINE.match(line) or _HEAD_FURNITURE.search(line):
         return True
+    if _DATED.search(line):
+        return _dateline(line)
     return bool(_DATE.search(line)) and len(_WORD.findall(line)) <= MAX_DATELINE_WORDS
+
+
+def _dateline(line: str) -> bool:
+    """A date with a few words around it (numbers, times included, are not words)."""
+    words = [w for w in _WORD.findall(line) if not w.isdigit()]
+    return bool(_DATE.search(line)) and len(words) <= MAX_DATELINE_WORDS
 
 
 def _tail_furniture(line: str) -> bool:
     if len(line) > MAX_FURNITURE_CHARS:
         return False
     # a section's label ("Tags", "Related") left with nothing under it
-    return bool(_TAIL_FURNITURE.search(line) or _ENDS_STORY.fullmatch(line))
+    return bool(
+        _TAIL_FURNITURE.search(line)
+        or _ENDS_STORY.fullmatch(line)
+        or _CODE_LINE.fullmatch(line)
+        or (_dateline(line) and _DATED.search(line))
+    )
 
 
 def _lines(text: str) -> list[str]:
