@@ -718,3 +718,14 @@ def test_reading_times_wire_slugs_dated_lines_and_script_leftovers_leave_the_end
     )  # fmt: skip
 
     assert extract_article(framed).text == "\n\n".join(STORY)
+
+
+def test_a_short_plea_to_sign_up_between_the_paragraphs_leaves_the_body() -> None:
+    plea = "Let our news meet your inbox. The morning letter, delivered weekdays."
+    instructions = "Sign up for the ferry card at the harbour office for $12 a year."
+    framed = page(
+        "<article>" + f"<h1>{HEADLINE}</h1>" + "<div class='text'>"
+        + paragraphs_html([*STORY[:2], plea, instructions, *STORY[2:]]) + "</div></article>"
+    )  # fmt: skip
+
+    assert extract_article(framed).text == "\n\n".join([*STORY[:2], instructions, *STORY[2:]])

@@ -269,6 +269,13 @@ _SHARE_WORDS = frozenset(
     }
 )  # fmt: skip
 SHARE_SHARE = 0.75
+# A short line that asks the reader to sign up for something is a plea, not the story.
+MAX_PLEA_CHARS = 160
+_PLEA = re.compile(
+    r"\byour inbox\b|^\W*(?:sign up|subscribe|get|join|want|never miss|don[’']?t miss)\b"
+    r".{0,80}\b(?:newsletters?|inbox|youtube|podcast)\b",
+    re.IGNORECASE,
+)
 # A long paragraph that is this much link is another story's blurb.
 LINKED_BLURB = 0.95
 # A link line in capitals at least this long is an inline promotion.
@@ -1289,10 +1296,14 @@ def _promo(block: _Block) -> bool:
     """A line that points elsewhere, not part of the story's text.
 
     A labelled link ("Related: …", "READ MORE: …", "[See also: …]"), a link set in
-    capitals (an inline promotion), a row of share buttons, or a whole paragraph
-    that is one link (another story's blurb).
+    capitals (an inline promotion), a row of share buttons, a whole paragraph
+    that is one link (another story's blurb), or a short plea to the reader to sign
+    up ("Let our news meet your inbox.", "Subscribe to … on YouTube"), wherever it
+    stands.
     """
     text = block.text
+    if len(text) <= MAX_PLEA_CHARS and _PLEA.search(text):
+        return True
     if len(text) >= MAX_LINK_LINE:
         return block.link_chars >= LINKED_BLURB * len(text)
     words = _WORD.findall(text)
