@@ -711,6 +711,11 @@ def test_reading_times_wire_slugs_dated_lines_and_script_leftovers_leave_the_end
     framed = page(
         "<article>" + f"<h1>{HEADLINE}</h1>" + "<div class='text'>"
         + paragraphs_html(["Reading time: 3 minutes", "BC-EU--Marrow-Ferry, 2nd Ld-Writethru"])
+        + paragraphs_html([
+            "Start your day with the Harbour Bell, our morning digest of everything that "
+            "floats, sinks or docks along the coast, read by every skipper worth the name. "
+            "Sign up for the Harbour Bell and get it in your inbox at six every morning."
+        ])
         + paragraphs_html(STORY)
         + paragraphs_html(["First Published: Tuesday, March 12, 2031 09:15 AM"])
         + "</div></article>"

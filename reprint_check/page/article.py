@@ -947,9 +947,13 @@ def _trim_furniture(blocks: list[_Block], body: list[int]) -> list[str]:
 
 
 def _head_furniture(line: str) -> bool:
+    if len(line) > MAX_FURNITURE_CHARS:
+        return False
+    if _HEAD_FURNITURE.search(line):
+        return True  # a plea as long as those after the story
     if len(line) > MAX_FURNITURE_CHARS // 2:
         return False
-    if _BYLINE.match(line) or _HEAD_FURNITURE.search(line):
+    if _BYLINE.match(line):
         return True
     if _DATED.search(line):
         return _dateline(line)
