@@ -177,3 +177,35 @@ def test_workers_strip_the_known_template_too(tmp_path: Path, jobs: int) -> None
         result = ingest([str(rest)], store, jobs=jobs)
         assert (result.added, result.templates.rewritten) == (2, 0)
         assert stored(store)[site[21].url] == "\n\n".join(site[21].story)
+
+
+# --- when a site is crawled ------------------------------------------------------------
+
+
+def test_a_crawled_site_is_stored_without_its_template(tmp_path: Path) -> None:
+    from tests.localserver import LocalServer
+
+    index = tmp_path / "crawled.sqlite"
+    with LocalServer() as server:
+        paths = [f"/story/{number:02d}/" for number in range(len(SITE))]
+        urls = "".join(f"<url><loc>{server.url(path)}</loc></url>" for path in paths)
+        server.reply(
+            "/sitemap.xml",
+            f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>'.encode(),
+            headers=[("Content-Type", "application/xml")],
+        )
+        for path, page in zip(paths, SITE, strict=True):
+            server.reply(path, page.html.encode("utf-8"))
+        result = CliRunner().invoke(
+            main,
+            ["index", "add", server.url("/"), "--index", str(index), "--allow-private",
+             "--delay", "0", "--jobs", "1", "--no-api"],
+        )  # fmt: skip
+
+    assert result.exit_code == 0, result.output
+    assert "site template learned for 1 host(s) (127.0.0.1): 20 article(s)" in result.stderr
+    from reprint_check.index import open_index
+
+    with open_index(str(index), create=False) as store:
+        texts = sorted(stored(store).values())
+    assert texts == sorted("\n\n".join(page.story) for page in SITE)
