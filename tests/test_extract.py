@@ -698,6 +698,9 @@ def test_notes_under_the_story_and_the_headlines_above_them_leave_its_end() -> N
         "If you buy something through a link on this page, we may earn a small commission.",
         "Email Jo Tamsin at jo@courier.example or follow her on Twitter @jotamsin.",
         "This website uses cookies to improve your experience. Accept Read More",
+        "Note: we are moderating all comments for a while to keep the spam out.",
+        "Follow our full coverage of the Marrow crossing at courier.example/ferry",
+        "Filed under: Ferries, Marrow",
     ]
     noted = page(
         "<article>" + f"<h1>{HEADLINE}</h1>" + "<div class='text'>" + paragraphs_html(STORY)
