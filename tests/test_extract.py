@@ -701,6 +701,11 @@ def test_notes_under_the_story_and_the_headlines_above_them_leave_its_end() -> N
         "Note: we are moderating all comments for a while to keep the spam out.",
         "Follow our full coverage of the Marrow crossing at courier.example/ferry",
         "Filed under: Ferries, Marrow",
+        "If you enjoyed this article, we have a proposal for you: join the Courier Club. "
+        "Members read every story without a paywall, get the printed weekend edition at "
+        "home, meet our reporters at the harbour suppers twice a year and help us keep a "
+        "newsroom on the island for another century of crossings, storms and elections. "
+        "It costs less than a ferry ticket a month.",
     ]
     noted = page(
         "<article>" + f"<h1>{HEADLINE}</h1>" + "<div class='text'>" + paragraphs_html(STORY)

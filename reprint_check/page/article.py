@@ -198,6 +198,15 @@ _TAIL_FURNITURE = re.compile(
     r"|^\[\w+\b[^\]]*\].*\[/\w+\]$",  # a content-system short code left unrendered
     re.IGNORECASE,
 )
+# A note after the story that opens by saying what it is: an appeal to a reader who
+# liked the story, an invitation to follow the site, a letter-writing invitation.
+MAX_NOTE_CHARS = 600
+_NOTE_OPENING = re.compile(
+    r"(?:if you (?:enjoyed|liked|value|appreciate) (?:this|our|reading)"
+    r"|follow (?:@\w+|us|\S+ on (?:twitter|facebook|instagram))\b"
+    r"|(?:like|liked|enjoyed?) this (?:story|article)\b)",
+    re.IGNORECASE,
+)
 # …and before it: reading times, wire-service slugs, sign-up pleas.
 _HEAD_FURNITURE = re.compile(
     r"^(?:reading time|read time|tempo de leitura|tiempo de lectura|temps de lecture"
@@ -969,6 +978,8 @@ def _dateline(line: str) -> bool:
 
 
 def _tail_furniture(line: str) -> bool:
+    if len(line) <= MAX_NOTE_CHARS and _NOTE_OPENING.match(line):
+        return True  # a note that says what it is in its first words, however long
     if len(line) > MAX_FURNITURE_CHARS:
         return False
     # a section's label ("Tags", "Related") left with nothing under it
