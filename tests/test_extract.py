@@ -706,10 +706,13 @@ def test_notes_under_the_story_and_the_headlines_above_them_leave_its_end() -> N
         "home, meet our reporters at the harbour suppers twice a year and help us keep a "
         "newsroom on the island for another century of crossings, storms and elections. "
         "It costs less than a ferry ticket a month.",
+        "Listen to the Courier live at 8:00 and 18:00 weekdays - or listen back here.",
     ]
     noted = page(
         "<article>" + f"<h1>{HEADLINE}</h1>" + "<div class='text'>" + paragraphs_html(STORY)
-        + f"<ul>{related}</ul>" + paragraphs_html(notes) + "</div></article>"
+        + f"<ul>{related}</ul>" + paragraphs_html(notes)
+        + "<h3>How to listen to the Courier podcast</h3>"
+        + "<p>Listen: https://courier.example/podcast</p></div></article>"
     )  # fmt: skip
 
     assert extract_article(noted).text == "\n\n".join(STORY)
