@@ -745,3 +745,19 @@ def test_a_short_plea_to_sign_up_between_the_paragraphs_leaves_the_body() -> Non
     )  # fmt: skip
 
     assert extract_article(framed).text == "\n\n".join([*STORY[:2], instructions, *STORY[2:]])
+
+
+def test_a_footer_named_in_portuguese_and_a_dateline_in_another_language_leave_the_body() -> None:
+    address = (
+        "Prefeitura de Lindenfeld - CNPJ: 12.345.678/0001-90 - Rua do Porto, 100 - Centro - "
+        "Caixa Postal 12 - Fone: (047) 5555-0100"
+    )
+    framed = page(
+        "<div class='conteudo'><h1>" + HEADLINE + "</h1>"
+        + "<div class='texto'><p>12/03/2031 às 09:15 - Publicado por: Jo Tamsin Brandauer - "
+        + "Categoria: Transporte - Tags: balsa porto</p>"
+        + paragraphs_html(STORY) + "</div></div>"
+        + f"<div class='rodape'><div class='linha'><div>{address}</div></div></div>"
+    )  # fmt: skip
+
+    assert extract_article(framed).text == "\n\n".join(STORY)

@@ -75,7 +75,7 @@ _BLOCK_TAGS = frozenset(
 _CHROME_TAGS = frozenset({"nav", "footer", "aside", "header", "form", "menu"})
 # class/id words of chrome containers (readability's "unlikely candidates", trimmed).
 _CHROME_WORDS = re.compile(
-    r"(?:^|[-_\s])(?:nav|navbar|navigation|menu|footer|sidebar|side-bar|share|sharing|social"
+    r"(?:^|[-_\s])(?:nav|navbar|navigation|menu|footer|rodape|sidebar|side-bar|share|sharing|social"
     r"|comment|comments|disqus|related|recommended|recirc|promo|newsletter|subscribe|signup"
     r"|cookie|consent|gdpr|banner|breadcrumbs?|byline|tags|author-bio|popup|modal|ad|ads"
     r"|advert|advertisement|sponsor|sponsored|outbrain|taboola|widget|masthead|toolbar"
@@ -88,7 +88,7 @@ _CHROME_WORDS = re.compile(
 # also use for parts of the story), and win over story words ("article-related").
 _BOILERPLATE_TAGS = frozenset({"nav", "footer"})
 _BOILERPLATE_WORDS = re.compile(
-    r"(?:^|[-_\s])(?:nav|navbar|navigation|footer|sidebar|side-bar|breadcrumbs?|newsletters?"
+    r"(?:^|[-_\s])(?:nav|navbar|navigation|footer|rodape|sidebar|side-bar|breadcrumbs?|newsletters?"
     r"|subscribe|subscription|signup|sign-up|promo|related|recommended|recirc|outbrain"
     r"|taboola|trending|most-popular|more-stories|share|sharing|social|comments|disqus"
     r"|byline|author-bio|author-box|about-author|modal|popup|cookie|consent|gdpr|gallery"
@@ -217,7 +217,11 @@ _HEAD_FURNITURE = re.compile(
     re.IGNORECASE,
 )
 # A dateline that says what the date is of, at the end of a story.
-_DATED = re.compile(r"\b(?:updated|published|posted|modified)\b", re.IGNORECASE)
+_DATED = re.compile(
+    r"\b(?:updated|published|posted|modified|publicado|atualizado|actualizado|publié|mis à jour"
+    r"|veröffentlicht|aktualisiert|pubblicato|aggiornato)\b",
+    re.IGNORECASE,
+)
 # A line that is one identifier ("wide-browser-and-larger"): what a script left on the
 # page, not text.
 _CODE_LINE = re.compile(r"[a-z]+(?:-[a-z]+)+")
