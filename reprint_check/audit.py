@@ -9,6 +9,7 @@ This is the library entry point the CLI is a thin coat over::
 
 from __future__ import annotations
 
+import bisect
 import multiprocessing
 import sys
 from collections.abc import Callable, Iterable, Sequence
@@ -21,7 +22,7 @@ from .checks import judge
 from .errors import FetchError, InputError
 from .index import SourceIndex, SQLiteIndex, open_index
 from .index.sources import SourceError, is_url, iter_articles
-from .models import Article, Page, Passage, Report, SiteHints, TargetResult
+from .models import Article, Page, Passage, Report, SiteHints, TargetResult, published
 from .page.html import page_from_html, page_from_text
 from .page.no_text import NO_TEXT, is_blank, why_no_text
 from .page.redirects import resolve_links
@@ -133,17 +134,22 @@ def audit_page(
     target = prepare(page.text)
     ranked, boilerplate = index.candidates(target.kgrams)
     own_url = _own_url(page, as_url)
-    articles = []
     judged_by: dict[str, Policy] = {}
-    for article in index.get_many([article_id for article_id, _hits in ranked]):
-        chosen = policy_for(article.url, policy)
-        if chosen is None:
-            continue
-        if own_url and host_of(own_url) == host_of(article.url):
-            continue  # the publisher's own page
-        articles.append(article)
-        judged_by[article.url] = chosen
-    articles.sort(key=lambda a: a.url)  # attribution breaks ties by this order
+
+    def judged(ranked: list[tuple[int, int]]) -> list[Article]:
+        chosen_articles = []
+        for article in index.get_many([article_id for article_id, _hits in ranked]):
+            chosen = policy_for(article.url, policy)
+            if chosen is None:
+                continue
+            if own_url and host_of(own_url) == host_of(article.url):
+                continue  # the publisher's own page
+            chosen_articles.append(article)
+            judged_by[article.url] = chosen
+        chosen_articles.sort(key=lambda a: a.url)  # attribution breaks ties by this order
+        return chosen_articles
+
+    articles = judged(ranked)
     prepared = [prepare(a.text) for a in articles]
     per_article = align_many(
         target,
@@ -156,19 +162,47 @@ def audit_page(
         matches, per_article = _semantic(
             page, index, policy, own_url, articles, per_article, semantic
         )
+    whole: Page | None = None
+    if page.revealed:
+        hidden, whole = _revealed_passages(page, index, policy, judged, articles, boilerplate)
+        if hidden:
+            known = {a.url for a in articles}
+            for article in sorted({a.url: a for a, _ in hidden.values()}.values(), key=_url):
+                if article.url not in known:
+                    articles.append(article)
+                    prepared.append(prepare(article.text))
+                    per_article.append([])
+            per_article = [
+                [*found, *hidden.get(article.url, (article, []))[1]]
+                for article, found in zip(articles, per_article, strict=True)
+            ]
+    revealed_text = prepare(whole.text) if whole is not None else None
     findings = [
         finding
         for article, source, passages in zip(articles, prepared, per_article, strict=True)
         if passages
         and (
-            finding := judge(
-                page,
-                article,
-                passages,
-                judged_by[article.url],
-                _url_for(page, as_url, article),
-                page_text=target,
-                article_text=source,
+            finding := (
+                judge(
+                    page,
+                    article,
+                    passages,
+                    judged_by[article.url],
+                    _url_for(page, as_url, article),
+                    page_text=target,
+                    article_text=source,
+                )
+                if whole is None or not any(p.hidden for p in passages)
+                else judge(
+                    whole,
+                    article,
+                    passages,
+                    judged_by[article.url],
+                    _url_for(page, as_url, article),
+                    page_text=revealed_text,
+                    article_text=source,
+                    visible_end=len(page.text),
+                )
             )
         )
     ]
@@ -184,13 +218,64 @@ def audit_page(
         )
     findings.sort(key=lambda f: (-(f.reused_chars + (f.rewritten_chars or 0)), f.url))
     status = "violation" if any(f.violations for f in findings) else "compliant"
+    # The text the passages index: the revealed texts follow only where a passage stands in one.
+    shows_revealed = whole is not None and any(p.hidden for f in findings for p in f.passages)
     return TargetResult(
         target=page.location,
         status=status,
         title=page.title,
         sources=tuple(findings),
-        text=page.text if include_text else None,
+        text=(whole.text if shows_revealed and whole else page.text) if include_text else None,
     )
+
+
+def _url(article: Article) -> str:
+    return article.url
+
+
+def _revealed_passages(
+    page: Page,
+    index: SourceIndex,
+    policy: Policies,
+    judged: Callable[[list[tuple[int, int]]], list[Article]],
+    visible_candidates: Sequence[Article],
+    boilerplate: set[int],
+) -> tuple[dict[str, tuple[Article, list[Passage]]], Page | None]:
+    """Passages of the text the page keeps out of sight (``Page.revealed``), per article URL.
+
+    The revealed texts are aligned as they follow the visible text in the
+    published text (:func:`~reprint_check.models.published`), on their own,
+    with the articles their k-grams point to besides the visible text's
+    candidates: the visible text's passages stay exactly what they were, and
+    a page of many hidden snippets costs one alignment. Each passage indexes
+    the published text, returned with it, and says where it stood (the
+    revealed text it begins in); whether it repeats what the reader sees is
+    for the checks to say. Empty (and None) when no revealed text copies anything.
+    """
+    whole, spans = published(page)
+    tail_start = spans[0][0]
+    tail = prepare(whole.text[tail_start:])
+    ranked, more_boilerplate = index.candidates(tail.kgrams)
+    known = {article.url: article for article in visible_candidates}
+    extra = [a for a in judged(ranked) if a.url not in known]
+    articles = sorted([*known.values(), *extra], key=_url)
+    if not articles:
+        return {}, None
+    aligned = align_many(
+        tail,
+        [prepare(a.text) for a in articles],
+        ignore=boilerplate | more_boilerplate,
+        min_chars=min_passage_chars(policy),
+    )
+    starts = [start for start, _end, _where in spans]
+    found: dict[str, tuple[Article, list[Passage]]] = {}
+    for article, passages in zip(articles, aligned, strict=True):
+        for p in passages:
+            start, end = p.target_start + tail_start, p.target_end + tail_start
+            where = spans[bisect.bisect_right(starts, start) - 1][2]
+            moved = replace(p, target_start=start, target_end=end, hidden=where)
+            found.setdefault(article.url, (article, []))[1].append(moved)
+    return found, (whole if found else None)
 
 
 def _semantic(

@@ -45,6 +45,15 @@ from .crawl.site import (
     user_agent,
 )
 from .errors import InputError, ReprintCheckError
+from .exitcodes import (
+    EXIT_CODES_HELP,
+    EXIT_ERROR,
+    EXIT_OK,
+    EXIT_USAGE,
+    EXIT_VIOLATION,
+    fail,
+    worst,
+)
 from .feedrun import FETCH_MODES, FeedState, ItemTarget, item_page, item_pages
 from .index import DEFAULT_INDEX_PATH, SCHEMA_VERSION, SourceIndex, open_index, shown_location
 from .index.ingest import IngestResult, default_jobs, ingest
@@ -57,8 +66,8 @@ from .policy.rules import (
     Policy,
     archive_hints,
     list_policies,
-    load_policies,
     load_policy,
+    select_policies,
 )
 from .report import FORMATS, merge, render, with_source_text
 from .report.console import clean
@@ -69,25 +78,6 @@ from .version import __version__
 from .web.evidence import EvidenceRecorder
 from .web.feeds import FeedItem, FeedRead, read_feed
 from .web.fetch import Fetcher, FetchSettings
-
-EXIT_OK, EXIT_VIOLATION, EXIT_USAGE, EXIT_ERROR = 0, 1, 2, 3
-# Which code wins when several apply: bad input first, so a mistyped path is
-# never hidden behind the violations found in the rest of the run.
-PRECEDENCE = (EXIT_USAGE, EXIT_VIOLATION, EXIT_ERROR, EXIT_OK)
-
-EXIT_CODES_HELP = """\b
-Exit codes (every command):
-  0  all checked, all compliant
-  1  at least one violation
-  2  bad usage or bad input: invalid option or policy, a named local
-     file missing or unreadable, an unusable index or stored report
-  3  some target could not be fetched or parsed, none broke the policy
-When several apply: 2, then 1, then 3."""
-
-
-def worst(*codes: int) -> int:
-    """The exit code that wins among ``codes``, by :data:`PRECEDENCE`."""
-    return min(codes, key=PRECEDENCE.index, default=EXIT_OK)
 
 
 def exit_code(report: Report) -> int:
@@ -108,11 +98,6 @@ def source_errors_code(errors: list[SourceError]) -> int:
     if any(e.bad_input for e in errors):
         return EXIT_USAGE
     return EXIT_ERROR if errors else EXIT_OK
-
-
-def _fail(message: str) -> None:
-    click.echo(f"reprint-check: {message}", err=True)
-    raise SystemExit(EXIT_USAGE)
 
 
 def _show_progress() -> bool:
@@ -327,10 +312,9 @@ def _site_hints(names: tuple[str, ...], folder: str | None) -> SiteHints | None:
     if not names and not folder:
         return None
     try:
-        return archive_hints(_policies(names, folder))
+        return archive_hints(select_policies(names, folder))
     except ReprintCheckError as e:
-        _fail(str(e))
-    return None  # not reached: _fail exits
+        fail(str(e))
 
 
 @index.command("add")
@@ -377,7 +361,7 @@ def index_add(
             _require_semantic()
         store = open_index(index_location)
     except ReprintCheckError as e:
-        _fail(str(e))
+        fail(str(e))
 
     errors: list[SourceError] = []
 
@@ -404,7 +388,7 @@ def index_add(
             if semantic:
                 _make_semantic_ready(store)
         except ReprintCheckError as e:
-            _fail(str(e))
+            fail(str(e))
         stats = store.stats()  # its location hides any password
     pages = [r for r in crawled if r.source == "one page"]
     indexed = result.added + result.replaced + sum(r.indexed for r in pages)
@@ -468,7 +452,7 @@ def index_sync(
     """
     for site in sites:
         if not is_url(site):
-            _fail(f"{site}: not an http(s) URL of a site, sitemap or feed")
+            fail(f"{site}: not an http(s) URL of a site, sitemap or feed")
     hints = _site_hints(policy_names, policy_dir)
     try:
         with open_index(index_location) as store:
@@ -476,7 +460,7 @@ def index_sync(
                 list(sites), store, jobs, allow_private, sync=True, hints=hints, **crawling
             )
     except ReprintCheckError as e:
-        _fail(str(e))
+        fail(str(e))
     _report_templates([r.templates for r in reports])
     raise SystemExit(_crawl_exit(reports))
 
@@ -503,7 +487,7 @@ def _make_semantic_ready(store: SourceIndex) -> None:
         with _progress("Semantic data", stage.missing(store)) as advance:
             done = make_ready(store, stage.cheap, on_articles=advance)
     except ReprintCheckError as e:
-        _fail(str(e))
+        fail(str(e))
     seconds = time.monotonic() - started
     rate = f" ({done.made / seconds:.1f} articles/s)" if done.made and seconds > 0 else ""
     click.echo(
@@ -527,7 +511,7 @@ def index_migrate(index_location: str | None) -> None:
     try:
         applied = migrate(location)
     except ReprintCheckError as e:
-        _fail(str(e))
+        fail(str(e))
     done = ", ".join(map(str, applied)) if applied else "none (up to date)"
     click.echo(f"{redact(location)}: migrations applied: {done}")
 
@@ -542,7 +526,7 @@ def index_stats(index_location: str | None) -> None:
             obtained = store.obtained()
             gone = sum(1 for _ in store.gone_articles())
     except ReprintCheckError as e:
-        _fail(str(e))
+        fail(str(e))
     ratio = (
         f" ({s.size_bytes / s.text_chars:.2f} bytes per article character)" if s.text_chars else ""
     )
@@ -583,7 +567,7 @@ def index_list(index_location: str | None, gone: bool) -> None:
                 click.echo(f"{info.url}\t{info.chars}\t{info.title}")
                 listed += 1
     except ReprintCheckError as e:
-        _fail(str(e))
+        fail(str(e))
     if not listed:
         click.echo(
             f"reprint-check: {shown_location(store.location)}: the index holds no articles",
@@ -610,7 +594,7 @@ def index_remove(urls: tuple[str, ...], index_location: str | None) -> None:
                     click.echo(f"removed {info.url}{title}", err=True)
             left = store.count()
     except ReprintCheckError as e:
-        _fail(str(e))
+        fail(str(e))
     click.echo(
         f"{removed} article(s) removed, {missing} not in the index; "
         f"{left} in {shown_location(store.location)}",
@@ -664,7 +648,7 @@ def extract_command(
             with open_index(index_location, read_only=True) as store:
                 templates = store.templates()
         except ReprintCheckError as e:
-            _fail(str(e))
+            fail(str(e))
     articles: list[Article] = []
     errors: list[SourceError] = []
     with Fetcher(FetchSettings(allow_private=allow_private)) as fetcher:
@@ -772,15 +756,6 @@ def _audit_options(command: Callable[..., None]) -> Callable[..., None]:
     return command
 
 
-def _policies(names: tuple[str, ...], folder: str | None) -> Policies:
-    """One policy judges every article; several (or a folder) judge each by its domains."""
-    if len(names) == 1:
-        return load_policy(names[0])
-    if names or folder:
-        return load_policies([*names, *([folder] if folder else [])])
-    return load_policy(None)
-
-
 @contextlib.contextmanager
 def _session(
     *,
@@ -805,12 +780,12 @@ def _session(
     others were enough to audit with.
     """
     try:
-        policy = _policies(policy_names, policy_dir)
+        policy = select_policies(policy_names, policy_dir)
         recorder = EvidenceRecorder(evidence_dir) if evidence_dir else None
         if semantic:
             _require_semantic()
     except ReprintCheckError as e:
-        _fail(str(e))
+        fail(str(e))
     settings = FetchSettings(
         connect_timeout=min(timeout, 10.0),
         read_timeout=timeout,
@@ -838,11 +813,11 @@ def _session(
                     click.echo(f"reprint-check: {err.source}: {err.message}", err=True)
                 sources_code = source_errors_code(errors)
                 if store.count() == 0:
-                    _fail("no usable article in --source")
+                    fail("no usable article in --source")
             else:
                 store = open_index(index_location, read_only=True, require_articles=True)
         except ReprintCheckError as e:
-            _fail(str(e))
+            fail(str(e))
         stack.enter_context(store)
         if semantic:
             _semantic_index_ready(store, made_here=bool(sources))
@@ -870,11 +845,11 @@ def _semantic_index_ready(store: SourceIndex, *, made_here: bool) -> None:
             return
         missing = stage.missing(store)
     except ReprintCheckError as e:
-        _fail(str(e))
+        fail(str(e))
     total = store.count()
     how = "run `reprint-check index add SRC... --semantic` (articles already indexed are kept)"
     if missing and missing == total:
-        _fail(f"{store.stats().location}: no semantic data in this index: {how}")
+        fail(f"{store.stats().location}: no semantic data in this index: {how}")
     if missing:
         click.echo(
             f"reprint-check: {missing} of {total} indexed articles have no semantic data "
@@ -925,7 +900,7 @@ def _since(value: str | None) -> datetime | None:
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
-        _fail(f"--since: expected a date like 2026-11-01 or 2026-11-01T08:00:00Z, got {value!r}")
+        fail(f"--since: expected a date like 2026-11-01 or 2026-11-01T08:00:00Z, got {value!r}")
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
@@ -967,7 +942,7 @@ def feed_command(
         try:
             state = FeedState.load(state_path, context=context) if state_path else None
         except ReprintCheckError as e:
-            _fail(str(e))
+            fail(str(e))
         reads: list[FeedRead | TargetResult] = []
         for spec in feeds:
             try:
@@ -999,7 +974,7 @@ def feed_command(
             try:
                 state.save(state_path)
             except ReprintCheckError as e:
-                _fail(str(e))
+                fail(str(e))
     report = Report(policy=policy.summary(), targets=tuple(results))
     _tell_errors(report)
     _emit(report, fmt, output, include_text=options.include_text, no_color=no_color)
@@ -1068,7 +1043,7 @@ def _emit(
         try:
             Path(output).write_bytes(text.encode("utf-8"))  # CSV keeps its \r\n line ends
         except OSError as e:
-            _fail(f"{output}: cannot write report ({e.strerror})")
+            fail(f"{output}: cannot write report ({e.strerror})")
     else:
         click.echo(text, nl=not text.endswith("\n"))
 
@@ -1106,13 +1081,13 @@ def report_command(
         try:
             text = Path(path).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as e:
-            _fail(f"{path}: cannot read ({getattr(e, 'strerror', None) or e})")
+            fail(f"{path}: cannot read ({getattr(e, 'strerror', None) or e})")
         if len(results) == 1 and (summary := sweep_summary(text)) is not None:
             _emit_summary(summary, fmt, output)
         try:
             reports.append(load_report(text, name=path))
         except ReprintCheckError as e:
-            _fail(str(e))
+            fail(str(e))
     merged = merge(reports)
     if index_location:
         try:
@@ -1121,7 +1096,7 @@ def report_command(
                 ids = {info.url: info.id for info in store.articles() if info.url in wanted}
                 texts = {url: store.get(i).text for url, i in ids.items()}
         except ReprintCheckError as e:
-            _fail(str(e))
+            fail(str(e))
         merged = with_source_text(merged, texts.get)
     _tell_errors(merged)
     _emit(merged, fmt, output, include_text=False, no_color=no_color)
@@ -1161,7 +1136,7 @@ def _explain(name: str) -> None:
     try:
         policy: Policy = load_policy(name)
     except ReprintCheckError as e:
-        _fail(str(e))
+        fail(str(e))
     click.echo(f"{policy.name} ({policy.path or 'built in'}): valid")
     for line in explain(policy):
         click.echo(f"  - {line}")
@@ -1175,12 +1150,12 @@ def run() -> None:
     try:
         main(standalone_mode=True)
     except ReprintCheckError as e:
-        _fail(str(e))
+        fail(str(e))
     except KeyboardInterrupt:
         click.echo("reprint-check: interrupted", err=True)
         raise SystemExit(130) from None
     except Exception as e:  # the last resort: a bug must not print a traceback at a user
-        _fail(f"internal error: {type(e).__name__}: {e}")
+        fail(f"internal error: {type(e).__name__}: {e}")
 
 
 if __name__ == "__main__":

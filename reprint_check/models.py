@@ -7,7 +7,7 @@ of the publisher's article. Both are Python ``str`` indices.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
 
 # --- the audited page -------------------------------------------------------
@@ -40,6 +40,23 @@ class Link:
 
 
 @dataclass(frozen=True)
+class Revealed:
+    """Text the page publishes but shows a reader only on demand, or only to machines.
+
+    A "Read more" block kept in ``display:none``, a tab panel with the
+    ``hidden`` attribute, the ``articleBody`` of the page's schema.org data:
+    search engines index it and a click shows it, so an excerpt limit about
+    what a page publishes must count it. It is kept apart from ``Page.text``,
+    which stays what a reader sees, and audited after it (see
+    :func:`published`).
+    """
+
+    where: str  # "read-more", "tab-panel", "collapsed", "display-none", "hidden-attribute", …
+    text: str  # blocks separated by blank lines, white space collapsed as in Page.text
+    blocks: tuple[Block, ...] = ()  # offsets into ``text``; ``index`` counts from 0 here
+
+
+@dataclass(frozen=True)
 class Page:
     """A target page reduced to what an audit needs."""
 
@@ -56,6 +73,36 @@ class Page:
     header_robots: tuple[str, ...] = ()
     # Where redirecting links land, as (link URL, final URL) pairs, with --resolve-links.
     link_targets: tuple[tuple[str, str], ...] = ()
+    # Text the page holds out of sight (hidden containers, structured data), in page order.
+    revealed: tuple[Revealed, ...] = ()
+
+
+# Between the visible text and each revealed text in the published text: a blank line,
+# the same break as between two blocks, so no passage runs from one into the next.
+REVEALED_BREAK = "\n\n"
+
+
+def published(page: Page) -> tuple[Page, tuple[tuple[int, int, str], ...]]:
+    """The page with its revealed texts after its visible text, and where each stands.
+
+    Passages found in revealed text index this text (the report's ``text``
+    with ``--include-text``): the visible text keeps its offsets, and each
+    revealed text follows after a blank line, its blocks numbered on from the
+    visible ones. The spans are ``(start, end, where)`` of each revealed text.
+    """
+    pieces = [page.text]
+    blocks = list(page.blocks)
+    spans: list[tuple[int, int, str]] = []
+    at = len(page.text)
+    for revealed in page.revealed:
+        at += len(REVEALED_BREAK)
+        pieces.append(REVEALED_BREAK)
+        pieces.append(revealed.text)
+        blocks.extend(Block(len(blocks), b.kind, at + b.start, at + b.end) for b in revealed.blocks)
+        spans.append((at, at + len(revealed.text), revealed.where))
+        at += len(revealed.text)
+    whole = replace(page, text="".join(pieces), blocks=tuple(blocks), revealed=())
+    return whole, tuple(spans)
 
 
 # --- the publisher's article --------------------------------------------------
@@ -125,6 +172,9 @@ class Passage:
     # language of the page's text (ISO 639-1). None for a passage copied word for word.
     match: str | None = None
     lang: str | None = None
+    # Found in text the page keeps out of sight (Page.revealed): where it was
+    # ("read-more", "tab-panel", "json-ld", …). None for a passage a reader sees.
+    hidden: str | None = None
     # The source span as it stands in Article.text, for side-by-side reports.
     # Not part of JSON v1 and left out of equality, so a report read back from
     # JSON still equals the one that was written.

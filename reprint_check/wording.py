@@ -37,5 +37,23 @@ def share_of_article(part: int, whole: int, *, size: bool = False) -> str:
     return f"{percent} of {article} as indexed: the copy is longer than the indexed text"
 
 
+# Where a passage the page keeps out of sight stood (Passage.hidden), in words.
+HIDDEN_PLACES = {
+    "read-more": "hidden in a “Read more” block",
+    "tab-panel": "hidden in a tab panel",
+    "collapsed": "hidden in a collapsed section",
+    "display-none": "hidden with display:none",
+    "visibility-hidden": "hidden with visibility:hidden",
+    "hidden-attribute": "hidden with the hidden attribute",
+    "json-ld": "only in the page's JSON-LD articleBody",
+    "microdata": "only in the page's microdata articleBody",
+}
+
+
+def hidden_place(where: str) -> str:
+    """Where on the page a passage out of sight stood, in words: "hidden in a tab panel"."""
+    return HIDDEN_PLACES.get(where, f"hidden on the page ({where})")
+
+
 def plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"

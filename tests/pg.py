@@ -85,8 +85,14 @@ def pg_dsn(pg_cluster: Cluster) -> Iterator[str]:
 
 @pytest.fixture(params=BACKENDS)
 def index_location(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """Where a new, empty index lives: a SQLite file path, or a PostgreSQL URL."""
+    """Where a new, empty index lives: a SQLite file path, or a PostgreSQL URL.
+
+    A crawl's journal lives beside a SQLite index and, for PostgreSQL, in the
+    user's state folder: here the test's own folder.
+    """
     if request.param == "postgresql":
+        monkeypatch = request.getfixturevalue("monkeypatch")
+        monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
         return request.getfixturevalue("pg_dsn")
     return str(tmp_path / "index.sqlite")
 

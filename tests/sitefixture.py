@@ -35,10 +35,13 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import os
 import random
+import signal
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -194,6 +197,12 @@ def make_post(seed: int, post_id: int, date: datetime, version: int, modified: d
     )
 
 
+# The status logged for a request held by a trap and never answered: the crawler was killed.
+CUT_OFF = 0
+# How long a trap waits for the crawler's other slots to ask too, before it kills anyway.
+TRAP_PATIENCE = 10.0
+
+
 @dataclass(frozen=True)
 class Request:
     """One request as the server saw it."""
@@ -203,12 +212,60 @@ class Request:
     path: str
     query: str
     host: str
-    status: int
+    status: int  # CUT_OFF: held by a trap, never answered
     headers: dict[str, str]
+
+    @property
+    def served(self) -> bool:
+        """An answer the crawler could use: a page, a 304, a 404 (not a redirect hop or a retry)."""
+        return self.status in (200, 304, 404, 410)
 
     @property
     def target(self) -> str:
         return self.path + (f"?{self.query}" if self.query else "")
+
+
+class Trap:
+    """Kills a crawler process at a chosen request, with nothing of its own in transit.
+
+    The ``after``-th request that ``matches`` is held unanswered; so is every
+    matching request after it, until ``held`` of them wait at once (a crawler
+    with ``held`` requests in flight per host has then asked for everything it
+    can: each of its earlier answers has arrived and been dealt with). The
+    process is then sent SIGKILL and the held requests are never answered:
+    they are logged with the status CUT_OFF. If fewer come within
+    TRAP_PATIENCE seconds (the end of a crawl), it kills all the same.
+    """
+
+    def __init__(self, after: int, matches: Callable[[str, str], bool], held: int = 1) -> None:
+        self.after, self.matches, self.held = after, matches, held
+        self.pid: int | None = None  # the crawler's, set once it is started
+        self.seen = 0
+        self.waiting = 0
+        self.fired = threading.Event()
+        self._lock = threading.Condition()
+
+    def catches(self, path: str, query: str) -> bool:
+        """Whether this request is held (and, once enough are, the crawler killed)."""
+        if not self.matches(path, query):
+            return False
+        with self._lock:
+            self.seen += 1
+            if self.seen < self.after and not self.fired.is_set():
+                return False
+            if self.fired.is_set():
+                return True
+            self.waiting += 1
+            if self.waiting < self.held:
+                self._lock.wait_for(
+                    lambda: self.waiting >= self.held or self.fired.is_set(), TRAP_PATIENCE
+                )
+            if not self.fired.is_set():
+                assert self.pid is not None, "a trap set for no process"
+                os.kill(self.pid, signal.SIGKILL)
+                self.fired.set()
+                self._lock.notify_all()
+        return True
 
 
 class Site:
@@ -251,6 +308,7 @@ class Site:
         self._quirks = self._choose_quirks()
         self.log: list[Request] = []
         self.hits: Counter[str] = Counter()
+        self.trap: Trap | None = None
         self._lock = threading.Lock()
         self.stopping = threading.Event()
         self._server = _Server(("127.0.0.1", 0), _Handler)
@@ -419,12 +477,7 @@ class Site:
 
     def post_requests(self, since: int = 0) -> Counter[str]:
         """Requests for post pages (and listed URLs) by path, from log entry ``since``."""
-        skip = ("/wp-json", "/robots.txt", "/feed/", "/sitemap", "/news-sitemap", "/post-sitemap")
-        return Counter(
-            r.path
-            for r in self.requested(since)
-            if r.path != "/" and not r.path.startswith(skip) and "sitemap" not in r.path
-        )
+        return Counter(r.path for r in self.requested(since) if is_post_path(r.path))
 
     # --- documents --------------------------------------------------------------------
 
@@ -664,6 +717,21 @@ class _Handler(BaseHTTPRequestHandler):
         arrived = time.monotonic()
         site = self.server.site
         parts = urlsplit(self.path)
+        trap = site.trap
+        if trap is not None and trap.catches(parts.path, parts.query):
+            site.record(
+                Request(
+                    at=arrived,
+                    method="HEAD" if head else "GET",
+                    path=parts.path,
+                    query=parts.query,
+                    host=self.headers.get("Host", ""),
+                    status=CUT_OFF,
+                    headers={k.lower(): v for k, v in self.headers.items()},
+                )
+            )
+            self.close_connection = True
+            return
         try:
             status, body, headers = self._route(site, parts.path, parts.query)
         except Exception as exc:  # a fixture bug shows up as a 500 the test can see
@@ -761,6 +829,12 @@ class _Handler(BaseHTTPRequestHandler):
             return 304, b"", validators
         body = site.page(post).encode()
         return 200, body, html_type + validators
+
+
+def is_post_path(path: str) -> bool:
+    """A post page or a listed URL that may be one: not a listing, feed, API or robots.txt."""
+    skip = ("/wp-json", "/robots.txt", "/feed/", "/sitemap", "/news-sitemap", "/post-sitemap")
+    return path != "/" and not path.startswith(skip) and "sitemap" not in path
 
 
 def digest(texts: dict[str, str]) -> str:

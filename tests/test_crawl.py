@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
 from collections import Counter
 from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs
 
 import pytest
 from click.testing import CliRunner, Result
@@ -24,8 +27,8 @@ from reprint_check.cli import main
 from reprint_check.crawl.site import CrawlOptions, crawl, user_agent
 from reprint_check.index import open_index
 from reprint_check.web.fetch import FetchSettings
-from tests.localserver import LocalServer
-from tests.sitefixture import SECTIONS, Site
+from tests.localserver import LocalServer, send
+from tests.sitefixture import CUT_OFF, SECTIONS, Site, Trap, is_post_path
 
 ROOT = Path(__file__).resolve().parents[1]
 FAST = ["--allow-private", "--delay", "0", "--jobs", "1"]
@@ -308,79 +311,128 @@ def crawl_records(index: str, site: Site) -> set[str]:
         }
 
 
-def test_a_crawl_killed_with_sigkill_resumes_without_fetching_again_what_it_stored(
-    tmp_path: Path,
-) -> None:
-    index, fresh = str(tmp_path / "i.sqlite"), str(tmp_path / "fresh.sqlite")
-    command = [sys.executable, "-m", "reprint_check.cli", "index", "add"]
-    with Site(300, wordpress=False) as site:
-        args = [
-            site.url("/"),
-            "--index",
-            index,
-            "--allow-private",
-            "--delay",
-            "0.01",
-            "--jobs",
-            "1",
-        ]
-        env = {**os.environ, "CI": "1"}
-        first = subprocess.Popen([*command, *args], env=env, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 60
-        while sum(site.post_requests().values()) < 120 and time.monotonic() < deadline:
-            time.sleep(0.02)
-        first.send_signal(signal.SIGKILL)
-        first.wait()
-        mark = len(site.requested())
-        done_before = crawl_records(index, site)
-        second = subprocess.run([*command, *args], env=env, capture_output=True, text=True)
-        again = site.post_requests(mark)
-        before = site.post_requests() - again
-        assert add(site, fresh).exit_code == 0  # a crawl of the same site from scratch
-    assert second.returncode == 0, second.stderr
-    assert 60 <= len(done_before) < 290  # killed mid-crawl, most of what it fetched committed
-    assert "resumed the crawl started" in second.stderr
-    assert not set(again) & done_before  # nothing the first run stored is fetched again
-    refetched = set(again) & set(before)  # fetched by the killed run, not yet committed
-    print(f"posts fetched by both runs (in flight at the kill): {len(refetched)}")
-    assert len(refetched) <= 12
-    assert stored(index) == stored(fresh)
+def killed_and_resumed(
+    site: Site, index: str, trap: Trap, *extra: str, lock_after: int | None = None
+) -> tuple[int, int, int, set[str], subprocess.CompletedProcess[str]]:
+    """A crawl in its own process, killed by the site's trap; then the same command again.
 
-
-def test_an_api_crawl_killed_with_sigkill_resumes_asking_only_for_the_posts_it_lacks(
-    tmp_path: Path,
-) -> None:
-    index, fresh = str(tmp_path / "i.sqlite"), str(tmp_path / "fresh.sqlite")
-    command = [sys.executable, "-m", "reprint_check.cli", "index", "add"]
-    with Site(600, crawl_delay=0.3) as site:
-        args = [site.url("/"), "--index", index, "--allow-private", "--delay", "0", "--jobs", "1"]
-        env = {**os.environ, "CI": "1"}
-        first = subprocess.Popen([*command, *args], env=env, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and not any(
-            "page=3&" in r.query for r in site.requested()
-        ):
+    ``lock_after``: once the site has answered that many post pages, the test
+    takes the index's write lock (a transaction held open) and only then sets
+    the trap, so every page answered from then on is fetched but cannot be in
+    the index when the crawler is killed. Returns where the killed run's
+    requests begin, where the lock was taken and where the resumed run's
+    requests begin in the server's log, the paths the index held records for at
+    the kill, and the resumed run.
+    """
+    command = [sys.executable, "-m", "reprint_check.cli", "index", "add", site.url("/")]
+    command += ["--index", index, "--allow-private", "--delay", "0", "--jobs", "1", *extra]
+    env = {**os.environ, "CI": "1"}
+    begin = len(site.requested())
+    first = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    trap.pid = first.pid
+    lock = None
+    if lock_after is None:
+        site.trap = trap
+    else:
+        while sum(r.served for r in site.requested(begin) if is_post_path(r.path)) < lock_after:
+            assert first.poll() is None, "the crawl ended before the lock"
             time.sleep(0.01)
-        first.send_signal(signal.SIGKILL)
-        first.wait()
-        with open_index(index, create=False) as store:
-            before = {info.url for info in store.articles()}
-        mark = len(site.requested())
-        second = subprocess.run([*command, *args], env=env, capture_output=True, text=True)
-        log = site.requested(mark)
-        ids = {site.url(site.path_of(i)): i for i in site.live_ids()}
-        assert add(site, fresh).exit_code == 0
+        lock = sqlite3.connect(index, timeout=60, isolation_level=None)
+        lock.execute("BEGIN IMMEDIATE")  # waits for a commit under way; then no other can start
+        site.trap = trap
+    locked = len(site.requested())
+    _, stderr = first.communicate(timeout=300)
+    site.trap = None
+    if lock is not None:
+        lock.execute("ROLLBACK")
+        lock.close()
+    assert first.returncode == -signal.SIGKILL, stderr.decode()
+    mark = len(site.requested())
+    at_kill = crawl_records(index, site)
+    second = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
     assert second.returncode == 0, second.stderr
-    assert 100 <= len(before) < 492
+    assert "resumed the crawl started" in second.stderr
+    return begin, locked, mark, at_kill, second
+
+
+@pytest.mark.parametrize(
+    ("lock_after", "per_host"),
+    [(None, 2), (40, 2), (100, 2), (70, 1)],
+    ids=["first-page", "mid-crawl", "near-the-end", "one-in-flight"],
+)
+def test_a_crawl_killed_with_sigkill_resumes_fetching_nothing_twice(
+    tmp_path: Path, lock_after: int | None, per_host: int
+) -> None:
+    """The trap kills the crawler once it has asked for per_host pages at once and
+    been answered neither: nothing it received is in transit then. The index's write
+    lock, taken before the trap is set, keeps the pages answered in between out of
+    the index. Every page the site answered before the kill is never asked for again
+    (those fetched but not in the index included); the cut-off requests are asked
+    again (their answers never came); the index ends as a crawl never killed."""
+    index, fresh = str(tmp_path / "i.sqlite"), str(tmp_path / "fresh.sqlite")
+    with Site(150, wordpress=False) as site:
+        assert add(site, fresh).exit_code == 0
+        # the first page request is cut off at once; else a page or two are answered first
+        after = 1 if lock_after is None else 1 + per_host
+        trap = Trap(after, lambda path, query: is_post_path(path), held=per_host)
+        begin, locked, mark, at_kill, _ = killed_and_resumed(
+            site, index, trap, "--per-host", str(per_host), lock_after=lock_after
+        )
+        log = site.requested()
+        killed, resumed = log[begin:mark], log[mark:]
+        moved_to = {site.path_of(i) for i in site.quirks["moved"]}
+        assert stored(index) == stored(fresh)
+    served = {r.path for r in killed if r.served and is_post_path(r.path)}
+    cut = {r.path for r in killed if r.status == CUT_OFF}
+    asked_again = {r.path for r in resumed if is_post_path(r.path)}
+    assert len(cut) == per_host
+    assert asked_again.isdisjoint(served)  # nothing answered before the kill is asked again
+    assert cut <= asked_again | moved_to  # a cut-off hop to a moved post: its old address
+    served_twice = Counter(r.path for r in killed + resumed if r.served and is_post_path(r.path))
+    assert [path for path, n in served_twice.items() if n > 1] == []
+    # answered once the index was locked: fetched, not indexed, given back by the journal
+    after_lock = {r.path for r in log[locked:mark] if r.served and is_post_path(r.path)}
+    not_indexed = served - at_kill - moved_to
+    print(f"killed after {len(served)} pages answered, {len(not_indexed)} of them not indexed")
+    assert after_lock - moved_to <= not_indexed
+    if lock_after is not None:
+        assert len(after_lock) >= 1
+    assert not Path(index + ".crawl-journal").exists()  # finished: nothing left in it
+
+
+@pytest.mark.parametrize("page", [2, 3])
+def test_an_api_crawl_killed_with_sigkill_resumes_asking_only_for_the_posts_it_lacks(
+    tmp_path: Path, page: int
+) -> None:
+    """Killed when it asks for the page-th hundred posts: the hundreds it was given
+    are in the journal (most not yet in the index) and none is asked for again."""
+    index = str(tmp_path / "i.sqlite")
+    with Site(300) as site:
+        trap = Trap(
+            1, lambda path, query: path.endswith("/wp/v2/posts") and f"&page={page}&" in query
+        )
+        begin, _, mark, at_kill, _ = killed_and_resumed(site, index, trap)
+        killed, resumed = site.requested(begin)[: mark - begin], site.requested(mark)
+        given = {
+            post["id"]
+            for r in killed
+            if r.served and r.path.endswith("/wp/v2/posts")
+            for post in site.api_posts(parse_qs(r.query))[1]
+        }
+        paths = {i: site.path_of(i) for i in given}
+        assert stored(index) == expected(site)
+    assert len(given) == 100 * (page - 1)
     included = {
         int(i)
-        for r in log
+        for r in resumed
         if "include=" in r.query
         for i in r.query.split("include=")[1].split("&")[0].split("%2C")
     }
-    assert included.isdisjoint(ids[u] for u in before)  # no stored post asked for again
-    assert stored(index) == stored(fresh)
+    assert included and included.isdisjoint(given)  # no post it was given is asked again
+    assert all("modified_gmt&" in r.query for r in resumed if "include=" not in r.query
+               and r.path.endswith("/wp/v2/posts"))  # fmt: skip
     assert site.post_requests(mark) == Counter()
+    print(f"kill at API page {page}: {len(set(paths.values()) - at_kill)} posts not yet indexed")
 
 
 def test_sync_fetches_exactly_the_changed_new_and_deleted_posts(
@@ -396,18 +448,18 @@ def test_sync_fetches_exactly_the_changed_new_and_deleted_posts(
         new = [i for i in site.add(50) if i % 37 != 5]  # /private/ ones: disallowed
         mark = len(site.requested())
         result = sync(site, index_location)
-        fetched, asked_304 = downloaded(site, mark), revalidated(site, mark)
+        asked = site.post_requests(mark)
         paths = {i: site.path_of(i) for i in changed + deleted + new}
         changed_paths = {paths[i] for i in changed}
         conditional = [r for r in site.requested(mark) if r.path in changed_paths]
         assert add(site, fresh).exit_code == 0
         gone_urls = sorted(site.url(paths[i]) for i in deleted)
-        moved = {site.path_of(i) for i in site.quirks["moved"]}
     assert result.exit_code == 0, result.output
-    assert fetched == Counter({paths[i]: 1 for i in changed + deleted + new})
-    assert set(asked_304) <= moved  # listed with no date (see the test above): revalidated
+    # exactly those, once each: not one other post page, not one 304
+    assert asked == Counter({paths[i]: 1 for i in changed + deleted + new})
     assert len(conditional) == 100
     assert all(r.headers.get("if-none-match") for r in conditional)  # stored ETag: conditional
+    assert all(r.status == 200 for r in conditional)
     synced, recrawled = stored(index_location), stored(fresh)
     assert {u: v for u, v in synced.items() if u not in gone_urls} == recrawled
     assert sorted(set(synced) - set(recrawled)) == gone_urls  # kept, with their old text
@@ -416,9 +468,7 @@ def test_sync_fetches_exactly_the_changed_new_and_deleted_posts(
     assert all("\t404 since " in line for line in listed.stdout.splitlines())
     assert f"indexed {100 + len(new)} ({len(new)} new, 100 changed)" in result.stderr
     assert "gone (404/410, kept in the index): 20" in result.stderr
-    # the deleted, and posts no listing names now (moved ones: 304, still there)
-    unlisted = 20 + len(asked_304)
-    assert f"deletions: {unlisted} indexed URL(s) no longer listed, asked again" in result.stderr
+    assert "deletions: 20 indexed URL(s) no longer listed, asked again" in result.stderr
 
 
 def test_sync_over_the_api_asks_only_for_changed_posts_by_id(tmp_path: Path) -> None:
@@ -451,35 +501,77 @@ def test_sync_over_the_api_asks_only_for_changed_posts_by_id(tmp_path: Path) -> 
     assert {u: v for u, v in synced.items() if u not in gone} == recrawled
 
 
-def revalidated(site: Site, since: int) -> list[str]:
-    """Post pages asked for conditionally and answered 304 (nothing downloaded)."""
-    return [
-        r.path
-        for r in site.requested(since)
-        if r.status == 304 and r.path in site.post_requests(since) and r.headers["if-none-match"]
-    ]
+def test_a_moved_post_listed_at_both_addresses_is_one_dated_record_and_a_sync_asks_nothing(
+    tmp_path: Path,
+) -> None:
+    """The sitemap lists a post's old address (with a modification date) which answers,
+    slowly, 301 to the new one; the feed lists the new address with no modification
+    date. The dated listing must own the page whatever the timing: the new address is
+    fetched once, through the redirect, and recorded as a duplicate of the old one, so
+    a sync asks for neither (a dateless owner would be revalidated on every sync)."""
+    index = str(tmp_path / "i.sqlite")
+    date = "2024-05-01T10:00:00+00:00"
+    story = "<p>" + "The tide gauge at Marram was moved inland on Friday after the storm. " * 6
+    with LocalServer() as server:
+        base = server.url("")
+        server.reply("/robots.txt", f"User-agent: *\nSitemap: {base}/sitemap.xml\n".encode())
+        server.reply(
+            "/",
+            b'<html><head><link rel="alternate" type="application/rss+xml" href="/feed/">'
+            b"</head><body><p>The Marram Post</p></body></html>",
+        )
+        server.reply(
+            "/sitemap.xml",
+            f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>{base}/old/'
+            f"</loc><lastmod>{date}</lastmod></url></urlset>".encode(),
+            headers=[("Content-Type", "application/xml")],
+        )
+        server.reply(
+            "/feed/",
+            f'<rss version="2.0"><channel><title>The Marram Post</title><item><title>Gauge'
+            f"</title><link>{base}/new/</link><pubDate>Wed, 01 May 2024 10:00:00 GMT</pubDate>"
+            "</item></channel></rss>".encode(),
+            headers=[("Content-Type", "application/rss+xml")],
+        )
+
+        def old(handler: Any, _number: int) -> None:
+            server.stopping.wait(0.5)  # slow: the feed's address is asked for meanwhile
+            send(handler, 301, b"", [("Location", f"{base}/new/")])
+
+        def new(handler: Any, _number: int) -> None:
+            if handler.headers.get("If-None-Match") == '"v1"':
+                send(handler, 304, b"", [("ETag", '"v1"')])
+            else:
+                page = f"<html><body><article><h1>Gauge</h1>{story}</p></article></body></html>"
+                send(handler, 200, page.encode(), [("ETag", '"v1"'), ("Content-Type", "text/html")])
+
+        server.route("/old/", old)
+        server.route("/new/", new)
+        first = cli("index", "add", server.url("/"), "--index", index, *FAST)
+        after_first = dict(server.hits)
+        synced = cli("index", "sync", server.url("/"), "--index", index, *FAST)
+        after_sync = dict(server.hits)
+    assert first.exit_code == 0, first.output
+    assert synced.exit_code == 0, synced.output
+    assert (after_first["/old/"], after_first["/new/"]) == (1, 1)
+    assert (after_sync["/old/"], after_sync["/new/"]) == (1, 1)  # the sync asked for neither
+    assert "indexed 0 (0 new, 0 changed), 2 unchanged" in synced.stderr
+    assert "deletions: 0 indexed URL(s) no longer listed" in synced.stderr
 
 
-def downloaded(site: Site, since: int) -> Counter[str]:
-    """Post pages whose answer was not a 304: what a crawl fetched."""
-    pages = site.post_requests(since)
-    return Counter(r.path for r in site.requested(since) if r.path in pages and r.status != 304)
-
-
-def test_a_second_add_of_an_unchanged_site_downloads_no_post(tmp_path: Path) -> None:
-    """Posts whose sitemap date is unchanged are not requested at all; a post that only a
-    feed lists (no modification date: here a moved post, whose sitemap entry is its old
-    address) is asked conditionally, and the 304 costs no download."""
+def test_a_second_add_of_an_unchanged_site_requests_no_post(tmp_path: Path) -> None:
+    """Posts whose sitemap date is unchanged are not requested at all, and neither is
+    the new address of a moved post that only the feed and news sitemap list (no
+    modification date): the first crawl recorded it as another address of the page
+    its dated sitemap entry redirected to."""
     index = str(tmp_path / "i.sqlite")
     with Site(100, wordpress=False) as site:
         assert add(site, index).exit_code == 0
         mark = len(site.requested())
         again = add(site, index)
-        fetched, asked_304 = downloaded(site, mark), revalidated(site, mark)
-        moved = {site.path_of(i) for i in site.quirks["moved"]}
+        asked = site.post_requests(mark)
     assert again.exit_code == 0, again.output
-    assert fetched == Counter()
-    assert set(asked_304) <= moved
+    assert asked == Counter()
     assert "indexed 0 (0 new, 0 changed)" in again.stderr
 
 

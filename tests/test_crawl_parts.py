@@ -11,10 +11,12 @@ import itertools
 import threading
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
 from reprint_check.crawl.frontier import Frontier
+from reprint_check.crawl.journal import Journal, journal_path
 from reprint_check.crawl.site import clean_url, feed_links, is_site_root, site_key, url_matches
 from reprint_check.crawl.wordpress import (
     Post,
@@ -237,6 +239,36 @@ def test_the_frontier_merges_listings_and_plans_newest_first() -> None:
         unlisted = dataclasses.replace(record, url="https://p.example/z/")
         frontier.load_known([(unlisted, True)])
         assert list(frontier.absent()) == [(unlisted, True)]
+
+
+def test_the_journal_keeps_answers_by_crawl_until_forgotten_and_goes_when_empty(
+    tmp_path: Path,
+) -> None:
+    index = str(tmp_path / "i.sqlite")
+    path = journal_path(index)
+    assert path == tmp_path / "i.sqlite.crawl-journal"
+    assert journal_path(":memory:") is None
+    pg = journal_path("postgresql://crawler:secret@db.example/archive")
+    assert pg is not None and "secret" not in str(pg) and pg.suffix == ".sqlite"
+    site, other = "https://a.example", "https://b.example"
+    with Journal(path) as journal:
+        journal.write(site, "T1", [("https://a.example/one/?utm_source=x", b"1")])
+        journal.write(site, "T1", [("https://a.example/two/", b"2"), ("https://a.example/3", b"3")])
+        journal.write(other, "T9", [("https://b.example/x/", b"x")])
+        assert list(journal.entries(site, "T1")) == [b"1", b"2", b"3"]  # as they arrived
+        # keyed by canonical URL: tracking parameters, www. and the last slash do not count
+        assert journal.keys(site, "T1") == {
+            "https://a.example/one", "https://a.example/two", "https://a.example/3"
+        }  # fmt: skip
+        journal.forget(site, ["https://www.a.example/two/"])  # any address of the page
+        assert list(journal.entries(site, "T1")) == [b"1", b"3"]
+        assert journal.clear(site, keep_crawl="T2") == 2  # stale: another crawl's
+        assert list(journal.entries(other, "T9")) == [b"x"]
+    assert path.exists()  # something left: kept for the crawl that resumes
+    with Journal(path) as journal:
+        assert list(journal.entries(other, "T9")) == [b"x"]  # it survived the close
+        journal.clear(other)
+    assert not path.exists() and not Path(f"{path}-wal").exists()
 
 
 def test_site_keys_urls_and_patterns() -> None:

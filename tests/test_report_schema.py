@@ -75,6 +75,7 @@ FULL = Report(
                             match="translation",
                             lang="de",
                         ),
+                        Passage(1100, 1190, 1500, 1590, 90, 1.0, "The quay…", hidden="tab-panel"),
                     ),
                     link=LinkEvidence(
                         found=True,

@@ -476,7 +476,7 @@ _PIECES = st.sampled_from(
 def test_a_page_with_a_finding_always_passes_the_first_test(
     data: st.DataObject, crawl: dict, first_test: FirstTest
 ) -> None:
-    """Archive text cut up and wrapped in random markup: if the audit finds reuse, the test passes.
+    """Archive text cut up and wrapped in random markup: visible reuse found passes the test.
 
     And, stronger, the first test's words are the audit's tokens exactly.
     """
@@ -499,7 +499,9 @@ def test_a_page_with_a_finding_always_passes_the_first_test(
         assert _tokens(visible) == _tokens(page.text)
     with open_index(crawl["index"], read_only=True) as index:
         result = audit_page(page, index, load_policy(crawl["policy"]))
-    if result.sources:
+    # The first test reads what a reader sees: a copy found only in hidden text (an unclosed
+    # visibility:hidden span) is the audit's alone (docs/sweep.md).
+    if any(p.hidden is None for source in result.sources for p in source.passages):
         assert visible is None or first_test.passes_text(visible)
         assert first_test.passes_kgrams(kgrams_of_hashes(_tokens(page.text)))
 

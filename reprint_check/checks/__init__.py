@@ -14,8 +14,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import replace
 
-from reprint_check.checks.excerpt import find_headline, quotation_spans, split_quotations
+from reprint_check.checks.excerpt import (
+    count_once,
+    find_headline,
+    quotation_spans,
+    split_quotations,
+)
 from reprint_check.checks.link import check_link
 from reprint_check.checks.permissions import (
     beyond_limit,
@@ -30,10 +36,11 @@ from reprint_check.models import Article, Page, Passage, SourceFinding, Violatio
 from reprint_check.policy.rules import Policy
 from reprint_check.text.normalize import normalize, visible_length
 from reprint_check.text.prepared import PreparedText
-from reprint_check.wording import chars, plural, share_of_article
+from reprint_check.wording import chars, hidden_place, plural, share_of_article
 
 __all__ = [
     "Edit",
+    "count_once",
     "find_edits",
     "find_headline",
     "judge",
@@ -53,6 +60,7 @@ def judge(
     today: dt.date | None = None,
     page_text: PreparedText | None = None,
     article_text: PreparedText | None = None,
+    visible_end: int | None = None,
 ) -> SourceFinding | None:
     """What the page reused from ``article`` and the violations ``policy`` finds in it.
 
@@ -63,6 +71,12 @@ def judge(
     ``page_text`` and ``article_text`` are the texts as the audit prepared them
     for alignment: every check reads the normalised text from them instead of
     normalising the page, the article or a passage again.
+
+    ``visible_end``, when given, is where what a reader sees ends in
+    ``page.text``: after it come the texts the page keeps out of sight
+    (:func:`~reprint_check.models.published`). Passages there count, once
+    (:func:`count_once`), but the headline, the link and a credit line must
+    stand in the visible text.
     """
     page_norm = page_text.norm if page_text is not None else normalize(page.text)
     article_norm = article_text.norm if article_text is not None else normalize(article.text)
@@ -71,8 +85,23 @@ def judge(
         (p for p in passages if p.chars >= rule.min_passage_chars),
         key=lambda p: p.target_start,
     )
+    kept = count_once(
+        page.text,
+        article.text,
+        kept,
+        rule.min_passage_chars,
+        page_norm=page_norm,
+        article_norm=article_norm,
+    )
     if not kept:
         return None
+    shown = page
+    if visible_end is not None:
+        shown = replace(
+            page,
+            text=page.text[:visible_end],
+            blocks=tuple(b for b in page.blocks if b.end <= visible_end),
+        )
     notes: list[str] = []
     if not rule.count_quotations:
         kept = split_quotations(
@@ -89,7 +118,9 @@ def judge(
     counted = [p for p in kept if not p.quotation]
 
     headline = (
-        find_headline(page, article, counted, page_norm=page_norm) if rule.include_title else None
+        find_headline(shown, article, counted, page_norm=page_norm if shown is page else None)
+        if rule.include_title
+        else None
     )
     headline_chars = 0
     if headline is not None:
@@ -101,6 +132,13 @@ def judge(
         )
     body_reused = _reused(counted, rule.count)
     reused = body_reused + headline_chars
+    hidden_chars, where = _out_of_sight(counted, rule.count)
+    of_them = f", {chars(hidden_chars)} of them {where}" if hidden_chars else ""
+    if hidden_chars:
+        notes.append(
+            f"{chars(hidden_chars)} of the {chars(body_reused)} characters counted are {where}: "
+            "the page publishes them all the same, so they count"
+        )
     article_chars = visible_length(article.text)
 
     permission = holding_permission(policy, target_url, article, today or dt.date.today(), notes)
@@ -125,7 +163,7 @@ def judge(
         violations.append(
             Violation(
                 "EXCERPT_TOO_LONG",
-                f"{chars(reused)} characters reused from {article.url}{share}; "
+                f"{chars(reused)} characters reused from {article.url}{share}{of_them}; "
                 f"the limit is {chars(limit)}{limit_why}{beyond}",
             )
         )
@@ -142,13 +180,13 @@ def judge(
             Violation(
                 "FULL_REPRINT",
                 f"{chars(body_reused)} of the article's {chars(article_chars)} characters "
-                f"reused{longer}: this is a reprint, not an excerpt",
+                f"reused{longer}{of_them}: this is a reprint, not an excerpt",
             )
         )
 
     urls = [article.url, *article.aliases]
     first = counted[0] if counted else None
-    link = check_link(page, urls, policy.link, excerpt_start=first.target_start if first else None)
+    link = check_link(shown, urls, policy.link, excerpt_start=first.target_start if first else None)
     if counted or headline is not None:
         violations.extend(link.violations)
     else:
@@ -167,7 +205,13 @@ def judge(
     if licensed:
         violations.extend(
             reprint_violations(
-                page, article, kept, policy, page_norm=page_norm, article_norm=article_norm
+                page,
+                article,
+                kept,
+                policy,
+                page_norm=page_norm,
+                article_norm=article_norm,
+                credit_text=shown.text,
             )
         )
     return SourceFinding(
@@ -182,6 +226,23 @@ def judge(
         notes=tuple(notes),
         rule=deciding_rule(policy, permission, licensed),
     )
+
+
+def _out_of_sight(passages: Sequence[Passage], count: str) -> tuple[int, str]:
+    """Characters of the count in text the page keeps out of sight, and where, in words.
+
+    (618, "hidden in a tab panel"), or with several places (900, "out of
+    sight (hidden in a tab panel; only in the page's JSON-LD articleBody)");
+    (0, "") when a reader sees every counted passage.
+    """
+    if count == "longest" and passages:
+        passages = [max(passages, key=lambda p: p.chars)]
+    hidden = [p for p in passages if p.hidden is not None]
+    if not hidden:
+        return 0, ""
+    places = list(dict.fromkeys(hidden_place(p.hidden or "") for p in hidden))
+    where = places[0] if len(places) == 1 else f"out of sight ({'; '.join(places)})"
+    return sum(p.chars for p in hidden), where
 
 
 def _reused(passages: Sequence[Passage], count: str) -> int:

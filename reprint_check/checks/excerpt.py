@@ -1,9 +1,10 @@
-"""How much was reused: the headline found on the page, and quotations left out of the count.
+"""How much was reused: the headline found on the page, quotations, and copies counted once.
 
 A headline copied onto the page counts towards the limit unless a passage
 already holds it; a passage that quotes someone else's words inside the
 article is cut into pieces, the quoted ones flagged so that
-``count_quotations = false`` can leave them out.
+``count_quotations = false`` can leave them out; a copy the page keeps out
+of sight counts only for what the reader does not already see.
 """
 
 from __future__ import annotations
@@ -62,6 +63,69 @@ def find_headline(
             if not any(p.target_start < stop and start < p.target_end for p in passages):
                 return start, stop
         at = found + 1
+
+
+# --- copies out of sight ------------------------------------------------------------
+
+
+def count_once(
+    page_text: str,
+    article_text: str,
+    passages: Sequence[Passage],
+    min_chars: int,
+    *,
+    page_norm: NormalizedText | None = None,
+    article_norm: NormalizedText | None = None,
+) -> list[Passage]:
+    """The passages with each stretch of the article counted once: what a reader sees wins.
+
+    A page that shows two paragraphs often repeats the whole story out of
+    sight (its JSON-LD ``articleBody``, a "Read more" block holding the
+    shown paragraphs again): a hidden passage (``Passage.hidden``) keeps only
+    the parts of its source span that no visible passage and no earlier hidden
+    one covers, each cut out with exact offsets on both sides and kept when at
+    least ``min_chars`` long. Visible passages are never changed.
+    """
+    if not any(p.hidden for p in passages):
+        return list(passages)
+    out = [p for p in passages if p.hidden is None]
+    taken = [(p.source_start, p.source_end) for p in out]
+    for passage in passages:
+        if passage.hidden is None:
+            continue
+        free = _uncovered(passage.source_start, passage.source_end, taken)
+        if free == [(passage.source_start, passage.source_end)]:
+            out.append(passage)
+            taken.append(free[0])
+            continue
+        if not free:
+            continue
+        if page_norm is None:
+            page_norm = normalize(page_text)
+        if article_norm is None:
+            article_norm = normalize(article_text)
+        to_target = _offset_map(page_norm, article_norm, passage)
+        for a, b in free:
+            t0 = passage.target_start if a == passage.source_start else to_target(a)
+            t1 = passage.target_end if b == passage.source_end else to_target(b)
+            piece = _piece(page_norm, article_norm, t0, t1, a, b)
+            if piece is not None and piece.chars >= min_chars:
+                out.append(replace(piece, hidden=passage.hidden))
+                taken.append((piece.source_start, piece.source_end))
+    return sorted(out, key=lambda p: (p.target_start, p.target_end))
+
+
+def _uncovered(start: int, end: int, taken: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The parts of [start, end) outside every span of ``taken``."""
+    free = [(start, end)]
+    for a, b in sorted(taken):
+        free = [
+            piece
+            for s, e in free
+            for piece in ((s, min(e, a)), (max(s, b), e))
+            if piece[1] > piece[0]
+        ]
+    return free
 
 
 # --- quotations ----------------------------------------------------------------------

@@ -207,7 +207,13 @@ def reprint_violations(
     *,
     page_norm: NormalizedText | None = None,
     article_norm: NormalizedText | None = None,
+    credit_text: str | None = None,
 ) -> list[Violation]:
+    """REPRINT_EDITED and CREDIT_MISSING for a licensed copy.
+
+    ``credit_text`` is where the credit line must stand (the text a reader
+    sees) when ``page.text`` holds more than that; default ``page.text``.
+    """
     reprint = policy.reprint
     violations = []
     if reprint.unedited:
@@ -225,7 +231,7 @@ def reprint_violations(
                 )
             )
     if reprint.credit is not None:
-        flat = " ".join(page.text.split())
+        flat = " ".join((page.text if credit_text is None else credit_text).split())
         if re.search(reprint.credit, flat, re.IGNORECASE) is None:
             violations.append(
                 Violation(

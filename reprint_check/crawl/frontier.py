@@ -155,6 +155,15 @@ class Frontier:
     def known_count(self) -> int:
         return self._db.execute("SELECT count(*) FROM known").fetchone()[0]
 
+    def known(self, url: str) -> PageRecord | None:
+        """The index's record of a URL (any address of it that canonicalises the same)."""
+        row = self._db.execute(
+            "SELECT url, site, state, via, checked_at, lastmod, etag, last_modified, status "
+            "FROM known WHERE key = ?",
+            (canonical_url(url),),
+        ).fetchone()
+        return PageRecord(*row) if row is not None else None
+
     def found(self) -> Iterator[Found]:
         """Every URL found, newest first (undated last, in the order they were found).
 

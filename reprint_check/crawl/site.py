@@ -34,15 +34,17 @@ article was obtained, the listing's ``lastmod``, the ``ETag`` and
 new or changed: a URL whose listed date is unchanged is not requested at all,
 one without a date is asked conditionally (a 304 costs no download), and a
 crawl killed at any moment resumes without fetching again what it stored
-before (the site's record says when the unfinished crawl started). A sync
+before (the site's record says when the unfinished crawl started), nor what
+it had fetched and not yet stored: every answer is in the crawl journal
+(:mod:`.journal`) before it is used, and a resumed crawl takes it from there. A sync
 also asks again for indexed URLs no listing names any more: those that
 answer 404 or 410 are marked gone and kept, since copies of deleted stories
 still matter.
 
 Long because discovery, the fetch plan, resuming and the transaction that
 stores an article with its crawl record are one run's state; the parts that
-stand alone (frontier.py, wordpress.py, web/pacing.py, web/robotstxt.py) are
-apart already.
+stand alone (frontier.py, journal.py, wordpress.py, web/pacing.py,
+web/robotstxt.py) are apart already.
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ import functools
 import gzip
 import html
 import io
+import json
 import queue
 import re
 import threading
@@ -67,6 +70,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from reprint_check.crawl import wordpress
 from reprint_check.crawl.frontier import Found, Frontier
+from reprint_check.crawl.journal import Journal, journal_path
 from reprint_check.errors import FetchError, InputError
 from reprint_check.index.base import (
     PageRecord,
@@ -94,7 +98,7 @@ from reprint_check.web.fetch import (
     MiB,
     RequestRefused,
 )
-from reprint_check.web.pacing import HostPacer, Stopped
+from reprint_check.web.pacing import STOP_POLL, HostPacer, Stopped
 from reprint_check.web.robotstxt import Robots, RobotsCache
 
 VIA_API = "wordpress-api"
@@ -450,6 +454,23 @@ def _extract(
         return slim, None, f"internal error: {type(e).__name__}: {e}"
 
 
+# Units the journal keeps: answers whose outcome the index stores (failures and
+# skips leave no record, so a later crawl asks again anyway).
+JOURNALED = frozenset({"html", "post", "record"})
+
+
+def _pack(unit: _Unit) -> bytes:
+    """A unit as the journal keeps it: JSON, compressed (a page's HTML is most of it)."""
+    return zlib.compress(json.dumps(dataclasses.asdict(unit)).encode("utf-8"), 1)
+
+
+def _unpack(data: bytes) -> _Unit:
+    fields = json.loads(zlib.decompress(data).decode("utf-8"))
+    record = PageRecord(**fields["record"]) if fields.get("record") else None
+    post = wordpress.Post(**fields["post"]) if fields.get("post") else None
+    return _Unit(**{**fields, "record": record, "post": post})
+
+
 class _Sink:
     """Where listings hand their items: straight into the frontier."""
 
@@ -538,6 +559,11 @@ class _Crawl:
         self.planned = 0  # articles asked for, against --limit
         self.via = ""
         self.deletions = ""
+        self.journal: Journal | None = None  # opened when the crawl of a site begins
+        self.crawl_id = self.now  # when this crawl (or the one it resumes) started
+        self.replayed: set[str] = set()  # canonical URLs the journal gives back: not requested
+        # pages in progress per host, from the request to their answer in the journal
+        self._slots: dict[str, threading.BoundedSemaphore] = {}
 
     def __enter__(self) -> _Crawl:
         return self
@@ -547,6 +573,8 @@ class _Crawl:
         self.fetcher.close()
         self.documents.close()
         self.frontier.close()
+        if self.journal is not None:
+            self.journal.close()
 
     # --- requests ---------------------------------------------------------------------
 
@@ -655,7 +683,10 @@ class _Crawl:
             return self._report(robots.problem, unreachable=True)
         self._begin()
         self.frontier.load_known(self.store.pages(self.site))
-        has_known = self.frontier.known_count() > 0
+        # what the index or the journal holds is not asked for again: on the API, the
+        # light listing then says which posts are missing
+        has_known = self.frontier.known_count() > 0 or bool(self.replayed)
+        replay = self._replayed_units()
         units: Iterator[_Unit]
         if named is not None:
             self._read_listings([self.start], first=named)
@@ -664,7 +695,7 @@ class _Crawl:
             units = self._discover_site(robots, has_known)
         if self.options.sync:
             units = _chain(units, self._absent_units)
-        self._consume(units)
+        self._consume(_chain(replay, lambda: units))
         self._finish()
         return self._report()
 
@@ -674,12 +705,64 @@ class _Crawl:
         if previous is not None and previous.finished is None:
             started = previous.started  # resuming: what was checked since then is done
             self.resuming_since = started
+        self.crawl_id = started
+        self.journal = Journal(journal_path(self.store.location))
+        # answers of the crawl this one resumes are used; any others are stale
+        self.journal.clear(self.site, keep_crawl=self.resuming_since)
+        if self.resuming_since is not None:
+            self.replayed = self.journal.keys(self.site, self.crawl_id)
         self.store.record_site(SiteRecord(self.site, self.start, started, None, self.via))
 
     def _finish(self) -> None:
         previous = self.store.site(self.site)
         started = previous.started if previous is not None else self.now
         self.store.record_site(SiteRecord(self.site, self.start, started, _now(), self.via))
+        if self.journal is not None:
+            self.journal.clear(self.site)
+
+    # --- the journal ------------------------------------------------------------------------
+
+    def _journal(self, units: Iterable[_Unit]) -> None:
+        """Answers on disk before anything is done with them (see journal.py)."""
+        if self.journal is None:
+            return
+        entries = [(u.url, _pack(u)) for u in units if u.kind in JOURNALED]
+        self.journal.write(self.site, self.crawl_id, entries)
+
+    def _replayed_units(self) -> Iterator[_Unit]:
+        """What the interrupted crawl fetched and the index does not hold yet, as it came."""
+        if self.journal is None or not self.replayed:
+            return
+        for data in self.journal.entries(self.site, self.crawl_id):
+            unit = _unpack(data)
+            known = self.frontier.known(unit.url)
+            if unit.record is not None and known is not None and known == unit.record:
+                continue  # committed before the kill, not yet forgotten
+            if unit.final_url is not None:
+                with self._lock:  # another listed address of this page is a duplicate
+                    self._claims[canonical_url(unit.final_url)] = unit.url
+            yield unit
+
+    @contextlib.contextmanager
+    def _slot(self, url: str) -> Iterator[None]:
+        """A page in progress on its host, from its request to its answer in the journal.
+
+        At most ``per_host`` per host, like requests: so when a host starts a
+        request, every earlier answer but those of the other slots is on disk,
+        and a kill loses at most ``per_host`` answers, the ones on their way.
+        """
+        key = host_key(url)
+        with self._lock:
+            slot = self._slots.get(key)
+            if slot is None:
+                slot = self._slots[key] = threading.BoundedSemaphore(max(1, self.options.per_host))
+        while not slot.acquire(timeout=0.1):
+            if self.stop.is_set():
+                raise Stopped("the crawl was stopped")
+        try:
+            yield
+        finally:
+            slot.release()
 
     # --- discovery ------------------------------------------------------------------------
 
@@ -856,6 +939,8 @@ class _Crawl:
         the same as before. An article listed with no date at all is asked
         for conditionally.
         """
+        if self.replayed and canonical_url(found.url) in self.replayed:
+            return False  # fetched by the crawl this one resumes: in the journal
         known = found.known
         if known is None or (known.state == "indexed" and not found.stored):
             return True
@@ -912,7 +997,10 @@ class _Crawl:
         wanted = [
             (record, stored)
             for record, stored in self.frontier.absent()
-            if record.state == "indexed" and stored and self._refusal(record.url) is None
+            if record.state == "indexed"
+            and stored
+            and canonical_url(record.url) not in self.replayed  # answered before a kill
+            and self._refusal(record.url) is None
         ]
         self.deletions = f"{len(wanted):,} indexed URL(s) no longer listed, asked again"
         if self.counts.total is not None:
@@ -943,13 +1031,18 @@ class _Crawl:
         self.counts.add(discovered=first.total or len(first.posts))
         page, number = first, 1
         while True:
+            units: list[_Unit] = []
             for post in page.posts:
                 if self.options.limit is not None and self.planned >= self.options.limit:
-                    return
+                    break
                 unit = self._post_unit(post)
                 if unit is not None:
                     self.planned += 1
-                    yield unit
+                    units.append(unit)
+            self._journal(units)  # a hundred posts in one answer: on disk before they are used
+            yield from units
+            if self.options.limit is not None and self.planned >= self.options.limit:
+                return
             if not page.posts or page.pages is None or number >= page.pages or self.stop.is_set():
                 return
             number += 1
@@ -978,10 +1071,13 @@ class _Crawl:
             except FetchError as e:
                 self._fail(url, f"{e} ({len(ids)} posts not fetched)")
                 return
-            for post in page.posts:
-                unit = self._post_unit(post, stored.get(post.id, False))
-                if unit is not None:
-                    yield unit
+            units = [
+                unit
+                for post in page.posts
+                if (unit := self._post_unit(post, stored.get(post.id, False))) is not None
+            ]
+            self._journal(units)
+            yield from units
 
         for found in self._planned():
             batch.append(found)
@@ -1049,7 +1145,7 @@ class _Crawl:
     def _fetch_all(self, jobs: Iterator[_Job]) -> Iterator[_Unit]:
         """Requests on ``per_host`` threads per host; units as they complete."""
         threads = max(1, self.options.per_host) * (1 + len(self.hosts))
-        work: queue.Queue[_Job | None] = queue.Queue(maxsize=threads * 2)
+        work: queue.Queue[tuple[int, _Job] | None] = queue.Queue(maxsize=threads * 2)
         # fetched pages wait for extraction here: few, so that little is held
         # uncommitted when a crawl is killed
         results: queue.Queue[_Unit | _Done | _Crashed] = queue.Queue(maxsize=threads)
@@ -1063,10 +1159,21 @@ class _Crawl:
                 except queue.Full:
                     continue
 
+        # Dated jobs (a listing gave a modification date) not finished yet, by plan order.
+        # A job without one waits for every dated job planned before it: when both
+        # lead to one page (an old address listed in the sitemap, the new one in a
+        # feed, side by side in the plan), the dated one then owns the page whatever
+        # the timing, and the next sync finds it unchanged by its date, asking nothing.
+        dated: set[int] = set()
+        dated_done = threading.Condition()
+
         def feed() -> None:
             try:
-                for job in jobs:
-                    put(work, job)
+                for seq, job in enumerate(jobs):
+                    if job.lastmod is not None:
+                        with dated_done:
+                            dated.add(seq)
+                    put(work, (seq, job))
                     if stop.is_set() or self.stop.is_set():
                         break
             except BaseException as e:  # a planning bug must surface, not hang the crawl
@@ -1075,17 +1182,36 @@ class _Crawl:
                 for _ in range(threads):
                     work.put(None)
 
+        def after_dated(seq: int) -> None:
+            with dated_done:
+                while dated and min(dated) < seq:
+                    if stop.is_set() or self.stop.is_set():
+                        raise Stopped("the crawl was stopped")
+                    dated_done.wait(STOP_POLL)
+
         def fetch_loop() -> None:
             try:
-                while (job := work.get()) is not None:
+                while (item := work.get()) is not None:
+                    seq, job = item
                     if stop.is_set() or self.stop.is_set():
                         continue
                     try:
-                        unit = self._fetch_job(job)
+                        if job.lastmod is None:
+                            after_dated(seq)
+                        with self._slot(job.url):
+                            unit = self._fetch_job(job)
+                            self._journal([unit])
+                    except Stopped:
+                        continue
                     except Exception as e:
                         unit = _Unit(
                             "failure", job.url, message=f"internal error: {type(e).__name__}: {e}"
                         )
+                    finally:
+                        if job.lastmod is not None:
+                            with dated_done:
+                                dated.discard(seq)
+                                dated_done.notify_all()
                     put(results, unit)
             finally:
                 put(results, _Done())
@@ -1146,6 +1272,8 @@ class _Crawl:
                 self.written.update(
                     added=counts.added, replaced=counts.replaced, unchanged=counts.unchanged
                 )
+                if self.journal is not None:
+                    self.journal.forget(self.site, (r.url for r in records))
                 articles.clear()
                 records.clear()
             last = time.monotonic()

@@ -296,8 +296,6 @@ class SourceIndex(Protocol):
         ...
 
     def pages(self, site: str) -> Iterator[tuple[PageRecord, bool]]:
-        if not self._crawl_state:
-            return
         """The crawl records of a site, each with whether an article is stored under its URL."""
         ...
 
@@ -306,14 +304,10 @@ class SourceIndex(Protocol):
     def record_site(self, record: SiteRecord) -> None: ...
 
     def gone_articles(self) -> Iterator[GoneArticle]:
-        if not self._crawl_state:
-            return
         """Articles kept whose page answered 404 or 410, by URL."""
         ...
 
     def obtained(self) -> dict[str, int]:
-        if not self._crawl_state:
-            return {}
         """Articles by how a crawl obtained them ("wordpress-api", "html"); others not counted."""
         ...
 

@@ -38,7 +38,14 @@ import charset_normalizer
 from lxml import etree
 
 from reprint_check.errors import FetchError
-from reprint_check.models import Block, Link, Page
+from reprint_check.models import Block, Link, Page, Revealed
+from reprint_check.page.revealed import (
+    SectionBuilder,
+    article_bodies,
+    is_furniture,
+    plain_body,
+    where_hidden,
+)
 from reprint_check.urls import resolve_url
 from reprint_check.web.fetch import bomless_unicode
 
@@ -298,6 +305,7 @@ class _Frame(NamedTuple):
     in_noscript: bool
     pre: bool
     in_noindex: bool
+    revealing: str | None
     is_block: bool
     pushed_block: bool
     anchor: _Anchor | None
@@ -328,6 +336,16 @@ class _Extractor:
         self.in_fragment = False  # walking a noscript's lifted content
         self.pre = False
         self.in_noindex = False  # inside a <noindex> element
+        # text out of sight that the page still publishes (see page/revealed.py)
+        self.revealing: str | None = None  # inside a hidden container gathered: what it is
+        # open elements, and whether each is furniture or inside furniture (a menu, a form,
+        # a banner…: nothing hidden there counts), worked out only as far as it was asked
+        self.elements: list[tuple[str, Mapping[str, str]]] = []
+        self.furniture: list[bool] = []
+        self.section: SectionBuilder | None = None  # the hidden container being gathered
+        self.section_blocks: list[str] = []  # block elements open inside it
+        self.hidden_texts: list[Revealed] = []
+        self.structured: list[Revealed] = []  # articleBody of JSON-LD and microdata
         self.noindex_marked = False  # between <!--noindex--> and <!--/noindex-->
         self.open_anchors: list[_Anchor] = []
         self.awaiting: list[_Anchor] = []  # visible anchors whose first character is to come
@@ -398,11 +416,15 @@ class _Extractor:
         for anchor in self.open_anchors:
             anchor.pieces.append(raw)
         if self.invisible:
+            if self.revealing is not None:
+                self.revealed_section().text(raw)
             return
         if self.pre:
             text = raw.replace("\r\n", "\n").replace("\r", "\n")
             if not text:
                 return
+            if self.section is not None and text.strip():
+                self.close_section()
             if self.pending_space and self.run_len and self.last_char != "\n":
                 text = " " + text
             self.pending_space = False
@@ -419,6 +441,8 @@ class _Extractor:
             return
         if collapsed[0] == " ":
             self.pending_space = True
+        if self.section is not None:
+            self.close_section()  # visible text between two hidden containers parts them
         if self.pending_space and self.run_len and self.last_char != "\n":
             self._append(" ")
         if self.awaiting:
@@ -434,6 +458,8 @@ class _Extractor:
     def line_break(self) -> None:
         self.anchor_gap()
         if self.invisible:
+            if self.revealing is not None and self.section is not None:
+                self.section.text(" ")
             return
         self.pending_space = False
         self._append("\n")
@@ -454,7 +480,9 @@ class _Extractor:
             self.in_noscript,
             self.pre,
             self.in_noindex,
+            self.revealing,
         )
+        was_invisible = self.invisible
         if self.display_hidden is None and attrs:
             display = visibility = None
             style = attrs.get("style")
@@ -483,10 +511,16 @@ class _Extractor:
             self.pre = True
         elif name == "noindex":
             self.in_noindex = True
+        self.elements.append((name, attrs))
+        self.reveal(name, attrs, was_invisible)
 
         is_block = name in BLOCK_TAGS
         if is_block:
             self.anchor_gap()
+            if self.revealing is not None and self.section is not None:
+                self.section.block_edge(self.section_kind)
+            if self.revealing is not None:
+                self.section_blocks.append(name)
         pushed = is_block and not self.no_box
         if pushed:
             self.flush()
@@ -505,6 +539,10 @@ class _Extractor:
                 self.awaiting.remove(anchor)
         if frame.is_block:
             self.anchor_gap()
+            if self.revealing is not None and self.section is not None:
+                self.section.block_edge(self.section_kind)
+            if self.revealing is not None and self.section_blocks:
+                self.section_blocks.pop()
         if frame.pushed_block:
             self.flush()
             self.block_stack.pop()
@@ -513,6 +551,82 @@ class _Extractor:
         self.in_noscript = frame.in_noscript
         self.pre = frame.pre
         self.in_noindex = frame.in_noindex
+        if self.revealing is not None and frame.revealing is None and self.section is not None:
+            self.section.block_edge(self.section_kind)  # the container ends a paragraph
+        self.revealing = frame.revealing
+        self.elements.pop()
+        if len(self.furniture) > len(self.elements):
+            self.furniture.pop()
+
+    def reveal(self, name: str, attrs: Mapping[str, str], was_invisible: bool) -> None:
+        """Start or stop gathering hidden text at an element (see page/revealed.py).
+
+        A container that hides itself from a visible parent by its inline style
+        or ``hidden`` attribute starts a revealed text; inside it, furniture
+        and containers never rendered as text (templates, SVG, ``<select>``…)
+        stop it; noscript content and comments are never gathered.
+        """
+        if self.revealing is not None:
+            if name in INVISIBLE_CONTAINERS or name == "noscript" or is_furniture(name, attrs):
+                self.revealing = None
+            return
+        if was_invisible or not self.invisible:
+            return
+        if self.in_noscript or self.in_comment or self.in_fragment:
+            return
+        if self.display_hidden is not None:
+            means = self.display_hidden
+            if means not in ("display:none", "hidden attribute"):
+                return  # <head>, <template>, a closed <dialog>…: never shown as text
+        else:
+            means = self.visibility_hidden or ""
+        if self.in_furniture():
+            return
+        self.revealing = where_hidden(attrs, means)
+        self.section_blocks = []
+
+    def in_furniture(self) -> bool:
+        """Whether the innermost open element is furniture or inside it.
+
+        Asked only where a hidden container starts, and each open element is
+        looked at once while it stays open, so deep pages stay linear.
+        """
+        flags, elements = self.furniture, self.elements
+        for name, attrs in elements[len(flags) :]:
+            flags.append((flags[-1] if flags else False) or is_furniture(name, attrs))
+        return flags[-1] if flags else False
+
+    def revealed_section(self) -> SectionBuilder:
+        """The revealed text that hidden text met now belongs to, started when needed."""
+        where = self.revealing or ""
+        if self.section is not None and self.section.where != where:
+            self.close_section()
+        if self.section is None:
+            self.section = SectionBuilder(where)
+        return self.section
+
+    @property
+    def section_kind(self) -> str:
+        """The block a revealed paragraph belongs to: the innermost one open, else a ``div``."""
+        return self.section_blocks[-1] if self.section_blocks else "div"
+
+    def close_section(self) -> None:
+        """Finish the revealed text being gathered (visible text or another kind follows)."""
+        if self.section is None:
+            return
+        revealed = self.section.build(self.section_kind)
+        self.section = None
+        if revealed is not None:
+            self.hidden_texts.append(revealed)
+
+    def structured_body(self, body: str, where: str) -> None:
+        """An ``articleBody`` of the page's structured data: HTML or plain text."""
+        if self.in_comment or self.in_fragment:
+            return
+        html_body = _TAG.search(body) is not None
+        revealed = _html_body(body, where) if html_body else plain_body(body, where)
+        if revealed is not None and all(r.text != revealed.text for r in self.structured):
+            self.structured.append(revealed)
 
     def open_anchor(self, attrs: Mapping[str, str]) -> _Anchor:
         hidden = self.display_hidden or self.visibility_hidden
@@ -556,6 +670,8 @@ class _Extractor:
                 self.og_url = content.strip()
             elif prop == "og:title" and self.og_title is None:
                 self.og_title = " ".join(content.split())
+            if "articlebody" in attrs.get("itemprop", "").lower().split():
+                self.structured_body(content, "microdata")
             meta_name = attrs.get("name", "").strip().lower()
             if meta_name in ROBOTS_META_NAMES:
                 for directive in content.split(","):
@@ -729,6 +845,8 @@ class _Document:
         self.foreign = 0  # open <svg> and <math>
         self.title: list[str] | None = None  # strings of the <title> being read
         self.title_depth = 0
+        self.json_ld: list[str] | None = None  # strings of the JSON-LD <script> being read
+        self.json_ld_depth = 0
 
     # -- parser events
 
@@ -750,6 +868,9 @@ class _Document:
             frame = x.enter(tag, attrib)
             if frame is None:
                 self.passing = 1
+                if tag == "script" and _is_json_ld(attrib.get("type")):
+                    self.json_ld = []
+                    self.json_ld_depth = len(self.open)
         else:
             self.passing += 1
         if tag in _COUNTED_TAGS:
@@ -816,6 +937,11 @@ class _Document:
             if self.title is not None and len(self.open) == self.title_depth:
                 self.x.title = " ".join("".join(self.title).split())
                 self.title = None
+            if self.json_ld is not None and len(self.open) == self.json_ld_depth:
+                script = "".join(self.json_ld)
+                self.json_ld = None
+                for body in article_bodies(script):
+                    self.x.structured_body(body, "json-ld")
 
     def _spaces(self, text: str) -> str:
         if not self.keep_space and not text.strip(_ASCII_SPACES):
@@ -832,6 +958,26 @@ class _Document:
             self.x.text(text)
         elif self.title is not None and not self.not_title_text:
             self.title.append(text)
+        elif self.json_ld is not None:
+            self.json_ld.append(text)
+
+
+def _is_json_ld(kind: str | None) -> bool:
+    return kind is not None and kind.split(";")[0].strip().lower() == "application/ld+json"
+
+
+def _html_body(body: str, where: str) -> Revealed | None:
+    """An ``articleBody`` written as HTML, read as the page's own visible text is."""
+    extractor = _Extractor()
+    try:
+        _read(body, extractor)
+    except (etree.LxmlError, UnicodeError):
+        return None
+    extractor.flush()
+    text = "".join(extractor.pieces)
+    if not text.strip():
+        return None
+    return Revealed(where, text, tuple(extractor.blocks))
 
 
 def _read(markup: str, extractor: _Extractor) -> None:
@@ -1007,6 +1153,7 @@ def page_from_html(
     except (etree.LxmlError, UnicodeError) as exc:
         raise FetchError(f"{location}: cannot parse HTML: {exc}") from exc
     extractor.flush()
+    extractor.close_section()
     _refuse_huge(extractor.total, location)
 
     page_base = _http_base(base_url) or _http_base(location)
@@ -1023,7 +1170,22 @@ def page_from_html(
         canonical=canonical,
         og_url=og_url,
         robots=_dedupe(extractor.robots),
+        revealed=_within_limit(extractor.total, [*extractor.hidden_texts, *extractor.structured]),
     )
+
+
+def _within_limit(visible: int, revealed: list[Revealed]) -> tuple[Revealed, ...]:
+    """The revealed texts in page order (hidden containers, then structured data), up to
+    :data:`MAX_TEXT_CHARS` with the visible text: the rest is left unread, as is a page's
+    text beyond it."""
+    kept: list[Revealed] = []
+    total = visible
+    for item in revealed:
+        total += len(item.text) + 2
+        if total > MAX_TEXT_CHARS:
+            break
+        kept.append(item)
+    return tuple(kept)
 
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")

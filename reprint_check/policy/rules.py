@@ -669,6 +669,19 @@ def load_policies(specs: Iterable[str | Path]) -> PolicySet:
     return PolicySet(tuple(loaded))
 
 
+def select_policies(names: Sequence[str], folder: str | None = None) -> Policies:
+    """What ``--policy NAME|FILE ...`` and ``--policies DIR`` ask for.
+
+    One policy judges every article; several (or a folder) judge each article
+    by its domains; none is the default policy.
+    """
+    if len(names) == 1:
+        return load_policy(names[0])
+    if names or folder:
+        return load_policies([*names, *([folder] if folder else [])])
+    return load_policy(None)
+
+
 def _check_disjoint(policies: Sequence[Policy]) -> None:
     names: dict[str, Policy] = {}
     hosts: dict[str, Policy] = {}

@@ -21,7 +21,7 @@ from reprint_check.models import (
     TargetResult,
     Violation,
 )
-from reprint_check.wording import chars, share_of_article
+from reprint_check.wording import chars, hidden_place, share_of_article
 
 # Violations first (something to act on), then errors (something to retry), then the rest.
 STATUS_RANK = {"violation": 0, "error": 1, "compliant": 2}
@@ -215,6 +215,17 @@ def match_phrase(passage: Passage) -> str | None:
     if passage.match is None:
         return None
     return f"{passage.match}, {passage.lang}" if passage.lang else passage.match
+
+
+def hidden_phrase(passage: Passage) -> str | None:
+    """Where on the page a passage out of sight stood; None for one a reader sees."""
+    return None if passage.hidden is None else hidden_place(passage.hidden)
+
+
+def passage_marks(passage: Passage) -> str | None:
+    """What sets a passage apart from a plain visible copy: out of sight, in other words."""
+    marks = [m for m in (hidden_phrase(passage), match_phrase(passage)) if m]
+    return "; ".join(marks) or None
 
 
 def rewritten_phrase(source: SourceFinding) -> str | None:

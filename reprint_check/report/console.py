@@ -304,7 +304,7 @@ def _passage_rows(passage: Passage, number: int) -> list[RenderableType]:
         f"{number}. target {passage.target_start}–{passage.target_end}"
         f" · source {passage.source_start}–{passage.source_end}"
         f" · {chars(passage.chars)} characters · similarity {passage.similarity:.2f}"
-        + (f" · {kind}" if (kind := common.match_phrase(passage)) else ""),
+        + (f" · {kind}" if (kind := common.passage_marks(passage)) else ""),
         style="dim",
     )
     quote = Text(f"“{shorten(clean(passage.text))}”", style="italic")

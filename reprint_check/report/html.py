@@ -147,7 +147,9 @@ class PassageView:
     source: tuple[Segment, ...] | None  # None: the report does not carry the source's text
     before: str  # page text just before the passage, when the report has the page text
     after: str
-    kind: str | None = None  # "translation, uk" / "rewrite, en" for the semantic stage's passages
+    # "translation, uk" / "rewrite, en" for the semantic stage's passages; where a passage
+    # out of sight stood ("hidden in a tab panel")
+    kind: str | None = None
     # Its aligned sentences side by side: (page sentence, article sentence, similarity).
     pairs: tuple[tuple[str, str, float], ...] = ()
 
@@ -284,14 +286,15 @@ def _passage_view(passage: Passage, number: int, page_text: str | None) -> Passa
         # In other words: a word diff says nothing; the sentence pairs say what matched what.
         partner: tuple[Segment, ...] = (Segment(passage.text, "plain"),)
         source = None if passage.source_text is None else (Segment(passage.source_text, "plain"),)
-        kind = common.match_phrase(passage)
+        kind = common.passage_marks(passage)
         return PassageView(number, passage, partner, source, before, after, kind, _pairs(passage))
     if passage.source_text is None:
         partner = (Segment(passage.text, "same"),)
         source = None
     else:
         partner, source = diff_words(passage.text, passage.source_text)
-    return PassageView(number, passage, partner, source, before, after)
+    where = common.hidden_phrase(passage)
+    return PassageView(number, passage, partner, source, before, after, where)
 
 
 def _pairs(passage: Passage) -> tuple[tuple[str, str, float], ...]:

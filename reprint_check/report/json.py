@@ -136,6 +136,11 @@ def _passage(passage: Passage) -> dict[str, Any]:
         # Only for the semantic stage's passages, so other reports keep their v1 bytes.
         out["match"] = passage.match  # "translation" | "rewrite"
         out["lang"] = passage.lang  # the page's language, ISO 639-1
+    if passage.hidden is not None:
+        # Only on a passage found in text the page keeps out of sight: other reports keep
+        # their v1 bytes.
+        out["hidden"] = True
+        out["where"] = passage.hidden  # "read-more", "tab-panel", "json-ld", …
     return out
 
 
@@ -316,7 +321,16 @@ class _Reader:
             quotation=obj.get("quotation") is True,
             match=self.opt_string(obj, "match", path) if "match" in obj else None,
             lang=self.opt_string(obj, "lang", path) if "lang" in obj else None,
+            hidden=self._hidden(obj, path),
         )
+
+    def _hidden(self, obj: dict[str, Any], path: str) -> str | None:
+        """Where a passage out of sight stood: ``where``, read only beside ``"hidden": true``."""
+        if obj.get("hidden") is not True:
+            if "hidden" in obj:
+                raise self.fail(f"{path}.hidden", "expected true (or no such key)")
+            return None
+        return self.string(obj, "where", path)
 
     def string_list(self, obj: dict[str, Any], key: str, path: str) -> list[str]:
         """An optional list of strings (absent means empty)."""

@@ -293,7 +293,7 @@ def _where(passage: Passage) -> str:
         f"target {passage.target_start}-{passage.target_end},"
         f" source {passage.source_start}-{passage.source_end},"
         f" {chars(passage.chars)} characters, similarity {passage.similarity:.2f}"
-        + (f", {clean(kind)}" if (kind := common.match_phrase(passage)) else "")
+        + (f", {clean(kind)}" if (kind := common.passage_marks(passage)) else "")
     )
 
 

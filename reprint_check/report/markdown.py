@@ -170,6 +170,6 @@ def _passage(number: int, passage: Passage) -> list[str]:
         f" (page {passage.target_start}–{passage.target_end},"
         f" article {passage.source_start}–{passage.source_end})"
     )
-    kind = common.match_phrase(passage)
+    kind = common.passage_marks(passage)
     where += f", {text(kind)}:" if kind else ":"
     return [where, "", f"   > {text(shorten(clean(passage.text), QUOTE_MAX_CHARS))}", ""]

@@ -10,6 +10,8 @@ from typing import Any
 import click
 
 from reprint_check.errors import ReprintCheckError
+from reprint_check.exitcodes import EXIT_ERROR, EXIT_OK, EXIT_USAGE, EXIT_VIOLATION, fail
+from reprint_check.policy.rules import select_policies
 from reprint_check.sweep.records import MAX_RECORD_BYTES
 from reprint_check.sweep.render import exit_code, render_summary
 from reprint_check.sweep.summary import (
@@ -64,7 +66,6 @@ def sweep_command(
     violation, then characters reused), plus OUT/findings.parquet on Spark.
     Render the summary with `reprint-check report OUT/summary.json`.
     """
-    from reprint_check.cli import EXIT_ERROR, EXIT_OK, EXIT_USAGE, EXIT_VIOLATION, _fail, _policies
     from reprint_check.sweep import sweep
 
     settings = SweepSettings(
@@ -78,7 +79,7 @@ def sweep_command(
     )
     started = time.monotonic()
     try:
-        policy = _policies(policy_names, policy_dir)
+        policy = select_policies(policy_names, policy_dir)
         outcome = sweep(
             inputs,
             policy=policy,
@@ -93,12 +94,12 @@ def sweep_command(
             on_file=_tell_file,
         )
     except ReprintCheckError as e:
-        _fail(str(e))
+        fail(str(e))
     _tell_totals(outcome, out, time.monotonic() - started)
     if outcome.bad_input:
         raise SystemExit(EXIT_USAGE)
     if outcome.records == 0:
-        _fail("no WARC record could be read: nothing was swept")
+        fail("no WARC record could be read: nothing was swept")
     if outcome.violations:
         raise SystemExit(EXIT_VIOLATION)
     raise SystemExit(EXIT_ERROR if outcome.file_errors or outcome.broken else EXIT_OK)
@@ -145,18 +146,16 @@ def sweep_summary(text: str) -> dict[str, Any] | None:
 
 def emit_summary(summary: dict[str, Any], fmt: str, output: str | None) -> None:
     """``reprint-check report summary.json``: write the rendering, exit by what it holds."""
-    from reprint_check.cli import _fail
-
     try:
         rendered = render_summary(summary, fmt)
     except (ReprintCheckError, KeyError, TypeError, ValueError) as e:
         reason = str(e) if isinstance(e, ReprintCheckError) else f"not a usable summary ({e!r})"
-        _fail(f"sweep summary: {reason}")
+        fail(f"sweep summary: {reason}")
     if output:
         try:
             Path(output).write_text(rendered, encoding="utf-8")
         except OSError as e:
-            _fail(f"{output}: cannot write report ({e.strerror})")
+            fail(f"{output}: cannot write report ({e.strerror})")
     else:
         click.echo(rendered, nl=False)
     raise SystemExit(exit_code(summary))
