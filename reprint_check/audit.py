@@ -22,7 +22,7 @@ from .checks import judge
 from .errors import FetchError, InputError
 from .index import SourceIndex, SQLiteIndex, open_index
 from .index.sources import SourceError, is_url, iter_articles
-from .models import Article, Page, Passage, Report, TargetResult, published
+from .models import Article, Page, Passage, Report, SiteHints, TargetResult, published
 from .page.html import page_from_html, page_from_text
 from .page.no_text import NO_TEXT, is_blank, why_no_text
 from .page.redirects import resolve_links
@@ -443,14 +443,18 @@ def audit_parallel(
 
 
 def index_from_sources(
-    specs: Iterable[str], *, fetcher: Fetcher | None = None, path: str | None = None
+    specs: Iterable[str],
+    *,
+    fetcher: Fetcher | None = None,
+    path: str | None = None,
+    hints: SiteHints | None = None,
 ) -> tuple[SQLiteIndex, list[SourceError]]:
     """An index of one-off sources (``audit --source``): in memory unless ``path`` is given."""
     memory = SQLiteIndex(path or ":memory:")
     errors: list[SourceError] = []
     for spec in specs:
         batch = []
-        for item in iter_articles(spec, fetcher=fetcher):
+        for item in iter_articles(spec, fetcher=fetcher, hints=hints):
             (errors.append(item) if isinstance(item, SourceError) else batch.append(item))
         memory.add_many(batch)
     return memory, errors

@@ -22,6 +22,7 @@ library, and a command's body is a few calls and an exit code.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import sys
 import tempfile
@@ -63,10 +64,18 @@ from .index import (
     shown_location,
 )
 from .index.ingest import IngestResult, default_jobs, ingest
-from .index.sources import SourceError, is_url
-from .models import Report, TargetResult
+from .index.sources import SourceError, extracted_record, extracted_text, is_url, iter_articles
+from .index.template import TemplateUpdate, strip_article
+from .models import Article, Report, SiteHints, TargetResult
 from .policy.explain import explain, summary_line
-from .policy.rules import Policies, Policy, list_policies, load_policy, select_policies
+from .policy.rules import (
+    Policies,
+    Policy,
+    archive_hints,
+    list_policies,
+    load_policy,
+    select_policies,
+)
 from .report import FORMATS, merge, render, with_source_text
 from .report.console import clean
 from .report.json import load as load_report
@@ -182,6 +191,29 @@ def _crawl_options(command: Callable[..., None]) -> Callable[..., None]:
     return command
 
 
+policy_hints_options = [
+    click.option(
+        "--policy",
+        "policy_names",
+        multiple=True,
+        metavar="NAME|FILE",
+        help="Read each publisher's pages with the [archive] hints of its policy (repeatable).",
+    ),
+    click.option(
+        "--policies",
+        "policy_dir",
+        type=click.Path(file_okay=False),
+        help="A folder of policy files whose [archive] hints apply, each to its own hosts.",
+    ),
+]
+
+
+def _hints_options(command: Callable[..., None]) -> Callable[..., None]:
+    for option in reversed(policy_hints_options):
+        command = option(command)
+    return command
+
+
 def _crawl_all(
     urls: list[str],
     store: SourceIndex,
@@ -189,6 +221,7 @@ def _crawl_all(
     allow_private: bool,
     *,
     sync: bool,
+    hints: SiteHints | None = None,
     include: tuple[str, ...],
     exclude: tuple[str, ...],
     since: str | None,
@@ -219,6 +252,7 @@ def _crawl_all(
         use_api=not no_api,
         allow_hosts=allow_hosts,
         sync=sync,
+        hints=hints,
     )
     reports = []
     for url in urls:
@@ -280,6 +314,16 @@ def _crawl_progress(url: str) -> Iterator[Callable[[CrawlProgress], None]]:
         yield show
 
 
+def _site_hints(names: tuple[str, ...], folder: str | None) -> SiteHints | None:
+    """The [archive] hints of the policies named, None when none are named."""
+    if not names and not folder:
+        return None
+    try:
+        return archive_hints(select_policies(names, folder))
+    except ReprintCheckError as e:
+        fail(str(e))
+
+
 @index.command("add")
 @click.argument("sources", nargs=-1, required=True)
 @index_option
@@ -289,6 +333,7 @@ def _crawl_progress(url: str) -> Iterator[Callable[[CrawlProgress], None]]:
     default=None,
     help="Processes for extraction and hashing (default: one per core).",
 )
+@_hints_options
 @private_option
 @_crawl_options
 @semantic_option
@@ -296,6 +341,8 @@ def index_add(
     sources: tuple[str, ...],
     index_location: str | None,
     jobs: int | None,
+    policy_names: tuple[str, ...],
+    policy_dir: str | None,
     allow_private: bool,
     semantic: bool,
     **crawling: Any,
@@ -305,13 +352,15 @@ def index_add(
     A site's home page, a sitemap or a feed (URL) is crawled: every article it
     leads to is indexed, politely (see index sync). Streams large exports,
     writes in batched transactions, and can be interrupted and run again:
-    articles already stored unchanged are skipped. Everything readable is
-    indexed; then the exit code is 2 if a named file or folder is missing or
-    unreadable, else 3 if a URL could not be fetched or a file, page or export
-    line could not be parsed into an article. With --semantic, every article
-    of the index that lacks it also gets what the semantic stage needs
-    (resumable the same way).
+    articles already stored unchanged are skipped. With --policy or
+    --policies, each page is read with the [archive] hints of the policy
+    covering its host. Everything readable is indexed; then the exit code is
+    2 if a named file or folder is missing or unreadable, else 3 if a URL
+    could not be fetched or a file, page or export line could not be parsed
+    into an article. With --semantic, every article of the index that lacks
+    it also gets what the semantic stage needs (resumable the same way).
     """
+    hints = _site_hints(policy_names, policy_dir)
     urls = [s for s in sources if is_url(s)]
     files = [s for s in sources if not is_url(s)]
     try:
@@ -338,8 +387,11 @@ def index_add(
                         jobs=jobs or default_jobs(),
                         on_article=lambda _article: advance(),
                         on_error=report_error,
+                        hints=hints,
                     )
-            crawled = _crawl_all(urls, store, jobs, allow_private, sync=False, **crawling)
+            crawled = _crawl_all(
+                urls, store, jobs, allow_private, sync=False, hints=hints, **crawling
+            )
             if semantic:
                 _make_semantic_ready(store)
         except ReprintCheckError as e:
@@ -359,10 +411,26 @@ def index_add(
         )
     else:
         click.echo(f"{stats.articles} article(s) in {stats.location}", err=True)
+    _report_templates([result.templates, *(r.templates for r in crawled)])
     # Everything that could be indexed is; an input that could not is still a failed run.
     pages_failed = EXIT_ERROR if any(r.failed or r.problem is not None for r in pages) else EXIT_OK
     sites = _crawl_exit([r for r in crawled if r.source != "one page"])
     raise SystemExit(worst(source_errors_code(errors), pages_failed, sites))
+
+
+def _report_templates(updates: list[TemplateUpdate]) -> None:
+    """One line when learning the sites' templates took paragraphs out of stored articles."""
+    hosts = [host for update in updates for host in update.hosts]
+    if not hosts:
+        return
+    hosts = list(dict.fromkeys(hosts))
+    shown = ", ".join(hosts[:3]) + (", …" if len(hosts) > 3 else "")
+    rewritten = sum(update.rewritten for update in updates)
+    click.echo(
+        f"site template learned for {len(hosts)} host(s) ({shown}): "
+        f"{rewritten} article(s) stored again without it",
+        err=True,
+    )
 
 
 @index.command("sync")
@@ -370,12 +438,15 @@ def index_add(
 @index_option
 @click.option("--jobs", type=click.IntRange(min=1), default=None,
               help="Processes for extraction and hashing (default: one per core).")  # fmt: skip
+@_hints_options
 @private_option
 @_crawl_options
 def index_sync(
     sites: tuple[str, ...],
     index_location: str | None,
     jobs: int | None,
+    policy_names: tuple[str, ...],
+    policy_dir: str | None,
     allow_private: bool,
     **crawling: Any,
 ) -> None:
@@ -389,11 +460,15 @@ def index_sync(
     for site in sites:
         if not is_url(site):
             fail(f"{site}: not an http(s) URL of a site, sitemap or feed")
+    hints = _site_hints(policy_names, policy_dir)
     try:
         with open_index(index_location) as store:
-            reports = _crawl_all(list(sites), store, jobs, allow_private, sync=True, **crawling)
+            reports = _crawl_all(
+                list(sites), store, jobs, allow_private, sync=True, hints=hints, **crawling
+            )
     except ReprintCheckError as e:
         fail(str(e))
+    _report_templates([r.templates for r in reports])
     raise SystemExit(_crawl_exit(reports))
 
 
@@ -540,6 +615,74 @@ def index_remove(urls: tuple[str, ...], index_location: str | None) -> None:
         raise SystemExit(EXIT_USAGE)
 
 
+# --- extract ----------------------------------------------------------------------
+
+
+@main.command("extract")
+@click.argument("sources", nargs=-1, required=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="json: one object (url, title, text, article_chars); several: an array, in order.",
+)
+@_hints_options
+@click.option(
+    "--index",
+    "index_location",
+    metavar="PATH",
+    help="Also leave out the site templates this index learned (file or postgresql:// URL).",
+)
+@private_option
+def extract_command(
+    sources: tuple[str, ...],
+    fmt: str,
+    policy_names: tuple[str, ...],
+    policy_dir: str | None,
+    index_location: str | None,
+    allow_private: bool,
+) -> None:
+    """Show an article as the index would hold it: title, text and article_chars.
+
+    SOURCES are what `index add` takes (pages, .txt files, folders, JSONL
+    exports, URLs), read the same way, with the same --policy hints; with
+    --index, without the site templates that index learned, as it stores them.
+    The run to make when a count looks wrong: article_chars is the length the
+    excerpt limit and the full-reprint ratio are measured against.
+    """
+    hints = _site_hints(policy_names, policy_dir)
+    templates: dict[str, frozenset[str]] = {}
+    if index_location is not None:
+        try:
+            with open_index(index_location, read_only=True) as store:
+                templates = store.templates()
+        except ReprintCheckError as e:
+            fail(str(e))
+    articles: list[Article] = []
+    errors: list[SourceError] = []
+    with Fetcher(FetchSettings(allow_private=allow_private)) as fetcher:
+        for spec in sources:
+            for item in iter_articles(spec, fetcher=fetcher, hints=hints):
+                if isinstance(item, SourceError):
+                    errors.append(item)
+                    click.echo(f"reprint-check: {item.source}: {item.message}", err=True)
+                else:
+                    articles.append(strip_article(item, templates))
+    if fmt == "json":
+        records = [extracted_record(article) for article in articles]
+        if records:
+            single = len(sources) == 1 and len(records) == 1
+            click.echo(json.dumps(records[0] if single else records, ensure_ascii=False, indent=2))
+    else:
+        for number, article in enumerate(articles):
+            if number:
+                click.echo()
+            click.echo(extracted_text(article))
+    raise SystemExit(source_errors_code(errors))
+
+
 # --- audit ------------------------------------------------------------------------
 
 
@@ -674,7 +817,9 @@ def _session(
                 if jobs > 1:
                     folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="rc-src-"))
                     path = str(Path(folder) / "sources.sqlite")
-                store, errors = index_from_sources(sources, fetcher=fetcher, path=path)
+                store, errors = index_from_sources(
+                    sources, fetcher=fetcher, path=path, hints=archive_hints(policy)
+                )
                 for err in errors:
                     click.echo(f"reprint-check: {err.source}: {err.message}", err=True)
                 sources_code = source_errors_code(errors)

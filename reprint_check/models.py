@@ -8,6 +8,7 @@ of the publisher's article. Both are Python ``str`` indices.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from urllib.parse import urlsplit
 
 # --- the audited page -------------------------------------------------------
 
@@ -116,6 +117,40 @@ class Article:
     title: str = ""
     aliases: tuple[str, ...] = ()  # other URLs of the same article (fetched URL, canonical, og:url)
     published: str | None = None
+
+
+@dataclass(frozen=True)
+class ArchiveHints:
+    """A publisher's own word on where its story is (a policy's ``[archive]`` table).
+
+    Exact where given: with ``body``, the story is the visible text of the elements it
+    selects, less the headline, whatever the page's layout suggests. ``exclude``
+    removes elements before anything else is read. CSS selectors, checked when the
+    policy is loaded.
+    """
+
+    body: str | None = None
+    exclude: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SiteHints:
+    """Archive hints by host (subdomains included), and for every other host."""
+
+    hosts: tuple[tuple[str, ArchiveHints], ...] = ()
+    default: ArchiveHints | None = None
+
+    def for_url(self, url: str | None) -> ArchiveHints | None:
+        host = (urlsplit(url).hostname or "").lower().removeprefix("www.") if url else ""
+        best: tuple[int, ArchiveHints] | None = None
+        for domain, hints in self.hosts:
+            within = host and (host == domain or host.endswith("." + domain))
+            if within and (best is None or len(domain) > best[0]):
+                best = (len(domain), hints)
+        return best[1] if best else self.default
+
+    def __bool__(self) -> bool:
+        return bool(self.hosts) or self.default is not None
 
 
 # --- findings -------------------------------------------------------------------

@@ -396,3 +396,368 @@ def test_a_related_headline_inside_the_story_flow_is_kept_but_not_around_it() ->
     article = extract_article(page(body), "https://courier.example/news/ferry")
     expected = [*STORY[:3], "Council postpones the bridge vote again", *STORY[3:]]
     assert article.text == "\n\n".join(expected)
+
+
+# --- the story's extent: what trafilatura keeps that is not the story ----------------
+
+
+def test_a_sign_up_box_and_a_gallery_inside_the_story_container_are_left_out() -> None:
+    inside = page(
+        "<main><article class='story'>"
+        + f"<h1>{HEADLINE}</h1><div class='story-body'>"
+        + paragraphs_html(STORY[:3])
+        + "<div class='newsletter-signup'><p>Get the Marrow morning briefing: the island's "
+        "news in your inbox before the first crossing.</p></div>"
+        + "<div class='photo-gallery'><p>The ferry in the dry dock at Kessel harbour, where "
+        "engineers spent five months on it.</p></div>"
+        + paragraphs_html(STORY[3:])
+        + "</div></article></main>"
+    )
+
+    article = extract_article(inside, "https://courier.example/news/ferry")
+
+    assert article.text == "\n\n".join(STORY)
+
+
+def test_chrome_words_on_a_wrapper_around_the_story_are_layout_not_chrome() -> None:
+    # "has-sidebar", "penci_sidebar": what the column holds beside the story
+    wrapped = page(
+        "<div class='container penci_sidebar has-sidebar'><main><article>"
+        + f"<h1>{HEADLINE}</h1><div class='entry-content'>"
+        + paragraphs_html(STORY)
+        + "</div></article></main></div>"
+    )
+
+    assert extract_article(wrapped).text == "\n\n".join(STORY)
+
+
+def test_a_related_heading_ends_the_story_in_its_container() -> None:
+    more = [
+        "Council postpones the bridge vote again after a long night of arguments over "
+        "the cost of the new span.",
+        "Harbour fees will rise in spring, owners told at a meeting that ran past "
+        "midnight in the town hall.",
+    ]
+    related = page(
+        "<article class='post'>"
+        + f"<h1>{HEADLINE}</h1>"
+        + paragraphs_html(STORY)
+        + "<div class='more'><h3>You may also like</h3>"
+        + "".join(f"<article class='card'><p>{m}</p></article>" for m in more)
+        + "</div></article>"
+    )
+
+    text = extract_article(related).text
+
+    assert text == "\n\n".join(STORY)
+
+
+def test_labelled_link_lines_and_share_rows_leave_the_body() -> None:
+    labelled = page(
+        "<article>"
+        + f"<h1>{HEADLINE}</h1>"
+        + paragraphs_html(STORY[:3])
+        + "<p>Read more: <a href='/news/bridge'>Council postpones the bridge vote</a></p>"
+        + "<p><a href='https://social.example/s'>Facebook</a> "
+        "<a href='https://chat.example/s'>WhatsApp</a> <a href='mailto:?'>Email</a></p>"
+        + paragraphs_html(STORY[3:])
+        + "</article>"
+    )
+
+    assert extract_article(labelled).text == "\n\n".join(STORY)
+
+
+def test_a_lead_in_its_own_box_before_the_body_is_part_of_the_story() -> None:
+    lead = (
+        "Five months, two million and a new ramp later, Marrow has its ferry back, and the "
+        "islanders who rowed across in January are glad of it."
+    )
+    boxed = page(
+        "<article class='story'>"
+        + f"<h1>{HEADLINE}</h1>"
+        + "<div class='meta'><span>12 March 2031</span></div>"
+        + f"<div class='teaser-text'><p>{lead}</p></div>"
+        + "<div class='story-text'>"
+        + paragraphs_html(STORY)
+        + "</div></article>"
+    )
+
+    assert extract_article(boxed).text == "\n\n".join([lead, *STORY])
+
+
+def test_a_menu_word_above_the_story_is_not_matched_in_its_first_sentence() -> None:
+    # "Ferry" is a menu item and also a word early in the story's first paragraph
+    menu = page(
+        "<ul class='topics'><li><a href='/ferry'>Ferry</a></li><li><a href='/tides'>Tides"
+        "</a></li></ul>"
+        + "<article>"
+        + f"<h1>{HEADLINE}</h1>"
+        + paragraphs_html(
+            [
+                "Ferry services to Marrow resumed on Tuesday morning after five "
+                "months in the dry dock at Kessel harbour.",
+                *STORY[1:],
+            ]
+        )
+        + "</article>"
+    )
+
+    assert not extract_article(menu).text.startswith("Ferry\n")
+
+
+def test_a_name_card_that_pops_up_on_hover_is_not_read_into_the_sentence() -> None:
+    card = page(
+        "<article>"
+        + f"<h1>{HEADLINE}</h1>"
+        + "<p>Harbour master <span class='person'><a href='/people/ilse'>Ilse Brandauer</a>"
+        "<span class='rollover-people-block'><a href='/people/ilse'>Ilse Brandauer</a> "
+        "<a href='/news/x'>Brandauer warns of a long winter</a></span></span> said the "
+        "crossing would run to the old timetable from the first week of April.</p>"
+        + paragraphs_html(STORY[1:])
+        + "</article>"
+    )
+
+    first = extract_article(card).text.split("\n\n")[0]
+
+    assert first == (
+        "Harbour master Ilse Brandauer said the crossing would run to the old timetable "
+        "from the first week of April."
+    )
+
+
+def test_datelines_bylines_and_sign_up_pleas_at_the_ends_of_the_body_go() -> None:
+    framed = page(
+        "<article>"
+        + f"<h1>{HEADLINE}</h1>"
+        + "<div class='content'><p>March 12, 2031</p><p>By Jo Tamsin</p>"
+        + paragraphs_html(STORY)
+        + "<p>Jo Tamsin may be reached at jo@courier.example. Follow her on Twitter.</p>"
+        + "<p>Get the island's news in your inbox every morning: sign up for our letter.</p>"
+        + "</div></article>"
+    )
+
+    assert extract_article(framed).text == "\n\n".join(STORY)
+
+
+def test_a_closing_paragraph_that_only_mentions_subscribing_is_kept_when_it_is_long() -> None:
+    closing = (
+        "The operator said islanders who subscribe to the new text alerts will hear about "
+        "cancellations an hour earlier than before, and that the service will stay free for "
+        "pensioners, schoolchildren and anyone who travels to the hospital on the mainland "
+        "for treatment, whatever the weather and whatever the time of year, as the county "
+        "asked when it agreed to pay for half of the repairs in the spring."
+    )
+    kept = page("<article>" + f"<h1>{HEADLINE}</h1>" + paragraphs_html([*STORY, closing]))
+
+    assert extract_article(kept).text.endswith(closing)
+
+
+def test_the_pages_own_address_and_a_print_header_are_not_the_story() -> None:
+    url = "https://courier.example/news/ferry"
+    printed = page(
+        "<article>"
+        + f"<h1>{HEADLINE}</h1>"
+        + "<div class='print-header'><p>This copy is for your personal use only; to order "
+        "copies for your colleagues visit our reprints desk.</p></div>"
+        + f"<p>{url}</p>"
+        + paragraphs_html(STORY)
+        + "<p class='hide'>An error has occurred, please try again later.</p>"
+        + "</article>",
+        head=f'<link rel="canonical" href="{url}">',
+    )
+
+    assert extract_article(printed, url).text == "\n\n".join(STORY)
+
+
+MORE_STORIES = [
+    ("/news/bridge-vote", "Council postpones the bridge vote again",
+     "A long night of arguments over the span's cost."),
+    ("/news/harbour-fees", "Harbour fees to rise in spring",
+     "Owners were told at a meeting in the town hall."),
+    ("/news/tide-gauge", "Tide gauge back after a year",
+     "The instrument was rebuilt by volunteers."),
+]  # fmt: skip
+
+
+def cards(host: str) -> str:
+    return (
+        "<ul class='latest'>"
+        + "".join(
+            f"<li class='item'><h3><a href='{host}{path}'>{title}</a></h3><p>{summary}</p></li>"
+            for path, title, summary in MORE_STORIES
+        )
+        + "</ul>"
+    )
+
+
+def test_a_row_of_cards_to_the_sites_other_stories_after_the_story_goes() -> None:
+    teased = page(
+        "<article>" + f"<h1>{HEADLINE}</h1>" + paragraphs_html(STORY)
+        + cards("https://courier.example") + "</article>"
+    )  # fmt: skip
+
+    assert extract_article(teased, "https://courier.example/news/ferry").text == (
+        "\n\n".join(STORY)
+    )
+
+
+def test_cards_to_other_sites_are_a_round_up_and_stay() -> None:
+    shop = page(
+        "<article>" + f"<h1>{HEADLINE}</h1>" + paragraphs_html(STORY)
+        + cards("https://shop.example") + "</article>"
+    )  # fmt: skip
+
+    text = extract_article(shop, "https://courier.example/news/ferry").text
+
+    assert "Tide gauge back after a year" in text
+
+
+def test_cards_set_between_the_storys_paragraphs_are_in_its_flow_and_stay() -> None:
+    inline = page(
+        "<article>" + f"<h1>{HEADLINE}</h1>" + paragraphs_html(STORY[:3])
+        + cards("https://courier.example") + paragraphs_html(STORY[3:]) + "</article>"
+    )  # fmt: skip
+
+    text = extract_article(inline, "https://courier.example/news/ferry").text
+
+    assert "Harbour fees to rise in spring" in text
+
+
+def test_a_post_embedded_between_the_storys_paragraphs_is_kept() -> None:
+    quoted = "The Marrow ferry is back and the islanders are very happy about it"
+    embedded = page(
+        "<article>" + f"<h1>{HEADLINE}</h1>" + paragraphs_html(STORY[:3])
+        + "<div class='social-media-embed'><blockquote class='twitter-tweet'>"
+        + f"<p>{quoted}</p>&mdash; Ilse Brandauer (@ilse) "
+        + "<a href='https://social.example/ilse/1'>March 12, 2031</a></blockquote></div>"
+        + paragraphs_html(STORY[3:]) + "</article>"
+    )  # fmt: skip
+
+    paragraphs = extract_article(embedded).text.split("\n\n")
+
+    assert paragraphs[3] == quoted
+    assert paragraphs[:3] == STORY[:3] and paragraphs[-3:] == STORY[3:]
+
+
+def test_a_paragraph_that_is_one_link_and_a_comments_invitation_leave_the_body() -> None:
+    blurb = (
+        "Night crossings are back on the Marrow line from April, with a new timetable, "
+        "a heated lounge and a quieter engine: everything you need to know about the "
+        "ferry's first full season since the repairs, from prices to parking at the pier."
+    )
+    framed = page(
+        "<article>" + f"<h1>{HEADLINE}</h1>" + "<div class='body'>" + paragraphs_html(STORY)
+        + f"<p><a href='/news/night-crossings'>{blurb}</a></p>"
+        + "<p>[button link=\"/submit\" type=\"big\"] Send us your story[/button]</p>"
+        + "<h3>Tell us what you think...</h3><p>comments</p>" + "</div></article>"
+    )  # fmt: skip
+
+    assert extract_article(framed).text == "\n\n".join(STORY)
+
+
+def test_a_label_line_and_the_links_under_it_leave_the_body() -> None:
+    labelled = page(
+        "<article>" + f"<h1>{HEADLINE}</h1>" + "<div class='text'>"
+        + "<p>12 de março de 2031 às 9:15</p>" + paragraphs_html(STORY[:3])
+        + "<p>DON'T MISS</p>"
+        + "".join(f"<p><a href='{path}'>{title}</a></p>" for path, title, _ in MORE_STORIES)
+        + paragraphs_html(STORY[3:])
+        + "<p>Tags</p><p><a href='/t/ferry'>ferry</a>, <a href='/t/marrow'>marrow</a>, "
+        + "<a href='/t/harbour'>harbour</a></p></div></article>"
+    )  # fmt: skip
+
+    assert extract_article(labelled).text == "\n\n".join(STORY)
+
+
+def test_a_section_label_past_the_story_ends_it_but_not_the_prose_under_a_label() -> None:
+    teasers = "".join(f"<div class='item'>{t}: {blurb}</div>" for _, t, blurb in MORE_STORIES)
+    topped = page(
+        "<article>" + f"<h1>{HEADLINE}</h1>" + "<div class='text'>" + paragraphs_html(STORY)
+        + "<div class='bar'><strong>Top stories</strong></div>"
+        + f"<div class='scroller'>{teasers}</div></div></article>"
+    )  # fmt: skip
+    reading = (
+        "Marrow Quarterly, spring issue: a long essay on island ferries since 1900, with "
+        "the timetables of every crossing, the names of the boats and the stories of the "
+        "crews who kept them running through storms, strikes and two wars."
+    )
+    listed = page(
+        "<article>" + f"<h1>{HEADLINE}</h1>" + "<div class='text'>" + paragraphs_html(STORY)
+        + f"<p>Read also:</p><p>{reading}</p></div></article>"
+    )  # fmt: skip
+
+    assert extract_article(topped).text == "\n\n".join(STORY)
+    assert extract_article(listed).text == "\n\n".join([*STORY, reading])
+
+
+def test_notes_under_the_story_and_the_headlines_above_them_leave_its_end() -> None:
+    related = "".join(f"<li><a href='{path}'>{title}</a></li>" for path, title, _ in MORE_STORIES)
+    notes = [
+        "Updated at 4:10 p.m.",
+        "Comments are moderated and will be approved before they appear.",
+        "If you buy something through a link on this page, we may earn a small commission.",
+        "Email Jo Tamsin at jo@courier.example or follow her on Twitter @jotamsin.",
+        "This website uses cookies to improve your experience. Accept Read More",
+        "Note: we are moderating all comments for a while to keep the spam out.",
+        "Follow our full coverage of the Marrow crossing at courier.example/ferry",
+        "Filed under: Ferries, Marrow",
+        "If you enjoyed this article, we have a proposal for you: join the Courier Club. "
+        "Members read every story without a paywall, get the printed weekend edition at "
+        "home, meet our reporters at the harbour suppers twice a year and help us keep a "
+        "newsroom on the island for another century of crossings, storms and elections. "
+        "It costs less than a ferry ticket a month.",
+        "Listen to the Courier live at 8:00 and 18:00 weekdays - or listen back here.",
+    ]
+    noted = page(
+        "<article>" + f"<h1>{HEADLINE}</h1>" + "<div class='text'>" + paragraphs_html(STORY)
+        + f"<ul>{related}</ul>" + paragraphs_html(notes)
+        + "<h3>How to listen to the Courier podcast</h3>"
+        + "<p>Listen: https://courier.example/podcast</p></div></article>"
+    )  # fmt: skip
+
+    assert extract_article(noted).text == "\n\n".join(STORY)
+
+
+def test_reading_times_wire_slugs_dated_lines_and_script_leftovers_leave_the_ends() -> None:
+    framed = page(
+        "<article>" + f"<h1>{HEADLINE}</h1>" + "<div class='text'>"
+        + paragraphs_html(["Reading time: 3 minutes", "BC-EU--Marrow-Ferry, 2nd Ld-Writethru"])
+        + paragraphs_html([
+            "Start your day with the Harbour Bell, our morning digest of everything that "
+            "floats, sinks or docks along the coast, read by every skipper worth the name. "
+            "Sign up for the Harbour Bell and get it in your inbox at six every morning."
+        ])
+        + paragraphs_html(STORY)
+        + paragraphs_html(["First Published: Tuesday, March 12, 2031 09:15 AM"])
+        + "</div></article>"
+        + "<ul><li>narrow-browser-and-phone</li><li>wide-browser-and-larger</li></ul>"
+    )  # fmt: skip
+
+    assert extract_article(framed).text == "\n\n".join(STORY)
+
+
+def test_a_short_plea_to_sign_up_between_the_paragraphs_leaves_the_body() -> None:
+    plea = "Let our news meet your inbox. The morning letter, delivered weekdays."
+    instructions = "Sign up for the ferry card at the harbour office for $12 a year."
+    framed = page(
+        "<article>" + f"<h1>{HEADLINE}</h1>" + "<div class='text'>"
+        + paragraphs_html([*STORY[:2], plea, instructions, *STORY[2:]]) + "</div></article>"
+    )  # fmt: skip
+
+    assert extract_article(framed).text == "\n\n".join([*STORY[:2], instructions, *STORY[2:]])
+
+
+def test_a_footer_named_in_portuguese_and_a_dateline_in_another_language_leave_the_body() -> None:
+    address = (
+        "Prefeitura de Lindenfeld - CNPJ: 12.345.678/0001-90 - Rua do Porto, 100 - Centro - "
+        "Caixa Postal 12 - Fone: (047) 5555-0100"
+    )
+    framed = page(
+        "<div class='conteudo'><h1>" + HEADLINE + "</h1>"
+        + "<div class='texto'><p>12/03/2031 às 09:15 - Publicado por: Jo Tamsin Brandauer - "
+        + "Categoria: Transporte - Tags: balsa porto</p>"
+        + paragraphs_html(STORY) + "</div></div>"
+        + f"<div class='rodape'><div class='linha'><div>{address}</div></div></div>"
+    )  # fmt: skip
+
+    assert extract_article(framed).text == "\n\n".join(STORY)

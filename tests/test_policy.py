@@ -8,14 +8,16 @@ from pathlib import Path
 import pytest
 
 from reprint_check.errors import PolicyError
-from reprint_check.models import PolicySummary
+from reprint_check.models import ArchiveHints, PolicySummary
 from reprint_check.policy.explain import explain, summary_line
 from reprint_check.policy.rules import (
+    ArchiveRule,
     ExcerptRule,
     LinkRule,
     Permission,
     Policy,
     ReprintRule,
+    archive_hints,
     list_policies,
     load_policies,
     load_policy,
@@ -212,7 +214,7 @@ def test_full_file_parses_and_normalises_hosts() -> None:
         (
             '[policy]\nname = "x"\n[exerpt]\nmax_chars = 5\n',
             'rules/x.toml: exerpt: unknown table (did you mean "excerpt"?); expected one of '
-            "policy, excerpt, link, reprint, rewrite, permissions",
+            "policy, excerpt, link, reprint, rewrite, archive, permissions",
         ),
         (
             '[policy]\nname = "x"\nexcerpt = 5\n',
@@ -307,6 +309,30 @@ def test_full_file_parses_and_normalises_hosts() -> None:
             "rules/x.toml: reprint.credit: expected only beside reprint.allow_full = true, "
             "got reprint.allow_full = false; the [reprint] conditions bind copies under a "
             "reprint licence, and without one there is no copy they could judge",
+        ),
+        (
+            '[policy]\nname = "x"\n[archive]\nbody = "div.story["\n',
+            'rules/x.toml: archive.body: expected a CSS selector like "div.article-body", '
+            'got "div.story["',
+        ),
+        (
+            '[policy]\nname = "x"\n[archive]\nbody = ""\n',
+            'rules/x.toml: archive.body: expected a CSS selector like "div.article-body", got ""',
+        ),
+        (
+            '[policy]\nname = "x"\n[archive]\nexclude = ".newsletter"\n',
+            "rules/x.toml: archive.exclude: expected a list of CSS selectors like "
+            '[".newsletter", "aside.related"], got ".newsletter"',
+        ),
+        (
+            '[policy]\nname = "x"\n[archive]\nexclude = [".ok", "p::first-line"]\n',
+            "rules/x.toml: archive.exclude: expected a list of CSS selectors like "
+            '[".newsletter", "aside.related"], got [".ok", "p::first-line"]',
+        ),
+        (
+            '[policy]\nname = "x"\n[archive]\nbdy = "div.story"\n',
+            'rules/x.toml: archive.bdy: unknown key (did you mean "body"?); expected one of '
+            "body, exclude",
         ),
         (
             '[policy]\nname = "x"\n[excerpt]\nmax_chars = \n',
@@ -728,3 +754,32 @@ def test_policy_set_refuses_ambiguous_sets(tmp_path: Path) -> None:
     with pytest.raises(PolicyError) as caught:
         load_policies([empty])
     assert str(caught.value) == f"{empty}: no policy files (*.toml) in this folder"
+
+
+def test_archive_hints_by_host_and_in_plain_words() -> None:
+    policy = parse_policy(
+        '[policy]\nname = "courier"\ndomains = ["courier.example"]\n'
+        '[archive]\nbody = " div.story-body "\nexclude = ["aside.promo", ".newsletter"]\n',
+        "rules/courier.toml",
+    )
+
+    assert policy.archive == ArchiveRule(
+        body="div.story-body", exclude=("aside.promo", ".newsletter")
+    )
+    hints = archive_hints(policy)
+    expected = ArchiveHints(body="div.story-body", exclude=("aside.promo", ".newsletter"))
+    assert hints.for_url("https://news.courier.example/2031/ferry") == expected
+    assert hints.for_url("https://other.example/2031/ferry") is None
+    assert explain(policy)[-2:] == [
+        'When its pages are indexed, the story is the text inside "div.story-body" (less '
+        "the headline); a page where that matches nothing is read as usual.",
+        'When its pages are indexed, "aside.promo", ".newsletter" are never part of the story.',
+    ]
+
+
+def test_a_policy_without_archive_hints_gives_none() -> None:
+    policy = parse_policy('[policy]\nname = "plain"\n', "rules/plain.toml")
+
+    assert policy.archive == ArchiveRule()
+    assert not archive_hints(policy)
+    assert archive_hints(policy).for_url("https://courier.example/a") is None

@@ -51,6 +51,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import gzip
 import html
 import io
@@ -62,7 +63,7 @@ import time
 import zlib
 from collections import Counter, OrderedDict, deque
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from fnmatch import fnmatchcase
 from urllib.parse import urljoin, urlsplit, urlunsplit
@@ -80,6 +81,13 @@ from reprint_check.index.base import (
 )
 from reprint_check.index.ingest import map_in_workers
 from reprint_check.index.sources import article_from_page
+from reprint_check.index.template import (
+    Templates,
+    TemplateUpdate,
+    strip_article,
+    update_templates,
+)
+from reprint_check.models import SiteHints
 from reprint_check.urls import canonical_url, host_of
 from reprint_check.web.feeds import FeedItem, sniff_kind, stream_feed
 from reprint_check.web.fetch import (
@@ -159,6 +167,7 @@ class CrawlOptions:
     use_api: bool = True
     allow_hosts: tuple[str, ...] = ()
     sync: bool = False
+    hints: SiteHints | None = None  # the publishers' [archive] hints, by host
 
 
 @dataclass(frozen=True)
@@ -204,6 +213,7 @@ class CrawlReport:
     problem: str | None = None  # the crawl could not run at all: why
     unreachable: bool = False  # ... because the site could not be fetched (not: nothing to index)
     problems: tuple[str, ...] = ()  # discovery problems (a sitemap that failed, …)
+    templates: TemplateUpdate = field(default_factory=TemplateUpdate)  # site templates learned
 
     @property
     def indexed(self) -> int:
@@ -419,19 +429,25 @@ class _Unit:
     listed: str | None = None  # the listing's date (see _Job.listed)
 
 
-def _extract(unit: _Unit) -> tuple[_Unit, PreparedArticle | None, str | None]:
-    """Extract and fingerprint in a worker; the page text does not travel back."""
+def _extract(
+    unit: _Unit, hints: SiteHints | None = None, templates: Templates | None = None
+) -> tuple[_Unit, PreparedArticle | None, str | None]:
+    """Extract and fingerprint in a worker; the page text does not travel back.
+
+    Pages are read with the host's ``[archive]`` hints, and every article is
+    stored without its site's known template, as an ingest stores it.
+    """
     slim = dataclasses.replace(unit, text=None, post=None)
     try:
         if unit.kind == "html":
             assert unit.text is not None and unit.final_url is not None
-            article = article_from_page(unit.url, unit.text, unit.final_url)
+            article = article_from_page(unit.url, unit.text, unit.final_url, hints)
         elif unit.kind == "post":
             assert unit.post is not None
             article = wordpress.article_from_post(unit.post)
         else:
             return slim, None, None
-        return slim, prepare_article(article), None
+        return slim, prepare_article(strip_article(article, templates or {})), None
     except (FetchError, InputError) as e:
         return slim, None, str(e).removeprefix(f"{unit.url}: ")
     except Exception as e:  # a bug on one page must not lose the rest of the crawl
@@ -536,6 +552,9 @@ class _Crawl:
         self.gone: list[str] = []
         self.failures: list[tuple[str, str]] = []
         self.written: Counter[str] = Counter()
+        self.templates = store.templates()
+        self.written_hosts: set[str] = set()  # hosts whose template is learned again at the end
+        self.learned = TemplateUpdate()
         self.obtained: Counter[str] = Counter()
         self.planned = 0  # articles asked for, against --limit
         self.via = ""
@@ -1249,6 +1268,7 @@ class _Crawl:
             nonlocal last
             if articles or records:
                 counts = self.store.add_prepared_many(articles, skip_unchanged=True, pages=records)
+                self.written_hosts.update(host_of(a.article.url) for a in articles)
                 self.written.update(
                     added=counts.added, replaced=counts.replaced, unchanged=counts.unchanged
                 )
@@ -1258,7 +1278,8 @@ class _Crawl:
                 records.clear()
             last = time.monotonic()
 
-        results = map_in_workers(_extract, units, jobs=jobs or self.options.jobs, chunk=1)
+        work = functools.partial(_extract, hints=self.options.hints, templates=self.templates)
+        results = map_in_workers(work, units, jobs=jobs or self.options.jobs, chunk=1)
         try:
             for unit, prepared, error in results:
                 self._settle(unit, prepared, error, articles, records)
@@ -1270,6 +1291,7 @@ class _Crawl:
                 if self.on_progress is not None:
                     self.on_progress(self.counts.snapshot())
             flush()
+            self.learned = update_templates(self.store, self.written_hosts)
         finally:
             self.stop.set()  # first: the threads feeding the pool must give up before it ends
             results.close()  # type: ignore[attr-defined]
@@ -1362,6 +1384,7 @@ class _Crawl:
             problem=problem,
             unreachable=unreachable,
             problems=tuple(self.problems),
+            templates=self.learned,
         )
 
 

@@ -57,6 +57,8 @@ MIN_SHARED_KGRAMS = 2
 MAX_EVIDENCE_ARTICLES = 64
 # Articles whose stored text one read fetches for the MIN_SHARED_KGRAMS check.
 CHECK_BATCH = 50
+# Rows of the meta table that hold a host's template: the prefix, then the host.
+TEMPLATE_KEY = "template:"
 
 
 @dataclass(frozen=True)
@@ -348,6 +350,14 @@ class SourceIndex(Protocol):
         ...
 
     def articles(self) -> Iterator[ArticleInfo]: ...
+
+    def templates(self) -> dict[str, frozenset[str]]:
+        """Each host's learned template: keys of paragraphs that are not the story."""
+        ...
+
+    def set_template(self, host: str, keys: frozenset[str]) -> None:
+        """Keep a host's template (replacing what was kept for it)."""
+        ...
 
     # The semantic stage's side data (see reprint_check.semantic.records): opaque
     # blobs per (kind, article), deleted with their article.

@@ -18,7 +18,7 @@ import os
 import signal
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 from typing import TypeVar
@@ -37,7 +37,14 @@ from reprint_check.index.sources import (
     jsonl_lines,
     missing_reason,
 )
-from reprint_check.models import Article
+from reprint_check.index.template import (
+    Templates,
+    TemplateUpdate,
+    strip_article,
+    update_templates,
+)
+from reprint_check.models import Article, SiteHints
+from reprint_check.urls import host_of
 from reprint_check.web.fetch import Fetcher
 
 _T = TypeVar("_T")
@@ -55,7 +62,11 @@ CHUNKS_IN_FLIGHT_PER_JOB = 4
 
 @dataclass(frozen=True)
 class IngestResult:
-    """What an ingest did. ``chars`` counts the article text of the articles read."""
+    """What an ingest did. ``chars`` counts the article text of the articles read.
+
+    ``templates``: what learning the sites' templates did after the articles were
+    stored (hosts whose template grew, stored articles written again without it).
+    """
 
     added: int = 0
     replaced: int = 0
@@ -63,6 +74,7 @@ class IngestResult:
     failed: int = 0
     chars: int = 0
     text_bytes: int = 0
+    templates: TemplateUpdate = field(default_factory=TemplateUpdate)
 
     @property
     def articles(self) -> int:
@@ -90,12 +102,12 @@ def _path_units(path: Path, spec: str) -> Iterator[_Unit | SourceError]:
 
 
 def _units(
-    specs: Iterable[str], fetcher: Fetcher | None
+    specs: Iterable[str], fetcher: Fetcher | None, hints: SiteHints | None = None
 ) -> Iterator[_Unit | Article | SourceError]:
     """The sources as units of work, in the order ``iter_articles`` reads them."""
     for spec in specs:
         if is_url(spec):
-            yield from iter_articles(spec, fetcher=fetcher)
+            yield from iter_articles(spec, fetcher=fetcher, hints=hints)
             continue
         path = Path(spec)
         if path.is_dir():
@@ -108,19 +120,29 @@ def _units(
             yield from _path_units(path, spec)
 
 
-def _work(unit: _Unit | Article | SourceError) -> PreparedArticle | SourceError:
-    """Read, extract and fingerprint one unit; a bad one becomes a SourceError, never a crash."""
+def _work(
+    unit: _Unit | Article | SourceError,
+    hints: SiteHints | None = None,
+    templates: Templates | None = None,
+) -> PreparedArticle | SourceError:
+    """Read, extract and fingerprint one unit; a bad one becomes a SourceError, never a crash.
+
+    The article is stored without its site's known template (``templates``).
+    """
     if isinstance(unit, SourceError):
         return unit
     if isinstance(unit, Article):
-        return prepare_article(unit)
+        return prepare_article(strip_article(unit, templates or {}))
     kind, where, raw = unit
     try:
         if kind == "jsonl":
             assert raw is not None
-            article = article_from_jsonl_line(where, raw)
-            return article if isinstance(article, SourceError) else prepare_article(article)
-        return prepare_article(article_from_file(Path(where)))
+            article = article_from_jsonl_line(where, raw, hints)
+            if isinstance(article, SourceError):
+                return article
+        else:
+            article = article_from_file(Path(where), hints)
+        return prepare_article(strip_article(article, templates or {}))
     except (FetchError, InputError) as e:
         return SourceError(where, str(e).removeprefix(f"{where}: "), isinstance(e, InputError))
     except Exception as e:  # a bug on one page must not lose the rest of the ingest
@@ -153,7 +175,12 @@ def _ignore_interrupts() -> None:
 
 
 def prepared_articles(
-    specs: Iterable[str], *, jobs: int = 1, fetcher: Fetcher | None = None
+    specs: Iterable[str],
+    *,
+    jobs: int = 1,
+    fetcher: Fetcher | None = None,
+    hints: SiteHints | None = None,
+    templates: Templates | None = None,
 ) -> Iterator[PreparedArticle | SourceError]:
     """Every article the sources name, fingerprinted, in source order.
 
@@ -161,7 +188,8 @@ def prepared_articles(
     processes; at most a few chunks per worker are in flight, so a large
     export streams through in constant memory.
     """
-    return map_in_workers(_work, _units(specs, fetcher), jobs=jobs)
+    work = functools.partial(_work, hints=hints, templates=templates)
+    return map_in_workers(work, _units(specs, fetcher, hints), jobs=jobs)
 
 
 def map_in_workers(
@@ -169,7 +197,8 @@ def map_in_workers(
 ) -> Iterator[_R]:
     """``map(func, items)`` in ``jobs`` worker processes, in order, in constant memory.
 
-    ``func`` must be a module-level function (workers import it by name).
+    ``func`` must be a module-level function, or a partial of one (workers import it
+    by name).
     Items are sent ``chunk`` at a time, and at most a few chunks per worker
     are in flight: a source slower than the workers (a crawl) wants small
     chunks, so results come back as soon as they are ready.
@@ -215,13 +244,22 @@ def ingest(
     batch_articles: int = BATCH_ARTICLES,
     on_article: Callable[[PreparedArticle], None] | None = None,
     on_error: Callable[[SourceError], None] | None = None,
+    hints: SiteHints | None = None,
+    learn_templates: bool = True,
 ) -> IngestResult:
     """Add every article the sources name to the index, in batches of one transaction each.
 
     ``on_article`` and ``on_error`` are called as items come in (a progress
     bar, error lines); errors never stop the ingest. An interrupted ingest
-    keeps the batches it committed; run again, it skips what is stored.
+    keeps the batches it committed; run again, it skips what is stored. ``hints``
+    are the publishers' ``[archive]`` hints, by host.
+
+    Articles are stored without their site's template (``template``): the known
+    one while they stream in, then, with ``learn_templates``, the templates of the
+    hosts this ingest touched are learned again and taken out where they grew.
     """
+    templates = index.templates()
+    hosts: set[str] = set()
     added = replaced = unchanged = failed = chars = text_bytes = 0
     batch: list[PreparedArticle] = []
 
@@ -234,7 +272,9 @@ def ingest(
         batch.clear()
 
     with index.bulk_writes():
-        for item in prepared_articles(specs, jobs=jobs, fetcher=fetcher):
+        for item in prepared_articles(
+            specs, jobs=jobs, fetcher=fetcher, hints=hints, templates=templates
+        ):
             if isinstance(item, SourceError):
                 failed += 1
                 if on_error is not None:
@@ -242,6 +282,7 @@ def ingest(
                 continue
             chars += len(item.article.text)
             text_bytes += len(item.article.text.encode("utf-8"))
+            hosts.add(host_of(item.article.url))
             batch.append(item)
             if on_article is not None:
                 on_article(item)
@@ -249,8 +290,9 @@ def ingest(
                 flush()
         if batch:
             flush()
+        learned = update_templates(index, hosts) if learn_templates else TemplateUpdate()
     index.checkpoint()
-    return IngestResult(added, replaced, unchanged, failed, chars, text_bytes)
+    return IngestResult(added, replaced, unchanged, failed, chars, text_bytes, learned)
 
 
 def default_jobs() -> int:

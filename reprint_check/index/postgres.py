@@ -32,6 +32,7 @@ queries that depend on them change together.
 from __future__ import annotations
 
 import contextlib
+import json
 import re
 import threading
 import weakref
@@ -46,6 +47,7 @@ from reprint_check.errors import IndexStoreError
 from reprint_check.index import postings
 from reprint_check.index.base import (
     MAX_CANDIDATES,
+    TEMPLATE_KEY,
     ArticleInfo,
     ArticleWrites,
     GoneArticle,
@@ -964,6 +966,22 @@ class PostgresIndex(ArticleWrites):
     def _has_semantic(conn: Any) -> bool:
         (found,) = conn.execute("SELECT to_regclass(%s)", (f"{SCHEMA}.semantic",)).fetchone()
         return found is not None
+
+    def templates(self) -> dict[str, frozenset[str]]:
+        with self._reading() as conn:
+            rows = conn.execute(
+                f"SELECT key, value FROM {SCHEMA}.meta WHERE starts_with(key, %s)",
+                (TEMPLATE_KEY,),
+            ).fetchall()
+        return {key.removeprefix(TEMPLATE_KEY): frozenset(json.loads(value)) for key, value in rows}
+
+    def set_template(self, host: str, keys: frozenset[str]) -> None:
+        with self._write() as cur:
+            cur.execute(
+                f"INSERT INTO {SCHEMA}.meta VALUES (%s, %s) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (TEMPLATE_KEY + host, json.dumps(sorted(keys))),
+            )
 
     def stats(self) -> IndexStats:
         with self._reading() as conn, conn.transaction():

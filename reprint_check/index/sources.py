@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reprint_check.errors import FetchError, InputError
-from reprint_check.models import Article
-from reprint_check.page.article import extract_article
+from reprint_check.models import Article, SiteHints
+from reprint_check.page.article import extract_for_site
 from reprint_check.page.html import MAX_TEXT_CHARS, TOO_MUCH_TEXT, looks_binary
+from reprint_check.text.normalize import visible_length
 from reprint_check.urls import host_of
 from reprint_check.web.fetch import Fetcher, decode_body, read_local
 
@@ -132,13 +133,14 @@ def _shown(value: str, limit: int = 60) -> str:
     return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
-def article_from_file(path: Path) -> Article:
+def article_from_file(path: Path, hints: SiteHints | None = None) -> Article:
     """One article from an HTML or plain-text file.
 
     A .txt file may open with a header (:func:`read_text_header`) naming its
     URL, title and publication date; the article is the body after it. With
     a header URL the file's path is kept as an alias, so an archive indexed
-    before it had headers is replaced on the next ingest, not duplicated.
+    before it had headers is replaced on the next ingest, not duplicated. An HTML
+    page is read with the ``[archive]`` hints for its host, if ``hints`` has any.
     """
     data = read_local(path, MAX_FILE_BYTES)
     if has_suffix(path, TEXT_SUFFIXES):
@@ -162,7 +164,7 @@ def article_from_file(path: Path) -> Article:
             aliases=(str(path),) if header.url else (),
             published=header.published,
         )
-    article = extract_article(data, None)
+    article = extract_for_site(data, None, hints)
     if not article.url:
         article = Article(
             str(path), article.text, article.title, article.aliases, article.published
@@ -170,7 +172,7 @@ def article_from_file(path: Path) -> Article:
     return article
 
 
-def _article_from_record(record: object, where: str) -> Article:
+def _article_from_record(record: object, where: str, hints: SiteHints | None) -> Article:
     if not isinstance(record, dict):
         raise FetchError(f"{where}: expected a JSON object")
     url = record.get("url")
@@ -186,7 +188,7 @@ def _article_from_record(record: object, where: str) -> Article:
             raise FetchError(f'{where}: "text" {TOO_MUCH_TEXT}')
         article = Article(url=url, text=text, title=title if isinstance(title, str) else "")
     elif isinstance(record.get("html"), str):
-        article = extract_article(record["html"], url)
+        article = extract_for_site(record["html"], url, hints)
         if isinstance(title, str) and title:
             article = Article(article.url, article.text, title, article.aliases, article.published)
     else:
@@ -216,22 +218,26 @@ def jsonl_lines(path: Path) -> Iterator[tuple[str, bytes] | SourceError]:
         yield SourceError(str(path), f"cannot read ({e.strerror or e})", bad_input=True)
 
 
-def article_from_jsonl_line(where: str, raw: bytes) -> Article | SourceError:
+def article_from_jsonl_line(
+    where: str, raw: bytes, hints: SiteHints | None = None
+) -> Article | SourceError:
     """One line of an export as an article, or the one-line reason it is not one."""
     try:
         record = json.loads(raw)
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
         return SourceError(where, f"not JSON ({getattr(e, 'msg', e)})")
     try:
-        return _article_from_record(record, where)
+        return _article_from_record(record, where, hints)
     except (FetchError, InputError) as e:
         return SourceError(where, str(e).removeprefix(f"{where}: "), isinstance(e, InputError))
 
 
-def articles_from_jsonl(path: Path) -> Iterator[Article | SourceError]:
+def articles_from_jsonl(
+    path: Path, hints: SiteHints | None = None
+) -> Iterator[Article | SourceError]:
     """Every article of a JSONL export, streamed."""
     for line in jsonl_lines(path):
-        yield line if isinstance(line, SourceError) else article_from_jsonl_line(*line)
+        yield line if isinstance(line, SourceError) else article_from_jsonl_line(*line, hints)
 
 
 def missing_reason(path: Path) -> str:
@@ -270,24 +276,34 @@ def article_files(spec: str, folder: Path) -> Iterator[Path | SourceError]:
         yield SourceError(spec, "no .html, .txt or .jsonl files in this folder", bad_input=True)
 
 
-def article_from_page(url: str, text: str, final_url: str) -> Article:
-    """The article of a fetched page, known also by the URL asked for and the one that answered."""
-    article = extract_article(text, final_url)
+def article_from_page(
+    url: str, text: str, final_url: str, hints: SiteHints | None = None
+) -> Article:
+    """The article of a fetched page, known also by the URL asked for and the one that answered.
+
+    The page is read with the ``[archive]`` hints for its host, if ``hints`` has any.
+    """
+    article = extract_for_site(text, final_url, hints)
     aliases = tuple(
         dict.fromkeys(u for u in (url, final_url, *article.aliases) if u != article.url)
     )
     return Article(article.url, article.text, article.title, aliases, article.published)
 
 
-def iter_articles(spec: str, *, fetcher: Fetcher | None = None) -> Iterator[Article | SourceError]:
-    """Every article a source spec names: URL, HTML/text file, JSONL export or folder."""
+def iter_articles(
+    spec: str, *, fetcher: Fetcher | None = None, hints: SiteHints | None = None
+) -> Iterator[Article | SourceError]:
+    """Every article a source spec names: URL, HTML/text file, JSONL export or folder.
+
+    HTML is read with the ``[archive]`` hints for each page's host, if ``hints`` has any.
+    """
     if is_url(spec):
         if fetcher is None:
             yield SourceError(spec, "URLs need a fetcher")
             return
         try:
             fetched = fetcher.fetch(spec)
-            yield article_from_page(spec, fetched.text, fetched.final_url)
+            yield article_from_page(spec, fetched.text, fetched.final_url, hints)
         except FetchError as e:
             yield SourceError(spec, str(e).removeprefix(f"{spec}: "))
         return
@@ -297,16 +313,40 @@ def iter_articles(spec: str, *, fetcher: Fetcher | None = None) -> Iterator[Arti
             if isinstance(file, SourceError):
                 yield file
             else:
-                yield from iter_articles(str(file), fetcher=fetcher)
+                yield from iter_articles(str(file), fetcher=fetcher, hints=hints)
         return
     if not path.exists():
         yield SourceError(spec, missing_reason(path), bad_input=True)
         return
     if has_suffix(path, JSONL_SUFFIXES):
-        yield from articles_from_jsonl(path)
+        yield from articles_from_jsonl(path, hints)
         return
     try:
-        yield article_from_file(path)
+        yield article_from_file(path, hints)
     except (FetchError, InputError) as e:
         reason = str(e).removeprefix(f"{spec}: ").removeprefix(f"{path}: ")
         yield SourceError(spec, reason, bad_input=isinstance(e, InputError))
+
+
+def extracted_record(article: Article) -> dict[str, object]:
+    """What ``extract --format json`` prints of an article: what the index holds of it.
+
+    ``article_chars`` is the article's length as an audit measures it (white space
+    runs as one, invisible characters as none): the excerpt limit's and the
+    full-reprint ratio's yardstick.
+    """
+    return {
+        "url": article.url,
+        "title": article.title,
+        "text": article.text,
+        "article_chars": visible_length(article.text),
+    }
+
+
+def extracted_text(article: Article) -> str:
+    """What ``extract`` prints of an article for a person: a header, then the text."""
+    lines = [f"URL: {article.url}"]
+    if article.title:
+        lines.append(f"Title: {article.title}")
+    lines.append(f"Article chars: {visible_length(article.text):,}")
+    return "\n".join(lines) + "\n\n" + article.text

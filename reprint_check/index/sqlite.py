@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import json
 import os
 import sqlite3
 import stat
@@ -23,6 +24,7 @@ from reprint_check.errors import IndexStoreError
 from reprint_check.index import postings
 from reprint_check.index.base import (
     MAX_CANDIDATES,
+    TEMPLATE_KEY,
     ArticleInfo,
     ArticleWrites,
     GoneArticle,
@@ -675,6 +677,22 @@ class SQLiteIndex(ArticleWrites):
                 (kind,),
             )
         ]
+
+    def templates(self) -> dict[str, frozenset[str]]:
+        rows = self._db.execute(
+            "SELECT key, value FROM meta WHERE key >= ? AND key < ?",
+            (TEMPLATE_KEY, TEMPLATE_KEY[:-1] + chr(ord(TEMPLATE_KEY[-1]) + 1)),
+        )
+        return {key.removeprefix(TEMPLATE_KEY): frozenset(json.loads(value)) for key, value in rows}
+
+    def set_template(self, host: str, keys: frozenset[str]) -> None:
+        try:
+            self._db.execute(
+                "INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                (TEMPLATE_KEY + host, json.dumps(sorted(keys))),
+            )
+        except sqlite3.Error as e:
+            raise IndexStoreError(f"{self.location}: cannot write ({e})") from e
 
     def stats(self) -> IndexStats:
         self._db.execute("BEGIN")  # one snapshot: a merge cannot drop a run being read

@@ -31,21 +31,23 @@ from __future__ import annotations
 
 import codecs
 import copy
+import functools
 import html as html_lib
 import json
 import re
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import urljoin, urlsplit
 
 import charset_normalizer
 import trafilatura
 from lxml import etree
 from lxml import html as lxml_html
+from lxml.cssselect import CSSSelector
 
 from reprint_check.errors import FetchError
-from reprint_check.models import Article
+from reprint_check.models import ArchiveHints, Article, SiteHints
 from reprint_check.page.html import MAX_TEXT_CHARS, TOO_MUCH_TEXT, too_much_text
 from reprint_check.web.fetch import bomless_unicode
 
@@ -73,7 +75,7 @@ _BLOCK_TAGS = frozenset(
 _CHROME_TAGS = frozenset({"nav", "footer", "aside", "header", "form", "menu"})
 # class/id words of chrome containers (readability's "unlikely candidates", trimmed).
 _CHROME_WORDS = re.compile(
-    r"(?:^|[-_\s])(?:nav|navbar|navigation|menu|footer|sidebar|side-bar|share|sharing|social"
+    r"(?:^|[-_\s])(?:nav|navbar|navigation|menu|footer|rodape|sidebar|side-bar|share|sharing|social"
     r"|comment|comments|disqus|related|recommended|recirc|promo|newsletter|subscribe|signup"
     r"|cookie|consent|gdpr|banner|breadcrumbs?|byline|tags|author-bio|popup|modal|ad|ads"
     r"|advert|advertisement|sponsor|sponsored|outbrain|taboola|widget|masthead|toolbar"
@@ -81,15 +83,45 @@ _CHROME_WORDS = re.compile(
     r"|pagination|pager|caption|credit)(?:$|[-_\s])",
     re.IGNORECASE,
 )
+# Containers that are never the story, even inside the story's own container: their
+# words are said only of boilerplate (unlike "widget", "ad" or "comment", which pages
+# also use for parts of the story), and win over story words ("article-related").
+_BOILERPLATE_TAGS = frozenset({"nav", "footer"})
+_BOILERPLATE_WORDS = re.compile(
+    r"(?:^|[-_\s])(?:nav|navbar|navigation|footer|rodape|sidebar|side-bar|breadcrumbs?|newsletters?"
+    r"|subscribe|subscription|signup|sign-up|promo|related|recommended|recirc|outbrain"
+    r"|taboola|trending|most-popular|more-stories|share|sharing|social|comments|disqus"
+    r"|byline|author-bio|author-box|about-author|modal|popup|cookie|consent|gdpr|gallery"
+    r"|pagination|pager|print-header|print-only)(?:$|[-_\s])"
+    r"|(?:^|\s)hide(?:$|\s)",  # the utility class that hides an element, a whole word
+    re.IGNORECASE,
+)
 # Blocks that hold running text (not headings, captions or list items).
 _PROSE_TAGS = frozenset({"p", "div", "blockquote", "section", "article", "pre", "td"})
 # Illustrations and their captions and credits.
 _FIGURE_TAGS = frozenset({"figure", "figcaption", "picture"})
 _FIGURE_WORDS = re.compile(r"caption|credit|photo|image|gallery|figure|slideshow", re.IGNORECASE)
+_FIGURE_WORD = re.compile(
+    r"(?:^|[-_\s])(?:caption|credit|photo|image|gallery|figure|slideshow)s?(?:$|[-_\s])",
+    re.IGNORECASE,
+)
 # Page-wide containers: their classes describe the whole page, chrome words included.
 _NEVER_CHROME = frozenset({"html", "body", "main", "article"})
 # …unless they also call themselves the story (readability's "maybe a candidate").
 _STORY_WORDS = re.compile(r"article|body|content|entry|main|story|column|text", re.IGNORECASE)
+# "has-image", "with-sidebar", "enable-lightbox": what a container holds or allows.
+_MODIFIER = re.compile(
+    r"\S*(?:^|[-_])(?:has|with|no|without|enable|enabled|disable|disabled|show)[-_]\S*",
+    re.IGNORECASE,
+)
+# Classes of inline elements a reader does not see in the text's flow: cards that pop
+# up over a name on hover, text only for screen readers. (On a block the same words
+# often mark a container that merely hosts such cards.)
+_UNSEEN = re.compile(
+    r"(?:^|[-_\s])(?:tooltip|popover|hovercard|hover-card|rollover|sr-only|visually-hidden"
+    r"|screen-reader-text|screen-reader-only|visuallyhidden)(?:$|[-_\s])",
+    re.IGNORECASE,
+)
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _SPACE = re.compile(r"\s+")
 _DIGITS = re.compile(r"\d+")
@@ -131,6 +163,139 @@ GAP_LINK_DENSITY = 0.4
 # A short line that is nearly all link ("Read more: …", "Related: …") is a teaser.
 MAX_LINK_LINE = 200
 LINK_LINE_DENSITY = 0.8
+# Lines a newsroom sets around a story (English forms, and symbols any language uses).
+MAX_FURNITURE_CHARS = 300
+MAX_DATELINE_WORDS = 12
+_BYLINE = re.compile(r"^by\s+\w+(?:[\s.'-]+\w+){0,4}\s*$", re.IGNORECASE)
+# Month names: English (also abbreviated), Portuguese, Spanish, French, Italian, German.
+_MONTH = (
+    r"(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+    r"|janeiro|fevereiro|março|abril|maio|junho|julho|agosto|setembro|outubro|novembro"
+    r"|dezembro|enero|febrero|marzo|mayo|junio|julio|septiembre|octubre|noviembre"
+    r"|diciembre|janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre"
+    r"|novembre|décembre|gennaio|febbraio|aprile|maggio|giugno|luglio|settembre|ottobre"
+    r"|dicembre|januar|februar|märz|juni|juli|oktober|dezember)"
+)
+_DATE = re.compile(
+    rf"\b(?:\d{{1,2}}[./-]\d{{1,2}}[./-]\d{{2,4}}|\d{{4}}-\d{{2}}-\d{{2}}"
+    rf"|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}"
+    rf"|\d{{1,2}}\.?\s+(?:de\s+)?{_MONTH}\s+(?:de\s+)?\d{{4}})(?!\w)",
+    re.IGNORECASE,
+)
+_TAIL_FURNITURE = re.compile(
+    r"\bcontributed (?:to )?(?:this )?(?:report|story|article)\b|^source: "
+    r"|^follow (?:us|him|her|them|me|\S+ on)\b|\bfollow (?:him|her|them|us|me) (?:on|at|@)"
+    r"|^(?:updated|last updated|first published|published)\b\W*(?:at|on)?\W*[\d(]"
+    r"|\bcomments?\b.{0,80}\b(?:moderat|approv|spam)|\bmoderat\w* (?:\w+ ){0,3}comments\b"
+    r"|^(?:listen|watch)\b.{0,80}\b(?:live|podcast|listen back|on demand)\b"
+    r"|^\W*\w+\W+coment[aá]rios\b|^filed under\b|^follow\b.{0,60}\bcoverage\b"
+    r"|\buses cookies\b|\bif you (?:buy|purchase) something\b|\baffiliate (?:links?|commission)"
+    r"|\byour inbox\b"
+    r"|^follow\b.{0,60}\bon (?:twitter|facebook|instagram)|\bmay be reached at\b"
+    r"|^have a (?:news )?tip\b|^(?:write|reach|e-?mail|contact)\b.{0,60}\bat\b|\bsign up\b"
+    r"|\bsubscribe\b|\bnewsletters?\b|\bclick here\b|\bin your inbox\b"
+    r"|\bdownload (?:the|our) app\b|^(?:like|liked|enjoyed?) this (?:story|article)"
+    r"|^if you (?:enjoyed|liked) this|^\S+@\S+\.\w+$"
+    r"|^\[\w+\b[^\]]*\].*\[/\w+\]$",  # a content-system short code left unrendered
+    re.IGNORECASE,
+)
+# A note after the story that opens by saying what it is: an appeal to a reader who
+# liked the story, an invitation to follow the site, a letter-writing invitation.
+MAX_NOTE_CHARS = 600
+_NOTE_OPENING = re.compile(
+    r"(?:if you (?:enjoyed|liked|value|appreciate) (?:this|our|reading)"
+    r"|follow (?:@\w+|us|\S+ on (?:twitter|facebook|instagram))\b"
+    r"|(?:like|liked|enjoyed?) this (?:story|article)\b)",
+    re.IGNORECASE,
+)
+# …and before it: reading times, wire-service slugs, sign-up pleas.
+_HEAD_FURNITURE = re.compile(
+    r"^(?:reading time|read time|tempo de leitura|tiempo de lectura|temps de lecture"
+    r"|lesezeit|tempo di lettura)\b|^\d+\s*min(?:ute)?s?\.? read$"
+    r"|\b\d+(?:st|nd|rd|th) Ld-Writethru$"
+    r"|\bsign up\b|\bsubscribe\b|\bnewsletters?\b|\byour inbox\b",
+    re.IGNORECASE,
+)
+# A dateline that says what the date is of, at the end of a story.
+_DATED = re.compile(
+    r"\b(?:updated|published|posted|modified|publicado|atualizado|actualizado|publié|mis à jour"
+    r"|veröffentlicht|aktualisiert|pubblicato|aggiornato)\b",
+    re.IGNORECASE,
+)
+# A line that is one identifier ("wide-browser-and-larger"): what a script left on the
+# page, not text.
+_CODE_LINE = re.compile(r"[a-z]+(?:-[a-z]+)+")
+_HEADING_TAGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
+# Headings that open what follows a story: related stories, comments, sign-up boxes,
+# share buttons (English, Portuguese, Spanish, French, Italian, German, Russian,
+# Indonesian, Korean and Japanese forms).
+_ENDS_STORY = re.compile(
+    r"\W*(?:related(?: articles| posts| stories| news| topics| coverage| content| links)?"
+    r"|(?:you|we think you) (?:may|might|will|could) (?:also )?(?:like|enjoy|be interested in)"
+    r"|recommended(?: for you| stories| articles| reading)?|read (?:more|also|next)|see also"
+    r"|also read|more (?:from|on|in|about|like this|stories|news|articles)\b.*"
+    r"|(?:most|top) (?:popular|read|viewed|shared|stories)\b.*|popular(?: posts| stories)?"
+    r"|popular on \w+(?: \w+)?|trending(?: now| stories)?|latest (?:news|stories|posts|videos)"
+    r"|comments?"
+    r"|\d+ comments?|leave a (?:reply|comment)\b.*|post a comment|join the (?:conversation"
+    r"|discussion)|share (?:this|the)(?: story| article| post)?|subscribe\b.*"
+    r"|sign up\b.*|newsletters?|about the author|tags|topics|tell us what you think\b.*"
+    r"|what do you think\b.*|have your say|don[’']?t miss|must reads?|editor[’']?s picks?"
+    r"|further reading|how to (?:listen|subscribe|watch)\b.*"
+    r"|leia (?:também|mais)|veja (?:também|mais)|voc[eê] (?:tamb[eé]m )?pode gostar\b.*"
+    r"|(?:not[ií]cias |posts |artigos )?relacionad[oa]s|coment[aá]rios"
+    r"|lea también|te puede interesar|noticias relacionadas"
+    r"|(?:à |a )?lire aussi|sur le même sujet|commentaires|articles? similaires"
+    r"|leggi anche|ti potrebbe interessare|articoli correlati|commenti"
+    r"|lesen sie auch|mehr zum thema|weitere artikel|das könnte sie auch interessieren"
+    r"|kommentare|ähnliche artikel"
+    r"|читайте также|материалы по теме|похожие(?: статьи| новости| материалы)?|комментарии"
+    r"|baca juga|artikel terkait|berita terkait|관련\s?기사|関連記事)\W*",
+    re.IGNORECASE,
+)
+# A teaser card: at most this long, its headline link at least this long, to another
+# page of the site, in a row of at least this many (searched this far up from a block).
+MAX_CARD_CHARS = 400
+# A label outside a heading ends the story only after this share of the story's text.
+LABEL_END_SHARE = 0.75
+# …and when it is short, as a label is (not "Sign up for an account for $12 a month").
+MAX_LABEL_CHARS = 32
+# Under such a label, a paragraph this long that reads as prose is the story's text:
+# the label ends teasers and links, not what the author wrote under it.
+MIN_LABELLED_PROSE = 200
+MIN_CARD_HEADLINE = 15
+MIN_CARDS = 3
+CARD_DEPTH = 4
+# Quoted posts of social networks, as their embed codes mark them.
+_EMBEDDED_POST = re.compile(
+    r"(?:^|\s)(?:twitter-tweet|twitter-video|instagram-media|tiktok-embed|bluesky-embed"
+    r"|mastodon-embed|reddit-embed-bq)(?:$|\s)",
+    re.IGNORECASE,
+)
+# A label before a link: "Related:", "READ MORE:", "Also on rt.com:", "[See also:".
+_LABEL = re.compile(r"^\W{0,2}[^\W\d][\w'’ .]{0,24}:\s")
+_WORD = re.compile(r"\w+")
+# Words of share buttons; a short line that is mostly these is a row of buttons.
+_SHARE_WORDS = frozenset(
+    {
+        "share", "shares", "tweet", "facebook", "twitter", "whatsapp", "pinterest", "pint",
+        "pin", "linkedin", "reddit", "email", "e", "mail", "google", "print", "telegram",
+        "messenger", "flipboard", "this", "on", "via", "compartilhe", "compartir", "teilen",
+        "condividi", "partager",
+    }
+)  # fmt: skip
+SHARE_SHARE = 0.75
+# A short line that asks the reader to sign up for something is a plea, not the story.
+MAX_PLEA_CHARS = 160
+_PLEA = re.compile(
+    r"\byour inbox\b|^\W*(?:sign up|subscribe|get|join|want|never miss|don[’']?t miss)\b"
+    r".{0,80}\b(?:newsletters?|inbox|youtube|podcast)\b",
+    re.IGNORECASE,
+)
+# A long paragraph that is this much link is another story's blurb.
+LINKED_BLURB = 0.95
+# A link line in capitals at least this long is an inline promotion.
+MIN_CAPS_LETTERS = 12
 # How far above a link line the story's container may be for the line to count as inline.
 INLINE_LINK_DEPTH = 5
 # A "page" whose start is more than this share control characters is binary data.
@@ -149,6 +314,13 @@ REPLACE_RATIO = 1.5
 # chance: they count only within this many characters after the previous anchored block.
 SHORT_BLOCK = 30
 SHORT_WINDOW = 64
+# The story's container is the deepest element holding this share of the anchored text
+# (searched this many levels up from each block).
+STORY_ROOT_SHARE = 0.9
+# A container named like boilerplate that holds this share of the anchored text is the
+# story's column, whatever its name says.
+LAYOUT_SHARE = 0.5
+MAX_ROOT_DEPTH = 64
 
 
 @dataclass(frozen=True)
@@ -162,6 +334,10 @@ class _Block:
     signature: int  # id of the ancestor chain (tags and classes) of ``element``
     link_chars: int  # characters of the text inside <a>
     chrome: bool  # inside a landmark or container of chrome, captions or credits
+    # The nearest element (the block's own or an ancestor) that makes it chrome…
+    chrome_root: etree._Element | None = None
+    # …and that makes it boilerplate (never the story: see _is_boilerplate).
+    boilerplate_root: etree._Element | None = None
 
 
 @dataclass(frozen=True)
@@ -172,10 +348,31 @@ class _Meta:
     published: str | None
     article_body: str | None
     headline_keys: frozenset[str]  # text_key of every form of the headline on the page
+    url: str | None = None  # the address the page was read from, when given
 
 
 def extract_article(html: str | bytes, url: str | None = None) -> Article:
     """The article as the index keeps it; FetchError only when the page holds no text."""
+    return extract_article_with(html, url, None)
+
+
+def extract_for_site(html: str | bytes, url: str | None, site: SiteHints | None) -> Article:
+    """The article, read with the hints for its host when there are any.
+
+    A file does not say its URL until it is read (its canonical link), so without a
+    URL the page is read once to find it, and again with that host's hints.
+    """
+    if not site:
+        return extract_article_with(html, url, None)
+    if url:
+        return extract_article_with(html, url, site.for_url(url))
+    article = extract_article_with(html, None, None)
+    hints = site.for_url(article.url)
+    return article if hints is None else extract_article_with(html, None, hints)
+
+
+def extract_article_with(html: str | bytes, url: str | None, hints: ArchiveHints | None) -> Article:
+    """The article, following the publisher's hints where given (see :class:`ArchiveHints`)."""
     markup = decode_html(html) if isinstance(html, bytes | bytearray) else html
     if too_much_text(markup):
         raise FetchError(TOO_MUCH_TEXT)
@@ -183,9 +380,18 @@ def extract_article(html: str | bytes, url: str | None = None) -> Article:
     if root is None:
         raise FetchError(NO_TEXT)
     base = _base_url(root, url)
-    meta = _read_meta(root, base)
-    blocks = list(_flatten(root))
-    paragraphs = _body_paragraphs(root, blocks, meta)
+    meta = replace(_read_meta(root, base), url=url)
+    paragraphs: list[str] | None = None
+    if hints is not None:
+        for selector in hints.exclude:
+            for element in _select(selector, root):
+                if element.getparent() is not None:
+                    element.drop_tree()  # its tail (the text after it) stays
+        if hints.body:
+            paragraphs = _hinted_paragraphs(root, hints.body, meta)
+    if paragraphs is None:  # no hint, or the body selector matched nothing on this page
+        blocks = list(_flatten(root))
+        paragraphs = _body_paragraphs(root, blocks, meta)
     text = "\n\n".join(paragraphs)
     if not text:
         raise FetchError(NO_TEXT)
@@ -217,6 +423,31 @@ def fragment_text(markup: str) -> str:
     if len(text) > MAX_TEXT_CHARS:
         raise FetchError(TOO_MUCH_TEXT)
     return text
+
+
+@functools.lru_cache(maxsize=256)
+def compile_selector(selector: str) -> CSSSelector:
+    """A CSS selector for HTML; SelectorError when it is not one."""
+    return CSSSelector(selector, translator="html")
+
+
+def _select(selector: str, root: etree._Element) -> list[etree._Element]:
+    return list(compile_selector(selector)(root))
+
+
+def _hinted_paragraphs(root: etree._Element, selector: str, meta: _Meta) -> list[str] | None:
+    """The visible text of the elements ``selector`` picks; None when it picks none."""
+    chosen = set(_select(selector, root))
+    if not chosen:
+        return None
+    paragraphs = []
+    for block in _flatten(root):
+        inside = block.element in chosen or chosen.intersection(
+            _ancestors(block.element, MAX_ROOT_DEPTH)
+        )
+        if inside and block.tag != "h1" and block.key not in meta.headline_keys:
+            paragraphs.append(block.text)
+    return paragraphs
 
 
 # --- decoding and parsing ------------------------------------------------------
@@ -444,17 +675,54 @@ def _is_chrome(element: etree._Element) -> bool:
     role = (element.get("role") or "").lower()
     if role in ("navigation", "banner", "contentinfo", "complementary", "dialog", "menu"):
         return True
-    names = f"{element.get('class') or ''} {element.get('id') or ''}"
+    names = _names(element)
+    if _FIGURE_WORD.search(names):  # "caption-text" is a caption, whatever else it says
+        return True
     if _STORY_WORDS.search(names):
         return False
     return bool(_CHROME_WORDS.search(names) or _FIGURE_WORDS.search(names))
 
 
+def _names(element: etree._Element) -> str:
+    """The words a container's class and id say about what it is.
+
+    Left out: JavaScript hooks ("js-lightbox-gallery"), what it holds or allows
+    ("has-image", "with-sidebar"), BEM modifiers ("section--ads") and the block a BEM
+    element belongs to ("sidebar__main" is the main column), ids that are URLs.
+    """
+    tokens = (element.get("class") or "").split()
+    element_id = (element.get("id") or "").strip()
+    if element_id and not any(c in element_id for c in "/.:"):
+        tokens.append(element_id)
+    kept = []
+    for token in tokens:
+        if token.lower().startswith(("js-", "js_")) or _MODIFIER.fullmatch(token):
+            continue
+        token = token.split("--")[0].rsplit("__", 1)[-1]
+        if token:
+            kept.append(token)
+    return " ".join(kept)
+
+
+def _is_boilerplate(element: etree._Element) -> bool:
+    """Holds what is never the story: navigation, teasers, sign-up boxes, captions."""
+    if element.tag in _NEVER_CHROME:
+        return False
+    if element.tag in _BOILERPLATE_TAGS:
+        return True
+    if (element.get("role") or "").lower() in ("navigation", "contentinfo"):
+        return True
+    return bool(_BOILERPLATE_WORDS.search(_names(element)))
+
+
 def _flatten(root: etree._Element) -> Iterator[_Block]:
     """The page's visible text as blocks, in document order (iterative: any depth)."""
     signatures: dict[tuple[int, str], int] = {}
-    # Per open element: (signature id, chrome flag, is block element).
-    stack: list[tuple[int, bool, bool]] = [(0, False, True)]
+    # Per open element: (signature id, nearest chrome element or None, is block element
+    # (None when skipped), nearest boilerplate element or None).
+    stack: list[tuple[int, etree._Element | None, bool | None, etree._Element | None]] = [
+        (0, None, True, None)
+    ]
     owners: list[etree._Element] = [root]
     parts: list[str] = []
     link_parts: list[int] = [0]
@@ -467,7 +735,7 @@ def _flatten(root: etree._Element) -> Iterator[_Block]:
         link_parts[0] = 0
         if text:
             owner = owners[-1]
-            signature, chrome, _ = next(s for s in reversed(stack) if s[2])
+            signature, chrome_root, _, boilerplate_root = next(s for s in reversed(stack) if s[2])
             yield _Block(
                 text=text,
                 key=text_key(text),
@@ -475,7 +743,9 @@ def _flatten(root: etree._Element) -> Iterator[_Block]:
                 element=owner,
                 signature=signature,
                 link_chars=min(links, len(text)),
-                chrome=chrome,
+                chrome=chrome_root is not None,
+                chrome_root=chrome_root,
+                boilerplate_root=boilerplate_root,
             )
 
     walker = etree.iterwalk(root, events=("start", "end"))
@@ -483,19 +753,26 @@ def _flatten(root: etree._Element) -> Iterator[_Block]:
         tag = element.tag if isinstance(element.tag, str) else ""
         tag = tag.lower()
         if event == "start":
-            if not tag or tag in _SKIP_TAGS:
+            if (
+                not tag
+                or tag in _SKIP_TAGS
+                or (tag not in _BLOCK_TAGS and _UNSEEN.search(element.get("class") or ""))
+            ):
                 walker.skip_subtree()
-                stack.append((stack[-1][0], stack[-1][1], False))
+                # None: skipped, so its end does not close a link or a block
+                stack.append((stack[-1][0], stack[-1][1], None, stack[-1][3]))
                 continue
             is_block = tag in _BLOCK_TAGS
             if is_block:
                 yield from flush()
-            parent_sig, parent_chrome, _ = stack[-1]
+            parent_sig, parent_chrome, _, parent_boilerplate = stack[-1]
             # Digits dropped: "chunk-1" and "chunk-2" are the same kind of container.
             classes = " ".join(sorted(set(_DIGITS.sub("", element.get("class") or "").split())))
             sig_key = (parent_sig, f"{tag}.{classes}")
             signature = signatures.setdefault(sig_key, len(signatures) + 1)
-            stack.append((signature, parent_chrome or _is_chrome(element), is_block))
+            chrome_root = element if _is_chrome(element) else parent_chrome
+            boilerplate_root = element if _is_boilerplate(element) else parent_boilerplate
+            stack.append((signature, chrome_root, is_block, boilerplate_root))
             if is_block:
                 owners.append(element)
             if tag == "a":
@@ -506,7 +783,7 @@ def _flatten(root: etree._Element) -> Iterator[_Block]:
                     link_parts[0] += len(element.text.strip())
         else:
             is_block = stack[-1][2]
-            if tag and tag not in _SKIP_TAGS:
+            if is_block is not None:
                 if tag == "a":
                     link_depth -= 1
                 if is_block:
@@ -541,26 +818,47 @@ def _trafilatura_text(root: lxml_html.HtmlElement, size: int) -> str:
 
 
 def _anchor(blocks: list[_Block], anchor_key: str) -> list[bool]:
-    """Which blocks make up the anchor text, located in order (short ones contiguously)."""
+    """Which blocks make up the anchor text, located in order.
+
+    Long blocks are located first: they are unambiguous. A short one ("News", "Share")
+    could match anywhere by chance, so it counts only where the anchor has it between
+    the blocks located around it, close after the one before: a menu item above the
+    story never matches a word of the story's first sentence.
+    """
     kept = [False] * len(blocks)
+    spans: dict[int, tuple[int, int]] = {}
     cursor = 0
     # trafilatura draws tables with pipes: compare without them.
     anchor_key = anchor_key.replace("|", "")
-    for i, block in enumerate(blocks):
-        key = block.key.replace("|", "")
-        if not key:
-            continue
+    keys = [block.key.replace("|", "") for block in blocks]
+    for i, key in enumerate(keys):
         if len(key) < SHORT_BLOCK:
-            at = anchor_key.find(key, cursor, cursor + SHORT_WINDOW + len(key))
-            if at != -1:
-                kept[i] = True
-                cursor = at + len(key)
             continue
-        # A long block is unambiguous: it may also re-synchronise the cursor backwards,
-        # after an earlier block matched too far ahead (a sentence quoted twice, say).
+        # A long block may also re-synchronise the cursor backwards, after an earlier
+        # block matched too far ahead (a sentence quoted twice, say).
         at = anchor_key.find(key, cursor)
         if at == -1:
             at = anchor_key.find(key)
+        if at != -1:
+            kept[i] = True
+            spans[i] = (at, at + len(key))
+            cursor = at + len(key)
+    # Where the next located long block starts, seen from each block.
+    next_start = [len(anchor_key)] * len(blocks)
+    following = len(anchor_key)
+    for i in range(len(blocks) - 1, -1, -1):
+        next_start[i] = following
+        if i in spans:
+            following = spans[i][0]
+    cursor = 0
+    for i, key in enumerate(keys):
+        if i in spans:
+            cursor = spans[i][1]
+            continue
+        if not key or len(key) >= SHORT_BLOCK:
+            continue
+        end = min(next_start[i], cursor + SHORT_WINDOW + len(key))
+        at = anchor_key.find(key, cursor, end)
         if at != -1:
             kept[i] = True
             cursor = at + len(key)
@@ -579,15 +877,21 @@ def _prose(block: _Block, max_link_density: float = MAX_LINK_DENSITY) -> bool:
 def _body_paragraphs(root: lxml_html.HtmlElement, blocks: list[_Block], meta: _Meta) -> list[str]:
     anchor_text = _trafilatura_text(root, len(blocks))
     chosen = _choose(blocks, anchor_text, meta)
+    # The page's own address set as a line (a print header) is not the story either.
+    own = {text_key(u) for u in (meta.canonical, meta.og_url, meta.url) if u}
     body = [
         i
         for i, (b, c) in enumerate(zip(blocks, chosen, strict=True))
-        if c and b.tag != "h1" and b.key not in meta.headline_keys
+        if c and b.tag != "h1" and b.key not in meta.headline_keys and b.key not in own
     ]
     story = [i for i in body if not _teaser(blocks[i])]
     first, last = (story[0], story[-1]) if story else (0, -1)
-    # "Read more" lines around the story go; link lines within its flow stay
-    paragraphs = [blocks[i].text for i in body if first <= i <= last or not _teaser(blocks[i])]
+    # "Read more" lines around the story go; link lines within its flow stay, unless
+    # they announce another story ("Related: …") or are a row of share buttons.
+    kept = [i for i in body if (first <= i <= last or not _teaser(blocks[i]))]
+    paragraphs = _trim_furniture(
+        blocks, [i for i in _without_labelled_runs(blocks, kept) if not _promo(blocks[i])]
+    )
     found = sum(len(text_key(p)) for p in paragraphs)
     if meta.article_body and len(text_key(meta.article_body)) > REPLACE_RATIO * found:
         # The markup holds much less of the story than the page's own metadata.
@@ -601,6 +905,97 @@ def _body_paragraphs(root: lxml_html.HtmlElement, blocks: list[_Block], meta: _M
     )
 
 
+def _without_labelled_runs(blocks: list[_Block], body: list[int]) -> list[int]:
+    """The body less each label line ("DON'T MISS", "Related") and the link lines after it.
+
+    The label counts where the page shows it, in the body or not: a "Related links:"
+    title left out of the story still announces the links under it.
+    """
+    labelled: set[int] = set()
+    for i, block in enumerate(blocks):
+        if block.key and _ENDS_STORY.fullmatch(block.text):
+            following = i + 1
+            while following < len(blocks) and _link_line(blocks[following]):
+                following += 1
+            if following > i + 1:
+                labelled.update(range(i, following))
+    body = [i for i in body if i not in labelled]
+    kept: list[int] = []
+    position = 0
+    while position < len(body):
+        block = blocks[body[position]]
+        following = position + 1
+        while following < len(body) and _link_line(blocks[body[following]]):
+            following += 1
+        if following > position + 1 and _ENDS_STORY.fullmatch(block.text):
+            position = following  # the label and its run of links go
+            continue
+        kept.append(body[position])
+        position += 1
+    return kept
+
+
+def _link_line(block: _Block) -> bool:
+    """Nearly all link, whatever its length (a run of tags is long)."""
+    return _teaser(block) or block.link_chars >= LINK_LINE_DENSITY * len(block.text)
+
+
+def _trim_furniture(blocks: list[_Block], body: list[int]) -> list[str]:
+    """The body's text without the lines a newsroom sets around a story, at its two ends.
+
+    Before the story: a dateline or a byline alone on its line. After it: "…
+    contributed to this report", "SOURCE: …", ways to reach or follow the writer,
+    sign-up and subscription pleas, an e-mail address alone, "Updated at …" lines,
+    notes on how comments are moderated, cookie notices, affiliate disclosures, and
+    link lines (the headlines of other stories) once the lines after them are gone.
+    (Credits such as "Reporting by …" and copyright lines stay: newsrooms print them
+    as part of the story, and partners copy them with it.) Only at the ends, one line
+    after another, and never the last line left.
+    """
+    start, end = 0, len(body)
+    while end - start > 1 and _head_furniture(blocks[body[start]].text):
+        start += 1
+    while end - start > 1 and (
+        _tail_furniture(blocks[body[end - 1]].text) or _teaser(blocks[body[end - 1]])
+    ):
+        end -= 1
+    return [blocks[i].text for i in body[start:end]]
+
+
+def _head_furniture(line: str) -> bool:
+    if len(line) > MAX_FURNITURE_CHARS:
+        return False
+    if _HEAD_FURNITURE.search(line):
+        return True  # a plea as long as those after the story
+    if len(line) > MAX_FURNITURE_CHARS // 2:
+        return False
+    if _BYLINE.match(line):
+        return True
+    if _DATED.search(line):
+        return _dateline(line)
+    return bool(_DATE.search(line)) and len(_WORD.findall(line)) <= MAX_DATELINE_WORDS
+
+
+def _dateline(line: str) -> bool:
+    """A date with a few words around it (numbers, times included, are not words)."""
+    words = [w for w in _WORD.findall(line) if not w.isdigit()]
+    return bool(_DATE.search(line)) and len(words) <= MAX_DATELINE_WORDS
+
+
+def _tail_furniture(line: str) -> bool:
+    if len(line) <= MAX_NOTE_CHARS and _NOTE_OPENING.match(line):
+        return True  # a note that says what it is in its first words, however long
+    if len(line) > MAX_FURNITURE_CHARS:
+        return False
+    # a section's label ("Tags", "Related") left with nothing under it
+    return bool(
+        _TAIL_FURNITURE.search(line)
+        or _ENDS_STORY.fullmatch(line)
+        or _CODE_LINE.fullmatch(line)
+        or (_dateline(line) and _DATED.search(line))
+    )
+
+
 def _lines(text: str) -> list[str]:
     return [line for line in map(_clean, text.splitlines()) if line]
 
@@ -609,6 +1004,13 @@ def _choose(blocks: list[_Block], anchor_text: str, meta: _Meta) -> list[bool]:
     """Which blocks make up the story: the anchor's, plus what it missed."""
     anchor_key = text_key(_TABLE_RULE.sub("", anchor_text))
     kept = _anchor(blocks, anchor_key) if anchor_key else [False] * len(blocks)
+    # trafilatura keeps what it cannot tell from prose; a block the page itself marks
+    # as chrome (a newsletter box, a gallery's captions, a teaser list) is not the story.
+    # Chrome words on the containers around the story are the layout's ("has-sidebar"),
+    # so only those below the story's own container count.
+    root = _story_root(blocks, kept)
+    layout = _layout_words(blocks, kept)
+    kept = [k and not _chrome_within(b, root, layout) for b, k in zip(blocks, kept, strict=True)]
     if not any(kept):
         kept = _readability_pick(blocks)
 
@@ -633,6 +1035,24 @@ def _choose(blocks: list[_Block], anchor_text: str, meta: _Meta) -> list[bool]:
             continue
         if near.intersection(_ancestors(block.element, 2)):
             chosen[i] = True
+    # …and before the first anchored paragraph, up to the headline: a lead or standfirst
+    # set in its own container. The walk ends where the page leaves the story's
+    # neighbourhood (a long block that is not the story's cousin).
+    first = next((i for i, k in enumerate(kept) if k and len(blocks[i].key) >= SHORT_BLOCK), 0)
+    for i in range(first - 1, -1, -1):
+        block = blocks[i]
+        if block.tag == "h1" or block.key in meta.headline_keys:
+            break
+        is_near = bool(near.intersection(_ancestors(block.element, 2)))
+        if (
+            is_near
+            and not chosen[i]
+            and block.tag in _PROSE_TAGS
+            and _prose(block, GAP_LINK_DENSITY)
+        ):
+            chosen[i] = True
+        elif not is_near and len(block.text) >= MIN_ADDED_CHARS:
+            break
 
     # The container that holds the most prose, when the anchor holds little of it.
     best = _readability_pick(blocks)
@@ -659,13 +1079,226 @@ def _choose(blocks: list[_Block], anchor_text: str, meta: _Meta) -> list[bool]:
         ):
             chosen[i] = True
 
+    # Posts embedded between the story's paragraphs (a tweet quoted in the story): the
+    # page shows their text in the story's flow. The post's own widget only renders
+    # with scripts, so what a reader without them sees is this quoted text.
+    picked = [i for i, c in enumerate(chosen) if c]
+    embedded = [False] * len(blocks)
+    for i in range(picked[0] + 1, picked[-1]) if picked else ():
+        if _in_embedded_post(blocks[i]):
+            chosen[i] = embedded[i] = True
+
     # Blocks the page's own JSON-LD articleBody vouches for.
     body_key = text_key(meta.article_body or "")
     if body_key:
         for i, block in enumerate(blocks):
             if not chosen[i] and len(block.key) >= SHORT_BLOCK and block.key in body_key:
                 chosen[i] = True
-    return chosen
+
+    # A heading that opens the related stories, the comments or a sign-up box ends
+    # the story within its container: it and what follows it there are not the story.
+    ended = _after_section_ends(blocks, chosen)
+    # Cards that each announce another story of the site, three or more in a row.
+    cards = _teaser_cards(blocks, chosen, meta)
+    # Nothing added above may be boilerplate within the story's container either (an
+    # embedded post's wrapper may call itself "social": the post is still quoted text).
+    return [
+        c and not e and not t and (m or not _chrome_within(b, root, layout))
+        for b, c, e, t, m in zip(blocks, chosen, ended, cards, embedded, strict=True)
+    ]
+
+
+def _in_embedded_post(block: _Block) -> bool:
+    for element in [block.element, *_ancestors(block.element, CARD_DEPTH)]:
+        if element.tag == "blockquote" and _EMBEDDED_POST.search(element.get("class") or ""):
+            return True
+    return False
+
+
+def _teaser_cards(blocks: list[_Block], chosen: list[bool], meta: _Meta) -> list[bool]:
+    """Blocks inside a row of cards that point to the site's other stories.
+
+    A card is a short element (a list item, a box) whose longest link is a headline
+    (at least :data:`MIN_CARD_HEADLINE` characters) to another page of the same site;
+    a row is at least :data:`MIN_CARDS` siblings of the same tag and class that are all
+    cards. Links to other sites (a shop, a source) do not make cards: a product
+    round-up's items are the story.
+    """
+    host = _page_host(meta)
+    marked = [False] * len(blocks)
+    if not host:
+        return marked
+    verdicts: dict[etree._Element, bool] = {}
+    for i, block in enumerate(blocks):
+        if not chosen[i] or (not block.link_chars and block.tag not in _HEADING_TAGS):
+            continue
+        for element in [block.element, *_ancestors(block.element, CARD_DEPTH)]:
+            if element not in verdicts:
+                verdicts[element] = _in_card_row(element, host)
+            if verdicts[element]:
+                marked[i] = True
+                break
+    # Every block of a card that is in a row goes, its summary line too…
+    rows = {e for e, v in verdicts.items() if v}
+    for i, block in enumerate(blocks):
+        if chosen[i] and not marked[i]:
+            ancestors = [block.element, *_ancestors(block.element, CARD_DEPTH)]
+            marked[i] = any(e in rows for e in ancestors)
+    # …when it stands before or after the story: cards set between its paragraphs are
+    # in its flow, and a copy taken from the page carries them along.
+    prose = [i for i, b in enumerate(blocks) if chosen[i] and not marked[i] and _prose(b)]
+    if prose:
+        for i in range(prose[0], prose[-1]):
+            marked[i] = False
+    return marked
+
+
+def _page_host(meta: _Meta) -> str:
+    for url in (meta.url, meta.canonical, meta.og_url):
+        if url:
+            host = (urlsplit(url).hostname or "").lower().removeprefix("www.")
+            if host:
+                return host
+    return ""
+
+
+def _in_card_row(element: etree._Element, host: str) -> bool:
+    parent = element.getparent()
+    if parent is None or element.tag in _NEVER_CHROME or not _is_card(element, host):
+        return False
+    kind = (element.tag, _DIGITS.sub("", element.get("class") or ""))
+    same = [
+        e
+        for e in parent
+        if isinstance(e.tag, str) and (e.tag, _DIGITS.sub("", e.get("class") or "")) == kind
+    ]
+    return len(same) >= MIN_CARDS and all(_is_card(e, host) for e in same)
+
+
+def _is_card(element: etree._Element, host: str) -> bool:
+    text = _clean(element.text_content())
+    if not text or len(text) > MAX_CARD_CHARS:
+        return False
+    links = [(len(_clean(a.text_content())), a) for a in element.iter("a")]
+    if not links:
+        return False
+    size, link = max(links, key=lambda pair: pair[0])
+    if size < MIN_CARD_HEADLINE:
+        return False
+    # The headline stands on a line of its own (a heading, a list item), not inside a
+    # paragraph that links a phrase.
+    line = next(
+        (e for e in _ancestors(link, CARD_DEPTH) if e.tag in _BLOCK_TAGS or e is element),
+        element,
+    )
+    if size < LINK_LINE_DENSITY * len(_clean(line.text_content())):
+        return False
+    target = urlsplit(link.get("href") or "")
+    target_host = (target.hostname or host).lower().removeprefix("www.")
+    same_site = target_host == host or target_host.endswith("." + host)
+    return same_site and target.path.strip("/") != ""
+
+
+def _after_section_ends(blocks: list[_Block], chosen: list[bool]) -> list[bool]:
+    """Blocks under a heading that ends the story ("Related", "Comments"), and the heading.
+
+    A heading tag says it is one anywhere below the story's start. A label the page
+    sets in other markup ("<strong>Top stories</strong>" in a title bar) says so only
+    past the bulk of the story (``LABEL_END_SHARE`` of its text), and only when it is
+    as short as a label: a "12 comments" link beside the byline ends nothing, nor does
+    a list item that starts "Sign up for …".
+    """
+    ended = [False] * len(blocks)
+    first = next((i for i, c in enumerate(chosen) if c and len(blocks[i].key) >= SHORT_BLOCK), None)
+    if first is None:
+        return ended
+    sizes = [len(b.key) if c else 0 for b, c in zip(blocks, chosen, strict=True)]
+    total = sum(sizes)
+    before = sum(sizes[: first + 1])
+    for i in range(first + 1, len(blocks)):
+        block = blocks[i]
+        before += sizes[i]
+        if ended[i] or not _ENDS_STORY.fullmatch(block.text):
+            continue
+        label = block.tag not in _HEADING_TAGS
+        if label and (before < LABEL_END_SHARE * total or len(block.text) > MAX_LABEL_CHARS):
+            continue
+        heading = block.element
+        # The heading's own wrappers (<div class="title"><h3>…</h3></div>) go with it.
+        size = len(_clean(heading.text_content()))
+        parent = heading.getparent()
+        while parent is not None and parent.tag not in _NEVER_CHROME:
+            if len(_clean(parent.text_content())) > size:
+                break
+            heading, parent = parent, parent.getparent()
+        section = {heading, *heading.itersiblings()}
+        # Paragraphs of the same kind as the story's before the heading are the story
+        # going on (past a box whose list the page fills in later).
+        story = {b.signature for b, c in zip(blocks[:i], chosen, strict=False) if c and _prose(b)}
+        for j in range(i, len(blocks)):
+            element = blocks[j].element
+            if blocks[j].signature in story and j != i and _prose(blocks[j]):
+                continue
+            if label and j != i and _labelled_prose(blocks[j]):
+                break  # a label over paragraphs ("Read also:" over reviews) is the story's
+            if element in section or section.intersection(_ancestors(element, MAX_ROOT_DEPTH)):
+                ended[j] = True
+    return ended
+
+
+def _labelled_prose(block: _Block) -> bool:
+    """A paragraph under a label that the author wrote: long, few links, sentences.
+
+    Whatever its container is called: the label's own box may be named for sharing.
+    """
+    text = block.text
+    return (
+        len(text) >= MIN_LABELLED_PROSE
+        and block.link_chars <= MAX_LINK_DENSITY * len(text)
+        and bool(_SENTENCE_END.search(text))
+    )
+
+
+def _story_root(blocks: list[_Block], kept: list[bool]) -> etree._Element | None:
+    """The deepest element that holds nearly all of the kept long blocks' text."""
+    weights: dict[etree._Element, int] = {}
+    depth: dict[etree._Element, int] = {}
+    total = 0
+    for block, keep in zip(blocks, kept, strict=True):
+        if not keep or len(block.key) < SHORT_BLOCK:
+            continue
+        total += len(block.key)
+        chain = [block.element, *_ancestors(block.element, MAX_ROOT_DEPTH)]
+        for level, element in enumerate(chain):
+            weights[element] = weights.get(element, 0) + len(block.key)
+            depth.setdefault(element, len(chain) - level)
+    held = [e for e, w in weights.items() if w >= STORY_ROOT_SHARE * total]
+    return max(held, key=lambda e: depth[e]) if held else None
+
+
+def _layout_words(blocks: list[_Block], kept: list[bool]) -> set[etree._Element]:
+    """Boilerplate containers that hold most of the anchored text: misnamed, they are the
+    story's own column ("sidebar_content" around a whole article)."""
+    weights: dict[etree._Element, int] = {}
+    total = 0
+    for block, keep in zip(blocks, kept, strict=True):
+        if keep and len(block.key) >= SHORT_BLOCK:
+            total += len(block.key)
+            if block.boilerplate_root is not None:
+                root = block.boilerplate_root
+                weights[root] = weights.get(root, 0) + len(block.key)
+    return {e for e, w in weights.items() if w >= LAYOUT_SHARE * total}
+
+
+def _chrome_within(
+    block: _Block, root: etree._Element | None, layout: set[etree._Element] = frozenset()
+) -> bool:
+    """Boilerplate below the story's container (or outside it), not a wrapper around it."""
+    if block.boilerplate_root is None or block.boilerplate_root in layout:
+        return False
+    if root is None:
+        return True
+    return not (block.boilerplate_root is root or block.boilerplate_root in _ancestors(root, 256))
 
 
 def _teaser(block: _Block) -> bool:
@@ -679,6 +1312,35 @@ def _teaser(block: _Block) -> bool:
         and " " in block.text
         and block.link_chars >= LINK_LINE_DENSITY * len(block.text)
     )
+
+
+def _promo(block: _Block) -> bool:
+    """A line that points elsewhere, not part of the story's text.
+
+    A labelled link ("Related: …", "READ MORE: …", "[See also: …]"), a link set in
+    capitals (an inline promotion), a row of share buttons, a whole paragraph
+    that is one link (another story's blurb), or a short plea to the reader to sign
+    up ("Let our news meet your inbox.", "Subscribe to … on YouTube"), wherever it
+    stands.
+    """
+    text = block.text
+    if len(text) <= MAX_PLEA_CHARS and _PLEA.search(text):
+        return True
+    if len(text) >= MAX_LINK_LINE:
+        return block.link_chars >= LINKED_BLURB * len(text)
+    words = _WORD.findall(text)
+    if words and sum(w.casefold() in _SHARE_WORDS for w in words) >= SHARE_SHARE * len(words):
+        return True
+    label = _LABEL.match(text)
+    if label and " " in text[label.end() :].strip():
+        # the label itself is not linked, the words after it are
+        rest = len(text) - label.end()
+        if LINK_LINE_DENSITY * rest <= block.link_chars <= rest + 1:
+            return True
+    if not _teaser(block):
+        return False
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= MIN_CAPS_LETTERS and all(c.isupper() for c in letters)
 
 
 def _ancestors(element: etree._Element, levels: int) -> list[etree._Element]:

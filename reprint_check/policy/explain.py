@@ -6,7 +6,7 @@ never changes a verdict.
 
 from __future__ import annotations
 
-from reprint_check.policy.rules import ExcerptRule, LinkRule, Policy, ReprintRule
+from reprint_check.policy.rules import ArchiveRule, ExcerptRule, LinkRule, Policy, ReprintRule
 
 __all__ = ["explain", "summary_line"]
 
@@ -31,6 +31,7 @@ def explain(policy: Policy) -> list[str]:
         lines.append(_explain_beyond_limit(policy.excerpt, policy.reprint))
     lines.extend(_explain_link(policy.link))
     lines.extend(_explain_reprint(policy.reprint, policy.excerpt_or_reprint))
+    lines.extend(_explain_archive(policy.archive))
     if policy.rewrite.max_chars is not None:
         limit = (
             "any length"
@@ -241,6 +242,19 @@ def _explain_reprint(reprint: ReprintRule, beside_excerpt: bool = False) -> list
             "(letter case and line breaks ignored)."
             + (" An excerpt within the limit needs none." if beside_excerpt else "")
         )
+    return lines
+
+
+def _explain_archive(archive: ArchiveRule) -> list[str]:
+    lines = []
+    if archive.body:
+        lines.append(
+            f'When its pages are indexed, the story is the text inside "{archive.body}" '
+            "(less the headline); a page where that matches nothing is read as usual."
+        )
+    if archive.exclude:
+        listed = ", ".join(f'"{s}"' for s in archive.exclude)
+        lines.append(f"When its pages are indexed, {listed} are never part of the story.")
     return lines
 
 

@@ -30,12 +30,16 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
+from cssselect import SelectorError
+from lxml.cssselect import CSSSelector
+
 from reprint_check.errors import PolicyError
-from reprint_check.models import PolicySummary
+from reprint_check.models import ArchiveHints, PolicySummary, SiteHints
 from reprint_check.urls import host_of
 
 __all__ = [
     "DEFAULT_POLICY",
+    "ArchiveRule",
     "ExcerptRule",
     "LinkRule",
     "Permission",
@@ -44,6 +48,7 @@ __all__ = [
     "PolicySet",
     "ReprintRule",
     "RewriteRule",
+    "archive_hints",
     "list_policies",
     "load_policies",
     "load_policy",
@@ -128,6 +133,24 @@ class RewriteRule:
 
 
 @dataclass(frozen=True)
+class ArchiveRule:
+    """Where the publisher's story sits in its own pages, for ``index add`` (exact hints).
+
+    Left empty, the story is found from the page's structure; a site whose layout
+    defeats that can say it here.
+    """
+
+    body: str | None = None  # CSS selector of the story's container(s)
+    exclude: tuple[str, ...] = ()  # CSS selectors of parts that are never the story
+
+    @property
+    def hints(self) -> ArchiveHints | None:
+        if self.body is None and not self.exclude:
+            return None
+        return ArchiveHints(body=self.body, exclude=self.exclude)
+
+
+@dataclass(frozen=True)
 class Policy:
     name: str
     publisher: str = ""
@@ -138,6 +161,7 @@ class Policy:
     permissions: tuple[Permission, ...] = ()
     reprint: ReprintRule = field(default_factory=ReprintRule)
     rewrite: RewriteRule = field(default_factory=RewriteRule)
+    archive: ArchiveRule = field(default_factory=ArchiveRule)
     path: str | None = None  # the file it was loaded from
 
     @classmethod
@@ -245,6 +269,21 @@ def policy_for(
     return policies.policy_for(article_url)
 
 
+def archive_hints(policies: Policies) -> SiteHints:
+    """Each covered host's ``[archive]`` hints; a catch-all policy's for every other host."""
+    listed = policies.policies if isinstance(policies, PolicySet) else (policies,)
+    hosts: list[tuple[str, ArchiveHints]] = []
+    default = None
+    for policy in listed:
+        hints = policy.archive.hints
+        if hints is None:
+            continue
+        if not policy.domains:
+            default = hints
+        hosts.extend((domain, hints) for domain in policy.domains)
+    return SiteHints(hosts=tuple(hosts), default=default)
+
+
 def min_passage_chars(policies: Policies) -> int:
     """The shortest run any policy counts: alignment runs once for every publisher."""
     if isinstance(policies, Policy):
@@ -331,6 +370,28 @@ def _regex() -> _Key:
     return _Key('a regular expression like "Originally published by .*"', _compiles)
 
 
+def _is_selector(value: Any) -> bool:
+    if not isinstance(value, str) or not value.strip():
+        return False
+    try:
+        CSSSelector(value, translator="html")
+    except SelectorError:
+        return False
+    return True
+
+
+def _selector() -> _Key:
+    return _Key('a CSS selector like "div.article-body"', _is_selector, str.strip)
+
+
+def _selectors() -> _Key:
+    return _Key(
+        'a list of CSS selectors like [".newsletter", "aside.related"]',
+        lambda v: isinstance(v, list) and all(_is_selector(item) for item in v),
+        lambda v: tuple(item.strip() for item in v),
+    )
+
+
 def _date() -> _Key:
     return _Key(
         "a date like 2027-06-30 (TOML date, no quotes)",
@@ -407,6 +468,13 @@ _TABLES: dict[str, tuple[type, dict[str, _Key]]] = {
         RewriteRule,
         {
             "max_chars": _whole(0, " (0 = no limit)"),
+        },
+    ),
+    "archive": (
+        ArchiveRule,
+        {
+            "body": _selector(),
+            "exclude": _selectors(),
         },
     ),
 }
