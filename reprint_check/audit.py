@@ -22,7 +22,16 @@ from .checks import judge
 from .errors import FetchError, InputError
 from .index import SourceIndex, SQLiteIndex, open_index
 from .index.sources import SourceError, is_url, iter_articles
-from .models import Article, Page, Passage, Report, SiteHints, TargetResult, published
+from .models import (
+    Article,
+    Page,
+    Passage,
+    Report,
+    SiteHints,
+    SourceFinding,
+    TargetResult,
+    published,
+)
 from .page.html import page_from_html, page_from_text
 from .page.no_text import NO_TEXT, is_blank, why_no_text
 from .page.redirects import resolve_links
@@ -177,35 +186,25 @@ def audit_page(
                 for article, found in zip(articles, per_article, strict=True)
             ]
     revealed_text = prepare(whole.text) if whole is not None else None
-    findings = [
-        finding
-        for article, source, passages in zip(articles, prepared, per_article, strict=True)
-        if passages
-        and (
-            finding := (
-                judge(
-                    page,
-                    article,
-                    passages,
-                    judged_by[article.url],
-                    _url_for(page, as_url, article),
-                    page_text=target,
-                    article_text=source,
-                )
-                if whole is None or not any(p.hidden for p in passages)
-                else judge(
-                    whole,
-                    article,
-                    passages,
-                    judged_by[article.url],
-                    _url_for(page, as_url, article),
-                    page_text=revealed_text,
-                    article_text=source,
-                    visible_end=len(page.text),
-                )
-            )
+    findings: list[SourceFinding] = []
+    for article, source, passages in zip(articles, prepared, per_article, strict=True):
+        if not passages:
+            continue
+        # A finding with a passage out of sight is judged on the whole published
+        # text, whose offsets its passages carry; otherwise on what a reader sees.
+        out_of_sight = whole if whole is not None and any(p.hidden for p in passages) else None
+        finding = judge(
+            out_of_sight if out_of_sight is not None else page,
+            article,
+            passages,
+            judged_by[article.url],
+            _url_for(page, as_url, article),
+            page_text=target if out_of_sight is None else revealed_text,
+            article_text=source,
+            visible_end=None if out_of_sight is None else len(page.text),
         )
-    ]
+        if finding is not None:
+            findings.append(finding)
     if matches:
         from .semantic.checks import add_semantic
 
