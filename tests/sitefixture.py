@@ -267,6 +267,19 @@ class Trap:
                 self._lock.notify_all()
         return True
 
+    def spring(self) -> None:
+        """Kill the crawler now, holding nothing: it asked for no more pages in time.
+
+        A crawler whose writer waits on a lock stops asking once its queues are
+        full, which may be before the trap's count is reached.
+        """
+        with self._lock:
+            if not self.fired.is_set():
+                assert self.pid is not None, "a trap set for no process"
+                os.kill(self.pid, signal.SIGKILL)
+                self.fired.set()
+                self._lock.notify_all()
+
 
 class Site:
     """The publisher, served on an ephemeral 127.0.0.1 port in a background thread."""

@@ -28,7 +28,7 @@ from reprint_check.crawl.site import CrawlOptions, crawl, user_agent
 from reprint_check.index import open_index
 from reprint_check.web.fetch import FetchSettings
 from tests.localserver import LocalServer, send
-from tests.sitefixture import CUT_OFF, SECTIONS, Site, Trap, is_post_path
+from tests.sitefixture import CUT_OFF, SECTIONS, TRAP_PATIENCE, Site, Trap, is_post_path
 
 ROOT = Path(__file__).resolve().parents[1]
 FAST = ["--allow-private", "--delay", "0", "--jobs", "1"]
@@ -340,6 +340,9 @@ def killed_and_resumed(
         lock = sqlite3.connect(index, timeout=60, isolation_level=None)
         lock.execute("BEGIN IMMEDIATE")  # waits for a commit under way; then no other can start
         site.trap = trap
+        # the writer now waits on the lock; its fetchers stop once its queues are full
+        if not trap.fired.wait(TRAP_PATIENCE) and first.poll() is None:
+            trap.spring()
     locked = len(site.requested())
     _, stderr = first.communicate(timeout=300)
     site.trap = None
@@ -385,7 +388,9 @@ def test_a_crawl_killed_with_sigkill_resumes_fetching_nothing_twice(
     served = {r.path for r in killed if r.served and is_post_path(r.path)}
     cut = {r.path for r in killed if r.status == CUT_OFF}
     asked_again = {r.path for r in resumed if is_post_path(r.path)}
-    assert len(cut) == per_host
+    assert len(cut) <= per_host
+    if lock_after is None:
+        assert len(cut) == per_host
     assert asked_again.isdisjoint(served)  # nothing answered before the kill is asked again
     assert cut <= asked_again | moved_to  # a cut-off hop to a moved post: its old address
     served_twice = Counter(r.path for r in killed + resumed if r.served and is_post_path(r.path))
@@ -396,7 +401,7 @@ def test_a_crawl_killed_with_sigkill_resumes_fetching_nothing_twice(
     print(f"killed after {len(served)} pages answered, {len(not_indexed)} of them not indexed")
     assert after_lock - moved_to <= not_indexed
     if lock_after is not None:
-        assert len(after_lock) >= 1
+        assert not_indexed  # answered (before or after the lock), not indexed, not asked again
     assert not Path(index + ".crawl-journal").exists()  # finished: nothing left in it
 
 
