@@ -459,6 +459,9 @@ def _revealed_tokens(html: str) -> list[int]:
         "<nav><ul hidden><li>menu entry</li></ul></nav><div hidden>kept <form>not</form>"
         "words</div><div class='cookie-banner'><p hidden>consent text</p></div>"
         "<dialog>closed dialog</dialog><template><div hidden>template</div></template>",
+        # an <svg> hidden by its own display:none is revealed, one under visibility:hidden not
+        "<svg style='display:none'><text>logo claim</text></svg><p>Shown</p>"
+        "<svg style='visibility:hidden'><text>never</text></svg><div hidden>after</div>",
         # visibility:hidden with a descendant shown again, a hidden one inside that
         "<div style='visibility:hidden'>one <b style='visibility:visible'>two "
         "<i hidden>deep</i></b> three</div><p>four</p>",

@@ -25,9 +25,7 @@ words, in page order, one container after another, as the audit joins them
 before it looks up their k-grams; the ``articleBody`` of JSON-LD scripts and
 microdata follows, read by the audit's own functions, looked for only when
 the page's markup says "articleBody". Where this reading cannot follow the
-audit exactly it keeps more words, never fewer: the text of site furniture
-named by its class or role inside a revealed container, JSON-LD in a
-``<template>``.
+audit exactly it keeps more words, never fewer (JSON-LD in a ``<template>``).
 
 Only the token sequence matters (the first test is about tokens, not about
 offsets or white space), and on that the two readings agree (on every one of
@@ -70,20 +68,21 @@ _MAY_HIDE = etree.XPath(
     "contains(translate(@style, 'NOE', 'noe'), 'none')"
     " or contains(translate(@style, 'VISB', 'visb'), 'visib')))]"
 )
+# Elements inside a revealed container that may be furniture by their class, id or role.
+_NAMED = etree.XPath("descendant::*[@class or @id or @role]")
 _NOSCRIPT = re.compile("<noscript", re.I)
-_ARTICLE_BODY = re.compile("articlebody", re.I)
 _STRUCTURED = etree.XPath("//script[contains(., 'articleBody')] | //meta[@itemprop][@content]")
 _SURROGATES = re.compile(r"[\ud800-\udfff]")
 # Characters an XML tree cannot hold: where libxml2 kept one in a text, the reading
 # below could differ from BeautifulSoup's, so the page goes to the full audit.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 # Marks set on the tree, in a namespace no HTML parser can produce (HTML has none):
-# rc:hidden on an element page.py hides (display:none, hidden, a closed dialog),
-# rc:vis="hidden" or "visible" on one whose style sets its visibility, rc:top on a
+# rc:m="h" on an element page.py hides (display:none, hidden, a closed dialog), else
+# rc:m="u" on one unseen (visibility:hidden) and rc:m="v" on one whose style says
+# visibility:visible (one attribute: each element of the page is tested once), rc:top on a
 # container the audit reveals, rc:skip on a hidden one it does not (furniture).
 _NS = "urn:reprint-check:visible"
-_HIDDEN = f"{{{_NS}}}hidden"
-_VIS = f"{{{_NS}}}vis"
+_MARK = f"{{{_NS}}}m"
 _TOP = f"{{{_NS}}}top"
 _SKIP = f"{{{_NS}}}skip"
 
@@ -119,17 +118,24 @@ _WORDS = _stylesheet(
     </xsl:for-each>
   </xsl:template>
   <xsl:template match="{_NOTHING}|comment()|processing-instruction()"/>
-  <xsl:template match="*[@rc:hidden]" priority="3"/>
-  <xsl:template match="*[@rc:vis='hidden']" priority="2">
-    <xsl:apply-templates select="." mode="unseen"/>
+  <xsl:template match="*[@rc:m]" priority="2">
+    <xsl:choose>
+      <xsl:when test="@rc:m='u'"><xsl:apply-templates select="." mode="unseen"/></xsl:when>
+      <xsl:when test="@rc:m='v'"><xsl:apply-templates select="." mode="shown"/></xsl:when>
+    </xsl:choose>
+  </xsl:template>
+  <xsl:template match="*" mode="shown"><xsl:apply-templates/></xsl:template>
+  <xsl:template match="{_NOTHING}" mode="shown" priority="2"/>
+  <xsl:template match="{_BLOCKS}" mode="shown" priority="1">
+    <xsl:text> </xsl:text><xsl:apply-templates/><xsl:text> </xsl:text>
   </xsl:template>
   <xsl:template match="{_BLOCKS}">
     <xsl:text> </xsl:text><xsl:apply-templates/><xsl:text> </xsl:text>
   </xsl:template>
   <xsl:template match="{_NOTHING}|text()" mode="unseen"/>
-  <xsl:template match="*[@rc:hidden]" mode="unseen" priority="3"/>
-  <xsl:template match="*[@rc:vis='visible']" mode="unseen" priority="2">
-    <xsl:apply-templates select="."/>
+  <xsl:template match="*[@rc:m='h']" mode="unseen" priority="3"/>
+  <xsl:template match="*[@rc:m='v']" mode="unseen" priority="2">
+    <xsl:apply-templates select="." mode="shown"/>
   </xsl:template>
   <xsl:template match="{_BLOCKS}" mode="unseen">
     <xsl:text> </xsl:text><xsl:apply-templates mode="unseen"/><xsl:text> </xsl:text>
@@ -147,7 +153,7 @@ _REVEALED = _stylesheet(
       <xsl:apply-templates select="." mode="top"/>
     </xsl:for-each>
   </xsl:template>
-  <xsl:template match="*[@rc:hidden]" mode="top" priority="2">
+  <xsl:template match="*[@rc:m='h']" mode="top" priority="2">
     <xsl:text> </xsl:text><xsl:apply-templates mode="out"/><xsl:text> </xsl:text>
   </xsl:template>
   <xsl:template match="*" mode="top">
@@ -158,10 +164,10 @@ _REVEALED = _stylesheet(
     <xsl:text> </xsl:text><xsl:apply-templates mode="out"/><xsl:text> </xsl:text>
   </xsl:template>
   <xsl:template match="{_SHELVED}|comment()|processing-instruction()" mode="unseen" priority="4"/>
-  <xsl:template match="*[@rc:hidden]" mode="unseen" priority="3">
+  <xsl:template match="*[@rc:m='h']" mode="unseen" priority="3">
     <xsl:apply-templates select="." mode="out"/>
   </xsl:template>
-  <xsl:template match="*[@rc:vis='visible']" mode="unseen" priority="2">
+  <xsl:template match="*[@rc:m='v']" mode="unseen" priority="2">
     <xsl:text> </xsl:text><xsl:apply-templates mode="seek"/><xsl:text> </xsl:text>
   </xsl:template>
   <xsl:template match="{_BLOCKS}" mode="unseen">
@@ -231,7 +237,7 @@ def page_words(html: str) -> Words | None:
     tree = root.getroottree()
     visible = str(_WORDS(tree))
     revealed = str(_REVEALED(tree)) if revealing else ""
-    if _ARTICLE_BODY.search(html):
+    if b"articlebody" in data.lower():  # microdata's itemprop is read case-blind
         revealed = " ".join([revealed, *_structured_bodies(root)])
     if _NOT_XML.search(visible) or _NOT_XML.search(revealed):
         return None
@@ -251,24 +257,34 @@ def _mark_hidden(top: etree._Element, furniture: dict[etree._Element, bool]) -> 
         else:
             display = visibility = None
         unseen = visibility in ("hidden", "collapse")
-        if unseen:
-            element.set(_VIS, "hidden")
-        elif visibility == "visible":
-            element.set(_VIS, "visible")
         hidden = display == "none" or (element.get("hidden") is not None and display is None)
         if hidden or (element.tag == "dialog" and element.get("open") is None):
-            element.set(_HIDDEN, "")
+            element.set(_MARK, "h")
+        elif unseen:
+            element.set(_MARK, "u")
+        elif visibility == "visible":
+            element.set(_MARK, "v")
         if hidden or unseen:
-            if _shelved(element, furniture):
+            tag = element.tag
+            if (
+                _shelved(element.getparent(), furniture)
+                or is_furniture(tag, element.attrib)
+                # the audit reveals an <svg>, <video>… hidden by its own display:none or
+                # hidden attribute, never one only under visibility:hidden
+                or (tag in _DROPPED_SET and not (hidden and tag in INVISIBLE_CONTAINERS))
+            ):
                 element.set(_SKIP, "")
             else:
                 element.set(_TOP, "")
                 revealing = True
+                for inner in _NAMED(element):  # furniture inside stays out, as in the audit
+                    if is_furniture(inner.tag, inner.attrib):
+                        inner.set(_SKIP, "")
     return revealing
 
 
-def _shelved(element: etree._Element, known: dict[etree._Element, bool]) -> bool:
-    """Whether the audit reveals nothing of a hidden element: it or an element around it is
+def _shelved(element: etree._Element | None, known: dict[etree._Element, bool]) -> bool:
+    """Whether the audit reveals nothing under an element: it or an element around it is
     furniture (``revealed.is_furniture``) or never shown as text (a template, the head…).
 
     ``known`` keeps the answer for every element looked at, so containers that share
