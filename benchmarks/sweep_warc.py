@@ -56,7 +56,7 @@ from reprint_check.policy.rules import load_policy  # noqa: E402
 from reprint_check.sweep import sweep  # noqa: E402
 from reprint_check.sweep.firsttest import build_first_test  # noqa: E402
 from reprint_check.sweep.records import Record, read_records  # noqa: E402
-from reprint_check.sweep.visible import visible_words  # noqa: E402
+from reprint_check.sweep.visible import page_words  # noqa: E402
 from reprint_check.sweep.worker import screen  # noqa: E402
 from reprint_check.text.fingerprint import (  # noqa: E402
     kgram_polynomials,
@@ -182,10 +182,14 @@ def first_test_rate(setup: dict, pages: int) -> dict:
             html = decode_html(record.body, encoding=record.charset)
             lap = clock()
             stages["decode"] += lap - start
-            words = visible_words(html) or ""
+            words = page_words(html)
             start = clock()
-            stages["visible words (libxml2, libxslt)"] += start - lap
-            kgrams = kgram_polynomials(token_hashes(normalized_text(words)))
+            stages["page words (libxml2, libxslt)"] += start - lap
+            kgrams = kgram_polynomials(
+                token_hashes(normalized_text(words.visible if words else ""))
+            )
+            if words is not None and words.revealed:
+                kgrams |= kgram_polynomials(token_hashes(normalized_text(words.revealed)))
             lap = clock()
             stages["normalise + tokens + k-grams"] += lap - start
             test.passes_polynomials(kgrams)
@@ -247,13 +251,17 @@ def spark_run(setup: dict, out: Path) -> dict:
     return result
 
 
+def _tokens(text: str) -> list[int]:
+    return token_hashes(normalized_text(text))
+
+
 def verify(setup: dict, pages: list[tuple[str, bytes]]) -> dict:
     """Every real page: first-test tokens == audit tokens? Any finding by the full audit?"""
     from reprint_check.errors import FetchError
 
     policy = load_policy(setup["policy"])
     differ: list[str] = []
-    unsure = findings = failed = 0
+    unsure = findings = failed = revealing = revealed_differ = 0
     with open_index(setup["index"], read_only=True) as index:
         for url, data in pages:
             html = decode_html(data)
@@ -262,15 +270,21 @@ def verify(setup: dict, pages: list[tuple[str, bytes]]) -> dict:
             except FetchError:
                 failed += 1
                 continue
-            words = visible_words(html)
+            words = page_words(html)
             if words is None:
                 unsure += 1
-            elif token_hashes(normalized_text(words)) != token_hashes(normalized_text(page.text)):
-                differ.append(url)
+            else:
+                if _tokens(words.visible) != _tokens(page.text):
+                    differ.append(url)
+                tail = " ".join(r.text for r in page.revealed)
+                revealing += bool(tail)
+                revealed_differ += _tokens(words.revealed) != _tokens(tail)
             findings += bool(audit_page(page, index, policy).sources)
     return {
         "pages": len(pages),
         "tokens_differ": len(differ),
+        "pages_with_revealed_text": revealing,
+        "revealed_tokens_differ": revealed_differ,
         "sent_to_audit_unsure": unsure,
         "unparseable": failed,
         "pages_with_a_finding": findings,

@@ -197,9 +197,31 @@ def _junked(paragraph: str) -> str:
     return " ".join(out)
 
 
+def _read_more_copy(title: str, text: str) -> str:
+    """A page that shows a teaser of its own and keeps the copy in a hidden "Read more" block."""
+    body = "".join(f"<p>{p}</p>" for p in text.split("\n\n"))
+    return _page(
+        title,
+        f"<article><h1>{title}</h1><p>Our correspondent looks at the week in pictures.</p>"
+        f"<div class='read-more' style='display:none'>{body}</div>"
+        "<button>Read more</button></article>",
+    )
+
+
+def _json_ld_copy(title: str, text: str) -> str:
+    """A page whose only copy is the ``articleBody`` of its JSON-LD."""
+    data = json.dumps({"@context": "https://schema.org", "@type": "NewsArticle",
+                       "headline": title, "articleBody": text}).replace("</", "<\\/")  # fmt: skip
+    return _page(
+        title,
+        f"<script type='application/ld+json'>{data}</script>"
+        f"<article><h1>{title}</h1><p>Subscribers can read this story in the app.</p></article>",
+    )
+
+
 def plants(articles: list[Article]) -> list[tuple[Plant, str | bytes]]:
     """Planted copies and their pages (HTML text, or plain text for the WET record)."""
-    a, b, c, d, e, f, g = articles[:7]
+    a, b, c, d, e, f, g, h, i = articles[:9]
     short = _first_chars(c.text, 380)
     return [
         (
@@ -255,6 +277,24 @@ def plants(articles: list[Article]) -> list[tuple[Plant, str | bytes]]:
                 kind="text",
             ),
             "Daily digest\n\n" + _first_chars(g.text, 1200) + "\n\nMore stories tomorrow.",
+        ),
+        (
+            Plant(
+                f"https://teaser.example/{h.url.split('/')[-2]}",
+                h.url,
+                "violation",
+                ("EXCERPT_TOO_LONG", "LINK_MISSING"),
+            ),
+            _read_more_copy(h.title, _first_chars(h.text, 1400)),
+        ),
+        (
+            Plant(
+                f"https://app-only.example/{i.url.split('/')[-2]}",
+                i.url,
+                "violation",
+                ("EXCERPT_TOO_LONG", "LINK_MISSING"),
+            ),
+            _json_ld_copy(i.title, _first_chars(i.text, 1400)),
         ),
     ]
 

@@ -623,8 +623,7 @@ class _Extractor:
         """An ``articleBody`` of the page's structured data: HTML or plain text."""
         if self.in_comment or self.in_fragment:
             return
-        html_body = _TAG.search(body) is not None
-        revealed = _html_body(body, where) if html_body else plain_body(body, where)
+        revealed = structured_body(body, where)
         if revealed is not None and all(r.text != revealed.text for r in self.structured):
             self.structured.append(revealed)
 
@@ -868,7 +867,7 @@ class _Document:
             frame = x.enter(tag, attrib)
             if frame is None:
                 self.passing = 1
-                if tag == "script" and _is_json_ld(attrib.get("type")):
+                if tag == "script" and is_json_ld(attrib.get("type")):
                     self.json_ld = []
                     self.json_ld_depth = len(self.open)
         else:
@@ -962,8 +961,13 @@ class _Document:
             self.json_ld.append(text)
 
 
-def _is_json_ld(kind: str | None) -> bool:
+def is_json_ld(kind: str | None) -> bool:
     return kind is not None and kind.split(";")[0].strip().lower() == "application/ld+json"
+
+
+def structured_body(body: str, where: str) -> Revealed | None:
+    """An ``articleBody`` of structured data as the audit reads it: HTML or plain text."""
+    return _html_body(body, where) if _TAG.search(body) is not None else plain_body(body, where)
 
 
 def _html_body(body: str, where: str) -> Revealed | None:

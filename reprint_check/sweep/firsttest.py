@@ -137,9 +137,19 @@ class FirstTest:
         """:meth:`passes_polynomials` for k-gram hashes as the index stores them."""
         return self.passes_polynomials({unmix(h) for h in kgrams})
 
-    def passes_text(self, text: str) -> bool:
-        """Whether a text (a page's visible words) could make some article a candidate."""
-        return self.passes_polynomials(kgram_polynomials(token_hashes(normalized_text(text))))
+    def passes_text(self, text: str, *more: str) -> bool:
+        """Whether a text (a page's visible words) could make some article a candidate.
+
+        With ``more`` texts (the words a page keeps out of sight), the k-grams of
+        all of them together: the audit looks up each text's k-grams apart, and
+        evidence summed over more k-grams can only be larger, so a page the audit
+        gives a candidate from any one of them passes.
+        """
+        polynomials = kgram_polynomials(token_hashes(normalized_text(text)))
+        for other in more:
+            if other:
+                polynomials |= kgram_polynomials(token_hashes(normalized_text(other)))
+        return self.passes_polynomials(polynomials)
 
 
 def _restore(polynomials: bytes, holders: bytes, mask: int, table: bytes, sets: bool) -> FirstTest:

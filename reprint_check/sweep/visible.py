@@ -18,6 +18,15 @@ few elements whose attributes may hide them:
   ``visibility:visible``;
 * block elements and ``<br>`` separate words, inline markup does not.
 
+The same pass marks the containers the audit reveals (``page/revealed.py``:
+a ``display:none``, ``hidden`` or ``visibility:hidden`` container that is no
+site furniture), and when there is one a second transformation writes their
+words, in page order, one container after another, as the audit joins them
+before it looks up their k-grams; the ``articleBody`` of JSON-LD scripts and
+microdata follows, read by the audit's own functions, looked for only when
+the page's markup says "articleBody". Where this reading cannot follow the
+audit exactly it keeps more words, never fewer (JSON-LD in a ``<template>``).
+
 Only the token sequence matters (the first test is about tokens, not about
 offsets or white space), and on that the two readings agree (on every one of
 1,656 real pages of the benchmark, ``benchmarks/sweep_warc.py --verify``).
@@ -29,6 +38,7 @@ and the page goes to the full audit: a doubt never rejects a page.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from lxml import etree
 
@@ -38,11 +48,18 @@ from reprint_check.page.html import (
     SKIP_TAGS,
     _lift_noscripts,
     _style_visibility,
+    is_json_ld,
+    structured_body,
 )
+from reprint_check.page.revealed import article_bodies, is_furniture
 
 _DROPPED_SET = SKIP_TAGS | set(INVISIBLE_CONTAINERS) | {"noscript"}
 _DROPPED = tuple(sorted(_DROPPED_SET))
 _SEPARATING = tuple(sorted(BLOCK_TAGS | {"br"}))
+# Elements that are site furniture by their name alone (``revealed.is_furniture``): nothing
+# inside them is revealed. Furniture named by a class or role is looked at in Python, on
+# the hidden containers and the elements around them only.
+_FURNITURE_TAGS = ("button", "dialog", "form", "label", "menu", "nav", "option")
 # Elements that may hide their content; each is then judged by page.py's own rules. A
 # style that says neither "none" nor "visib" (in any case) hides nothing: most styled
 # elements are let through in C, without a call into Python.
@@ -51,41 +68,130 @@ _MAY_HIDE = etree.XPath(
     "contains(translate(@style, 'NOE', 'noe'), 'none')"
     " or contains(translate(@style, 'VISB', 'visb'), 'visib')))]"
 )
+# Elements inside a revealed container that may be furniture by their class, id or role.
+_NAMED = etree.XPath("descendant::*[@class or @id or @role]")
 _NOSCRIPT = re.compile("<noscript", re.I)
+_STRUCTURED = etree.XPath("//script[contains(., 'articleBody')] | //meta[@itemprop][@content]")
 _SURROGATES = re.compile(r"[\ud800-\udfff]")
 # Characters an XML tree cannot hold: where libxml2 kept one in a text, the reading
 # below could differ from BeautifulSoup's, so the page goes to the full audit.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-# An element page.py hides (display:none, hidden, a closed dialog) is marked with
-# this attribute, which no HTML parser can produce (HTML has no namespaces).
+# Marks set on the tree, in a namespace no HTML parser can produce (HTML has none):
+# rc:m="h" on an element page.py hides (display:none, hidden, a closed dialog), else
+# rc:m="u" on one unseen (visibility:hidden) and rc:m="v" on one whose style says
+# visibility:visible (one attribute: each element of the page is tested once), rc:top on a
+# container the audit reveals, rc:skip on a hidden one it does not (furniture).
 _NS = "urn:reprint-check:visible"
-_HIDDEN = f"{{{_NS}}}hidden"
+_MARK = f"{{{_NS}}}m"
+_TOP = f"{{{_NS}}}top"
+_SKIP = f"{{{_NS}}}skip"
 
 assert not set(_DROPPED) & set(_SEPARATING), "an element is either dropped or a block"
 
-# The words of the tree in one pass in C: dropped and hidden elements give nothing
-# (their tails, text after them, still count), block elements and <br> a space on
-# either side, every other element its text; each top-level element is preceded by
-# a space.
-_WORDS = etree.XSLT(
-    etree.XML(
-        f"""<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
+
+def _stylesheet(templates: str) -> etree.XSLT:
+    return etree.XSLT(
+        etree.XML(
+            f"""<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
     xmlns:rc="{_NS}">
   <xsl:output method="text" encoding="utf-8"/>
-  <xsl:template match="/">
+{templates}
+</xsl:stylesheet>"""
+        )
+    )
+
+
+_NOTHING = "|".join(_DROPPED)
+_BLOCKS = "|".join(_SEPARATING)
+_SHELVED = "|".join((*_DROPPED, *_FURNITURE_TAGS, "*[@rc:skip]"))
+
+# The visible words of the tree in one pass in C: dropped and hidden elements give
+# nothing (their tails, text after them, still count), block elements and <br> a space
+# on either side, every other element its text; each top-level element is preceded by a
+# space. Under visibility:hidden (mode "unseen") the boxes stay, so block edges still
+# separate words, and an element with visibility:visible shows again.
+_WORDS = _stylesheet(
+    f"""  <xsl:template match="/">
     <xsl:for-each select="node()">
       <xsl:if test="self::*"><xsl:text> </xsl:text></xsl:if>
       <xsl:apply-templates select="."/>
     </xsl:for-each>
   </xsl:template>
-  <xsl:template match="{"|".join(_DROPPED)}|comment()|processing-instruction()"/>
-  <xsl:template match="*[@rc:hidden]" priority="2"/>
-  <xsl:template match="{"|".join(_SEPARATING)}">
+  <xsl:template match="{_NOTHING}|comment()|processing-instruction()"/>
+  <xsl:template match="*[@rc:m]" priority="2">
+    <xsl:choose>
+      <xsl:when test="@rc:m='u'"><xsl:apply-templates select="." mode="unseen"/></xsl:when>
+      <xsl:when test="@rc:m='v'"><xsl:apply-templates select="." mode="shown"/></xsl:when>
+    </xsl:choose>
+  </xsl:template>
+  <xsl:template match="*" mode="shown"><xsl:apply-templates/></xsl:template>
+  <xsl:template match="{_NOTHING}" mode="shown" priority="2"/>
+  <xsl:template match="{_BLOCKS}" mode="shown" priority="1">
     <xsl:text> </xsl:text><xsl:apply-templates/><xsl:text> </xsl:text>
   </xsl:template>
-</xsl:stylesheet>"""
-    )
+  <xsl:template match="{_BLOCKS}">
+    <xsl:text> </xsl:text><xsl:apply-templates/><xsl:text> </xsl:text>
+  </xsl:template>
+  <xsl:template match="{_NOTHING}|text()" mode="unseen"/>
+  <xsl:template match="*[@rc:m='h']" mode="unseen" priority="3"/>
+  <xsl:template match="*[@rc:m='v']" mode="unseen" priority="2">
+    <xsl:apply-templates select="." mode="shown"/>
+  </xsl:template>
+  <xsl:template match="{_BLOCKS}" mode="unseen">
+    <xsl:text> </xsl:text><xsl:apply-templates mode="unseen"/><xsl:text> </xsl:text>
+  </xsl:template>"""
 )
+
+# The words of the containers the audit reveals, in page order, each one apart: under
+# display:none or hidden (mode "out") every word but those of dropped elements and
+# furniture; under visibility:hidden (mode "unseen") the same but what shows again
+# (visibility:visible), which is the visible text's, though containers hidden again
+# inside it are revealed in turn (mode "seek").
+_REVEALED = _stylesheet(
+    f"""  <xsl:template match="/">
+    <xsl:for-each select="//*[@rc:top][not(ancestor::*[@rc:top])]">
+      <xsl:apply-templates select="." mode="top"/>
+    </xsl:for-each>
+  </xsl:template>
+  <xsl:template match="*[@rc:m='h']" mode="top" priority="2">
+    <xsl:text> </xsl:text><xsl:apply-templates mode="out"/><xsl:text> </xsl:text>
+  </xsl:template>
+  <xsl:template match="*" mode="top">
+    <xsl:text> </xsl:text><xsl:apply-templates mode="unseen"/><xsl:text> </xsl:text>
+  </xsl:template>
+  <xsl:template match="{_SHELVED}|comment()|processing-instruction()" mode="out" priority="4"/>
+  <xsl:template match="{_BLOCKS}" mode="out">
+    <xsl:text> </xsl:text><xsl:apply-templates mode="out"/><xsl:text> </xsl:text>
+  </xsl:template>
+  <xsl:template match="{_SHELVED}|comment()|processing-instruction()" mode="unseen" priority="4"/>
+  <xsl:template match="*[@rc:m='h']" mode="unseen" priority="3">
+    <xsl:apply-templates select="." mode="out"/>
+  </xsl:template>
+  <xsl:template match="*[@rc:m='v']" mode="unseen" priority="2">
+    <xsl:text> </xsl:text><xsl:apply-templates mode="seek"/><xsl:text> </xsl:text>
+  </xsl:template>
+  <xsl:template match="{_BLOCKS}" mode="unseen">
+    <xsl:text> </xsl:text><xsl:apply-templates mode="unseen"/><xsl:text> </xsl:text>
+  </xsl:template>
+  <xsl:template match="{_SHELVED}|text()|comment()|processing-instruction()" mode="seek"
+      priority="4"/>
+  <xsl:template match="*[@rc:top]" mode="seek" priority="3">
+    <xsl:apply-templates select="." mode="top"/>
+  </xsl:template>"""
+)
+
+
+@dataclass(frozen=True)
+class Words:
+    """What the first test reads of a page: the words a reader sees, and those they can reveal.
+
+    ``revealed`` holds the audit's revealed texts (``Page.revealed``) one after
+    another, words apart, as the audit looks up their k-grams; empty when the
+    page keeps nothing out of sight.
+    """
+
+    visible: str
+    revealed: str = ""
 
 
 def visible_words(html: str) -> str | None:
@@ -94,6 +200,12 @@ def visible_words(html: str) -> str | None:
     The result is not ``Page.text``: white space differs, block breaks are
     single spaces. Its tokens are ``Page.text``'s tokens.
     """
+    words = page_words(html)
+    return None if words is None else words.visible
+
+
+def page_words(html: str) -> Words | None:
+    """The page's visible words and the words it keeps out of sight; None if unsure."""
     if _NOSCRIPT.search(html):
         html, _ = _lift_noscripts(html)
     try:
@@ -112,22 +224,29 @@ def visible_words(html: str) -> str | None:
         # lacks words the audit, reading the markup as a stream of events, still sees
         return None
     if root is None:
-        return ""
+        return Words("")
     # libxml2 may leave content beside the root (a second <html> after the
     # first one closes, elements after </html>); BeautifulSoup reads them all,
     # and so does the transformation, which starts at the document
     tops = [*reversed(list(root.itersiblings(preceding=True))), root, *root.itersiblings()]
+    revealing = False
+    furniture: dict[etree._Element, bool] = {}
     for top in tops:
         if isinstance(top.tag, str) and top.tag not in _DROPPED_SET:
-            _mark_hidden(top)
-    words = str(_WORDS(root.getroottree()))
-    if _NOT_XML.search(words):
+            revealing |= _mark_hidden(top, furniture)
+    tree = root.getroottree()
+    visible = str(_WORDS(tree))
+    revealed = str(_REVEALED(tree)) if revealing else ""
+    if b"articlebody" in data.lower():  # microdata's itemprop is read case-blind
+        revealed = " ".join([revealed, *_structured_bodies(root)])
+    if _NOT_XML.search(visible) or _NOT_XML.search(revealed):
         return None
-    return words
+    return Words(visible, revealed)
 
 
-def _mark_hidden(top: etree._Element) -> None:
-    """Mark what page.py hides under one top-level element, blank what it leaves unseen."""
+def _mark_hidden(top: etree._Element, furniture: dict[etree._Element, bool]) -> bool:
+    """Mark what page.py hides under one top-level element; whether any of it is revealed."""
+    revealing = False
     for element in _MAY_HIDE(top):
         style = element.get("style")
         if style:
@@ -137,38 +256,70 @@ def _mark_hidden(top: etree._Element) -> None:
             display, visibility = _style_visibility(style)
         else:
             display = visibility = None
-        if visibility in ("hidden", "collapse"):
-            _hide_text(element, hidden=True)
-        if (
-            display == "none"
-            or (element.get("hidden") is not None and display is None)
-            or (element.tag == "dialog" and element.get("open") is None)
-        ):
-            element.set(_HIDDEN, "")
+        unseen = visibility in ("hidden", "collapse")
+        hidden = display == "none" or (element.get("hidden") is not None and display is None)
+        if hidden or (element.tag == "dialog" and element.get("open") is None):
+            element.set(_MARK, "h")
+        elif unseen:
+            element.set(_MARK, "u")
+        elif visibility == "visible":
+            element.set(_MARK, "v")
+        if hidden or unseen:
+            tag = element.tag
+            if (
+                _shelved(element.getparent(), furniture)
+                or is_furniture(tag, element.attrib)
+                # the audit reveals an <svg>, <video>… hidden by its own display:none or
+                # hidden attribute, never one only under visibility:hidden
+                or (tag in _DROPPED_SET and not (hidden and tag in INVISIBLE_CONTAINERS))
+            ):
+                element.set(_SKIP, "")
+            else:
+                element.set(_TOP, "")
+                revealing = True
+                for inner in _NAMED(element):  # furniture inside stays out, as in the audit
+                    if is_furniture(inner.tag, inner.attrib):
+                        inner.set(_SKIP, "")
+    return revealing
 
 
-def _hide_text(element: etree._Element, *, hidden: bool) -> None:
-    """Blank the text ``visibility:hidden`` hides under ``element``, as page.py reads it.
+def _shelved(element: etree._Element | None, known: dict[etree._Element, bool]) -> bool:
+    """Whether the audit reveals nothing under an element: it or an element around it is
+    furniture (``revealed.is_furniture``) or never shown as text (a template, the head…).
 
-    Unlike ``display:none``, the boxes stay (block edges still separate
-    words) and a descendant with ``visibility:visible`` shows again. A
-    child's tail is its parent's text, so it follows the parent's state.
+    ``known`` keeps the answer for every element looked at, so containers that share
+    their surroundings cost one look at each element around them.
     """
-    stack = [(element, hidden)]
-    while stack:
-        node, scope = stack.pop()
-        style = node.get("style")
-        if style and "visib" in style.lower():
-            visibility = _style_visibility(style)[1]
-            if visibility in ("hidden", "collapse"):
-                scope = True
-            elif visibility == "visible":
-                scope = False
-        if scope:
-            node.text = None
-        for child in node:
-            if not isinstance(child.tag, str):
+    chain = []
+    node: etree._Element | None = element
+    while node is not None and node not in known:
+        chain.append(node)
+        node = node.getparent()
+    shelved = known[node] if node is not None else False
+    for node in reversed(chain):
+        tag = node.tag
+        shelved = shelved or (
+            isinstance(tag, str) and (tag in _DROPPED_SET or is_furniture(tag, node.attrib))
+        )
+        known[node] = shelved
+    return shelved
+
+
+def _structured_bodies(root: etree._Element) -> list[str]:
+    """The ``articleBody`` texts of the page's JSON-LD and microdata, as the audit reads them,
+    each once, in page order."""
+    texts: list[str] = []
+    for element in _STRUCTURED(root):
+        if element.tag == "script":
+            if not is_json_ld(element.get("type")):
                 continue
-            if scope:
-                child.tail = None
-            stack.append((child, scope))
+            bodies = [(body, "json-ld") for body in article_bodies(element.text or "")]
+        elif "articlebody" in element.get("itemprop", "").lower().split():
+            bodies = [(element.get("content", ""), "microdata")]
+        else:
+            continue
+        for body, where in bodies:
+            revealed = structured_body(body, where)
+            if revealed is not None and revealed.text not in texts:
+                texts.append(revealed.text)
+    return texts

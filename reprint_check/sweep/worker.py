@@ -35,7 +35,7 @@ from reprint_check.sweep.records import (
     garbled,
     read_records,
 )
-from reprint_check.sweep.visible import visible_words
+from reprint_check.sweep.visible import page_words
 from reprint_check.web.fetch import Fetcher, FetchSettings
 
 # Counters of a sweep, besides the skipped records (counted by reason).
@@ -228,8 +228,8 @@ def screen(record: Record, first_test: FirstTest) -> str | Skipped | None:
         return skipped(CHARSET, f"declared {record.charset or 'nothing'}")
     if looks_binary(html):
         return skipped(UNPARSEABLE, "binary data, not an HTML page")
-    words = visible_words(html)
-    if words is not None and not first_test.passes_text(words):
+    words = page_words(html)
+    if words is not None and not first_test.passes_text(words.visible, words.revealed):
         return None
     return html
 
