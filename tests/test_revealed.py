@@ -143,6 +143,9 @@ def test_each_kind_of_hidden_container_is_named(container: str, where: str) -> N
         '<!-- <div style="display:none">{}</div> -->',
         "<dialog><p>{}</p></dialog>",
         '<div hidden><script>var teaser = "{}";</script></div>',
+        '<svg style="display:none"><text>{}</text></svg>',
+        "<video hidden><p>{}</p></video>",
+        '<template style="display:none"><p>{}</p></template>',
     ],
 )
 def test_site_furniture_and_never_rendered_containers_reveal_nothing(furniture: str) -> None:

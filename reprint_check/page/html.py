@@ -570,8 +570,8 @@ class _Extractor:
             if name in INVISIBLE_CONTAINERS or name == "noscript" or is_furniture(name, attrs):
                 self.revealing = None
             return
-        if was_invisible or not self.invisible:
-            return
+        if was_invisible or not self.invisible or name in INVISIBLE_CONTAINERS:
+            return  # an <svg>, <video>… hidden by its own style is never text either
         if self.in_noscript or self.in_comment or self.in_fragment:
             return
         if self.display_hidden is not None:

@@ -269,9 +269,7 @@ def _mark_hidden(top: etree._Element, furniture: dict[etree._Element, bool]) -> 
             if (
                 _shelved(element.getparent(), furniture)
                 or is_furniture(tag, element.attrib)
-                # the audit reveals an <svg>, <video>… hidden by its own display:none or
-                # hidden attribute, never one only under visibility:hidden
-                or (tag in _DROPPED_SET and not (hidden and tag in INVISIBLE_CONTAINERS))
+                or tag in _DROPPED_SET  # <svg>, <video>, <template>…: never text
             ):
                 element.set(_SKIP, "")
             else:
