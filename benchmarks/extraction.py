@@ -43,6 +43,11 @@ gains on the first are not just fitted to it: trafilatura's own evaluation pages
 (~1000, mostly German and English, many genres) with hand-picked snippets that must be
 in the main text ("with") and snippets of chrome that must not ("without"). It reports
 the share of "with" snippets found and of "without" snippets kept out.
+
+What is scored: the benchmark's gold bodies leave out the standfirst (the summary
+under the headline), so the gold suite scores ``Article.body``; the snippet set counts
+standfirsts as main text, so it scores ``Article.text``, the standfirst and body the
+index holds.
 """
 
 from __future__ import annotations
@@ -97,6 +102,13 @@ def _trafilatura_recall(html: str, url: str) -> str:
 
 def _extract_article(html: str, url: str) -> str:
     try:
+        return extract_article(html, url).body
+    except FetchError:
+        return ""
+
+
+def _indexed_text(html: str, url: str) -> str:
+    try:
         return extract_article(html, url).text
     except FetchError:
         return ""
@@ -107,6 +119,8 @@ METHODS: dict[str, Method] = {
     "trafilatura-recall": _trafilatura_recall,
     "extract_article": _extract_article,
 }
+# What the snippet suite scores where it differs from the gold suite: the text indexed.
+SNIPPET_METHODS: dict[str, Method] = {"extract_article": _indexed_text}
 
 
 def normalise(text: str) -> str:
@@ -287,7 +301,7 @@ def run_snippets(snippets: Path, methods: list[str], limit: int | None, worst: i
         f"{'pages all-with':>14} {'secs':>7} {'ms/pg':>7}"
     )
     for name in methods:
-        method = METHODS[name]
+        method = SNIPPET_METHODS.get(name, METHODS[name])
         found = wanted = kept_out = unwanted = complete = 0
         seconds = 0.0
         misses: list[tuple[float, str]] = []

@@ -110,13 +110,27 @@ def published(page: Page) -> tuple[Page, tuple[tuple[int, int, str], ...]]:
 
 @dataclass(frozen=True)
 class Article:
-    """A publisher article as indexed: the story's body, headline kept apart."""
+    """A publisher article as indexed: the story's body, headline kept apart.
+
+    ``text`` is what the index holds and what reuse is measured against, so it keeps
+    the standfirst (the summary set under the headline): a copied standfirst is reused
+    text like any other. ``standfirst`` says which leading paragraph of ``text`` it was,
+    so that what follows it, the body proper, can be read apart (``body``).
+    """
 
     url: str
-    text: str  # the body; paragraphs separated by blank lines
+    text: str  # standfirst (when any) and body; paragraphs separated by blank lines
     title: str = ""
     aliases: tuple[str, ...] = ()  # other URLs of the same article (fetched URL, canonical, og:url)
     published: str | None = None
+    standfirst: str = ""  # the first paragraph of ``text`` when it is a standfirst, else ""
+
+    @property
+    def body(self) -> str:
+        """The story without its standfirst (all of ``text`` when there is none)."""
+        if self.standfirst and self.text.startswith(self.standfirst):
+            return self.text[len(self.standfirst) :].lstrip("\n")
+        return self.text
 
 
 @dataclass(frozen=True)

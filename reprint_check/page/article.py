@@ -17,7 +17,11 @@ benchmark that costs a third or more of some bodies. So its output is used as an
    that container's prose; blocks that the page's JSON-LD ``articleBody`` contains are
    added too;
 4. the body is the chosen blocks in document order, less the headline and short
-   lines that are nearly all link ("Read more: …").
+   lines that are nearly all link ("Read more: …");
+5. a first block set apart from the rest (its own container named for it, the
+   story's header, an ``<h2>`` sentence, the page's description) is the standfirst:
+   kept in the text the index holds, where a copy of it is reuse like any other,
+   and named apart so the body proper can be read without it (``Article.body``).
 
 When the markup holds much less than the page's JSON-LD ``articleBody``, that text is
 the body; a page with text but no story still yields its text; FetchError only when
@@ -109,6 +113,17 @@ _FIGURE_WORD = re.compile(
 _NEVER_CHROME = frozenset({"html", "body", "main", "article"})
 # …unless they also call themselves the story (readability's "maybe a candidate").
 _STORY_WORDS = re.compile(r"article|body|content|entry|main|story|column|text", re.IGNORECASE)
+# class/id words of the container of a standfirst: the summary set under the headline.
+_STANDFIRST_WORDS = re.compile(
+    r"(?:^|[-_\s])(?:standfirst|stand-first|dek|deck|strapline|subtitle|sub-title|subheadline"
+    r"|sub-headline|subhead|sub-head|summary|lede|excerpt|description|intro)(?:$|[-_\s])",
+    re.IGNORECASE,
+)
+_HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+# A standfirst is a sentence or two, never a label.
+MIN_STANDFIRST_CHARS = 40
+# How far up from a standfirst its own container may be.
+MAX_STANDFIRST_DEPTH = 4
 # "has-image", "with-sidebar", "enable-lightbox": what a container holds or allows.
 _MODIFIER = re.compile(
     r"\S*(?:^|[-_])(?:has|with|no|without|enable|enabled|disable|disabled|show)[-_]\S*",
@@ -349,6 +364,8 @@ class _Meta:
     article_body: str | None
     headline_keys: frozenset[str]  # text_key of every form of the headline on the page
     url: str | None = None  # the address the page was read from, when given
+    # text_key of the page's own summaries (meta, Open Graph, Twitter, JSON-LD description)
+    description_keys: frozenset[str] = frozenset()
 
 
 def extract_article(html: str | bytes, url: str | None = None) -> Article:
@@ -382,6 +399,7 @@ def extract_article_with(html: str | bytes, url: str | None, hints: ArchiveHints
     base = _base_url(root, url)
     meta = replace(_read_meta(root, base), url=url)
     paragraphs: list[str] | None = None
+    standfirst = ""
     if hints is not None:
         for selector in hints.exclude:
             for element in _select(selector, root):
@@ -391,7 +409,7 @@ def extract_article_with(html: str | bytes, url: str | None, hints: ArchiveHints
             paragraphs = _hinted_paragraphs(root, hints.body, meta)
     if paragraphs is None:  # no hint, or the body selector matched nothing on this page
         blocks = list(_flatten(root))
-        paragraphs = _body_paragraphs(root, blocks, meta)
+        paragraphs, standfirst = _body_paragraphs(root, blocks, meta)
     text = "\n\n".join(paragraphs)
     if not text:
         raise FetchError(NO_TEXT)
@@ -403,7 +421,12 @@ def extract_article_with(html: str | bytes, url: str | None, hints: ArchiveHints
         if alias and alias != own and alias not in aliases:
             aliases.append(alias)
     return Article(
-        url=own, text=text, title=meta.title, aliases=tuple(aliases), published=meta.published
+        url=own,
+        text=text,
+        title=meta.title,
+        aliases=tuple(aliases),
+        published=meta.published,
+        standfirst=standfirst,
     )
 
 
@@ -579,8 +602,17 @@ def _read_meta(root: lxml_html.HtmlElement, base: str | None) -> _Meta:
     headlines += [_clean(h1.text_content()) for h1 in root.iter("h1")]
     for full in list(headlines):
         headlines += re.split(r"\s+[|–—-]\s+", full or "")
+    descriptions = [
+        metas.get("description"),
+        metas.get("og:description"),
+        metas.get("twitter:description"),
+        _ld_string(ld, "description"),
+    ]
     return _Meta(
         headline_keys=frozenset(text_key(h) for h in headlines if h and len(h) >= 8),
+        description_keys=frozenset(
+            text_key(_clean(html_lib.unescape(d))) for d in descriptions if d and len(d) >= 8
+        ),
         title=title,
         canonical=canonical,
         og_url=og_url,
@@ -874,7 +906,10 @@ def _prose(block: _Block, max_link_density: float = MAX_LINK_DENSITY) -> bool:
     return bool(_SENTENCE_END.search(block.text))
 
 
-def _body_paragraphs(root: lxml_html.HtmlElement, blocks: list[_Block], meta: _Meta) -> list[str]:
+def _body_paragraphs(
+    root: lxml_html.HtmlElement, blocks: list[_Block], meta: _Meta
+) -> tuple[list[str], str]:
+    """The story's paragraphs, and the first of them when it is a standfirst (else "")."""
     anchor_text = _trafilatura_text(root, len(blocks))
     chosen = _choose(blocks, anchor_text, meta)
     # The page's own address set as a line (a print header) is not the story either.
@@ -889,20 +924,21 @@ def _body_paragraphs(root: lxml_html.HtmlElement, blocks: list[_Block], meta: _M
     # "Read more" lines around the story go; link lines within its flow stay, unless
     # they announce another story ("Related: …") or are a row of share buttons.
     kept = [i for i in body if (first <= i <= last or not _teaser(blocks[i]))]
-    paragraphs = _trim_furniture(
+    story_blocks = _trim_furniture(
         blocks, [i for i in _without_labelled_runs(blocks, kept) if not _promo(blocks[i])]
     )
+    paragraphs = [blocks[i].text for i in story_blocks]
     found = sum(len(text_key(p)) for p in paragraphs)
     if meta.article_body and len(text_key(meta.article_body)) > REPLACE_RATIO * found:
         # The markup holds much less of the story than the page's own metadata.
-        return _lines(meta.article_body)
+        return _lines(meta.article_body), ""
+    if paragraphs:
+        lead = [blocks[i] for i in story_blocks[:2]]
+        return paragraphs, (paragraphs[0] if _standfirst(lead, meta) else "")
     # Never "no text" while the page shows some: a page of links is still a page.
     return (
-        paragraphs
-        or _lines(anchor_text)
-        or [b.text for b in blocks if not b.chrome]
-        or [b.text for b in blocks]
-    )
+        _lines(anchor_text) or [b.text for b in blocks if not b.chrome] or [b.text for b in blocks]
+    ), ""
 
 
 def _without_labelled_runs(blocks: list[_Block], body: list[int]) -> list[int]:
@@ -940,8 +976,8 @@ def _link_line(block: _Block) -> bool:
     return _teaser(block) or block.link_chars >= LINK_LINE_DENSITY * len(block.text)
 
 
-def _trim_furniture(blocks: list[_Block], body: list[int]) -> list[str]:
-    """The body's text without the lines a newsroom sets around a story, at its two ends.
+def _trim_furniture(blocks: list[_Block], body: list[int]) -> list[int]:
+    """The body's blocks less the lines a newsroom sets around a story, at its two ends.
 
     Before the story: a dateline or a byline alone on its line. After it: "…
     contributed to this report", "SOURCE: …", ways to reach or follow the writer,
@@ -959,7 +995,43 @@ def _trim_furniture(blocks: list[_Block], body: list[int]) -> list[str]:
         _tail_furniture(blocks[body[end - 1]].text) or _teaser(blocks[body[end - 1]])
     ):
         end -= 1
-    return [blocks[i].text for i in body[start:end]]
+    return body[start:end]
+
+
+def _standfirst(lead: list[_Block], meta: _Meta) -> bool:
+    """Whether the first of the story's blocks is its standfirst, not its first paragraph.
+
+    A standfirst (dek, summary, strapline) is set apart from the body that follows it,
+    never in the same kind of container as the next paragraph: in a container of its
+    own (one that does not also hold that paragraph) named for what it is or that is
+    the story's ``<header>``, or set as a sentence in an ``<h2>`` above the body, or
+    the page's own description repeated in a box that is not a ``<p>`` (sites often
+    reuse the story's opening paragraph as its description). Never the only
+    paragraph: a story is not all summary.
+    """
+    if len(lead) < 2:
+        return False
+    first, second = lead
+    if len(first.text) < MIN_STANDFIRST_CHARS:
+        return False
+    if first.signature == second.signature:
+        return False  # the same kind of container as the next paragraph: the body's own
+    apart = _ancestors(first.element, MAX_STANDFIRST_DEPTH)
+    holds_next = set(_ancestors(second.element, MAX_ROOT_DEPTH))
+    own = [e for e in [first.element, *apart] if e not in holds_next and e is not second.element]
+    if any(_is_standfirst_container(e) for e in own):
+        return True
+    if any(e.tag == "header" for e in own) and first.tag != "h1":
+        return True  # set in the story's header, with the headline, not in its body
+    if first.tag == "h2" and second.tag not in _HEADING_TAGS and _SENTENCE_END.search(first.text):
+        return True
+    return first.key in meta.description_keys and first.tag != "p"
+
+
+def _is_standfirst_container(element: etree._Element) -> bool:
+    if (element.get("itemprop") or "").strip().lower() in ("description", "alternativeheadline"):
+        return True
+    return bool(_STANDFIRST_WORDS.search(_names(element)))
 
 
 def _head_furniture(line: str) -> bool:
