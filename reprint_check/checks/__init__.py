@@ -85,14 +85,7 @@ def judge(
         (p for p in passages if p.chars >= rule.min_passage_chars),
         key=lambda p: p.target_start,
     )
-    kept = count_once(
-        page.text,
-        article.text,
-        kept,
-        rule.min_passage_chars,
-        page_norm=page_norm,
-        article_norm=article_norm,
-    )
+    kept = count_once(kept, rule.min_passage_chars, page_norm, article_norm)
     if not kept:
         return None
     shown = page

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from itertools import pairwise
 
 from rapidfuzz.distance import Levenshtein
 from rapidfuzz.fuzz import ratio
@@ -69,13 +70,10 @@ def find_headline(
 
 
 def count_once(
-    page_text: str,
-    article_text: str,
     passages: Sequence[Passage],
     min_chars: int,
-    *,
-    page_norm: NormalizedText | None = None,
-    article_norm: NormalizedText | None = None,
+    page_norm: NormalizedText,
+    article_norm: NormalizedText,
 ) -> list[Passage]:
     """The passages with each stretch of the article counted once: what a reader sees wins.
 
@@ -98,17 +96,7 @@ def count_once(
             out.append(passage)
             taken.append(free[0])
             continue
-        if not free:
-            continue
-        if page_norm is None:
-            page_norm = normalize(page_text)
-        if article_norm is None:
-            article_norm = normalize(article_text)
-        to_target = _offset_map(page_norm, article_norm, passage)
-        for a, b in free:
-            t0 = passage.target_start if a == passage.source_start else to_target(a)
-            t1 = passage.target_end if b == passage.source_end else to_target(b)
-            piece = _piece(page_norm, article_norm, t0, t1, a, b)
+        for piece in _cut(page_norm, article_norm, passage, free):
             if piece is not None and piece.chars >= min_chars:
                 out.append(replace(piece, hidden=passage.hidden))
                 taken.append((piece.source_start, piece.source_end))
@@ -228,7 +216,6 @@ def split_quotations(
             page_norm = normalize(page_text)
         if article_norm is None:
             article_norm = normalize(article_text)
-        to_target = _offset_map(page_norm, article_norm, passage)
         bounds = [passage.source_start]
         flags: list[bool] = []
         for a, b in inside:
@@ -240,15 +227,34 @@ def split_quotations(
         if bounds[-1] < passage.source_end:
             flags.append(False)
             bounds.append(passage.source_end)
-        targets = [to_target(b) for b in bounds]
-        targets[0], targets[-1] = passage.target_start, passage.target_end
-        for k, quoted in enumerate(flags):
-            piece = _piece(
-                page_norm, article_norm, targets[k], targets[k + 1], bounds[k], bounds[k + 1]
-            )
+        pieces = _cut(page_norm, article_norm, passage, list(pairwise(bounds)))
+        for piece, quoted in zip(pieces, flags, strict=True):
             if piece is not None:
                 out.append(replace(piece, quotation=quoted))
     return out
+
+
+def _cut(
+    page: NormalizedText,
+    article: NormalizedText,
+    passage: Passage,
+    spans: Sequence[tuple[int, int]],
+) -> list[Passage | None]:
+    """``passage`` cut to each source span, its target offsets mapped through the alignment.
+
+    A span's end that is the passage's own keeps the passage's target offset
+    exactly; a piece with nothing left after trimming is None.
+    """
+    to_target = _offset_map(page, article, passage)
+
+    def target(source: int) -> int:
+        if source == passage.source_start:
+            return passage.target_start
+        if source == passage.source_end:
+            return passage.target_end
+        return to_target(source)
+
+    return [_piece(page, article, target(a), target(b), a, b) for a, b in spans]
 
 
 def _piece(
