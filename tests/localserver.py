@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
-from typing import Any
+from typing import Any, Self
 
 Route = Callable[[BaseHTTPRequestHandler, int], None]
 
@@ -61,7 +61,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         path = self.path.split("?", 1)[0]
-        owner = self.server.owner
+        owner: LocalServer = self.server.owner
         number = owner.record(path, {k.lower(): v for k, v in self.headers.items()})
         route = owner.routes.get(path)
         if route is None:
@@ -78,34 +78,62 @@ class _Handler(BaseHTTPRequestHandler):
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
-    owner: LocalServer
+    owner: Any  # the ServedInThread it serves
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         return None  # clients that hang up early are the point of several tests
 
 
-class LocalServer:
-    """ThreadingHTTPServer on an ephemeral 127.0.0.1 port, run in a background thread."""
+class ServedInThread:
+    """An HTTP server on an ephemeral 127.0.0.1 port, served by a background thread
+    while the ``with`` block runs; its handler reaches this object as ``server.owner``.
+    """
 
-    def __init__(self) -> None:
-        self.routes: dict[str, Route] = {}
-        self.requests: list[tuple[str, dict[str, str]]] = []
-        self.hits: Counter[str] = Counter()
+    def __init__(self, handler: type[BaseHTTPRequestHandler]) -> None:
         # Set on shutdown: slow routes wait on it so their threads end promptly.
         self.stopping = threading.Event()
-        self._lock = threading.Lock()
-        self._server = _Server(("127.0.0.1", 0), _Handler)
+        self._server = _Server(("127.0.0.1", 0), handler)
         self._server.owner = self
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )
 
+    def __enter__(self) -> Self:
+        self._thread.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stopping.set()
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
+
     @property
     def port(self) -> int:
         return int(self._server.server_address[1])
 
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
     def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
+        return self.base + path
+
+
+class LocalServer(ServedInThread):
+    """Routes of fixed or scripted answers, with every request counted."""
+
+    def __init__(self) -> None:
+        super().__init__(_Handler)
+        self.routes: dict[str, Route] = {}
+        self.requests: list[tuple[str, dict[str, str]]] = []
+        self.hits: Counter[str] = Counter()
+        self._lock = threading.Lock()
 
     def route(self, path: str, handler: Route) -> None:
         self.routes[path] = handler
@@ -126,18 +154,3 @@ class LocalServer:
             self.hits[path] += 1
             self.requests.append((path, headers))
             return self.hits[path]
-
-    def __enter__(self) -> LocalServer:
-        self._thread.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stopping.set()
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)

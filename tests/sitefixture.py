@@ -45,10 +45,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from tests.localserver import ServedInThread
 
 NAME = "The Tidewater Ledger"
 BASE_DATE = datetime(2021, 1, 4, 8, 0, tzinfo=UTC)
@@ -281,7 +282,7 @@ class Trap:
                 self._lock.notify_all()
 
 
-class Site:
+class Site(ServedInThread):
     """The publisher, served on an ephemeral 127.0.0.1 port in a background thread."""
 
     def __init__(
@@ -299,6 +300,7 @@ class Site:
     ) -> None:
         """``robots`` replaces the robots.txt; ``aliases`` serve a document at another path
         under another Content-Type ({path: (path of the document, content type)})."""
+        super().__init__(_Handler)
         self.seed = seed
         self.robots_text = robots
         self.aliases = dict(aliases or {})
@@ -323,40 +325,6 @@ class Site:
         self.hits: Counter[str] = Counter()
         self.trap: Trap | None = None
         self._lock = threading.Lock()
-        self.stopping = threading.Event()
-        self._server = _Server(("127.0.0.1", 0), _Handler)
-        self._server.site = self
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-
-    # --- lifetime -------------------------------------------------------------------
-
-    def __enter__(self) -> Site:
-        self._thread.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stopping.set()
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
-
-    @property
-    def port(self) -> int:
-        return int(self._server.server_address[1])
-
-    @property
-    def base(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def url(self, path: str) -> str:
-        return self.base + path
 
     # --- the posts ------------------------------------------------------------------
 
@@ -705,17 +673,8 @@ class Site:
 # --- the server ------------------------------------------------------------------------
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    site: Site
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        return None
-
-
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
-    server: _Server
 
     def log_message(self, format: str, *args: Any) -> None:
         return None
@@ -728,7 +687,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _answer(self, head: bool) -> None:
         arrived = time.monotonic()
-        site = self.server.site
+        site: Site = self.server.owner
         parts = urlsplit(self.path)
         trap = site.trap
         if trap is not None and trap.catches(parts.path, parts.query):
