@@ -237,28 +237,23 @@ class SQLiteIndex(ArticleWrites):
         prepared = list(items)
         added = replaced = unchanged = 0
         try:
-            self._db.execute("BEGIN IMMEDIATE")
-            written: dict[int, array] = {}  # postings are written last, as one run
-            for item in prepared:
-                outcome = self._store(item, skip_unchanged)
-                if outcome is None:
-                    unchanged += 1
-                    continue
-                new_id, deleted = outcome
-                for old in deleted:  # the same article twice in one batch
-                    written.pop(old, None)
-                replaced += bool(deleted)
-                added += not deleted
-                written[new_id] = item.hashes
-            self._add_run(sorted(written.items()))
-            while due := postings.merges_due(self._run_sizes()):
-                self._merge(due)
-            self._put_pages(pages)
-            self._db.execute("COMMIT")
-        except sqlite3.Error as e:
-            if self._db.in_transaction:
-                self._db.execute("ROLLBACK")
-            raise IndexStoreError(f"{self.location}: cannot write ({e})") from e
+            with self._transaction():
+                written: dict[int, array] = {}  # postings are written last, as one run
+                for item in prepared:
+                    outcome = self._store(item, skip_unchanged)
+                    if outcome is None:
+                        unchanged += 1
+                        continue
+                    new_id, deleted = outcome
+                    for old in deleted:  # the same article twice in one batch
+                        written.pop(old, None)
+                    replaced += bool(deleted)
+                    added += not deleted
+                    written[new_id] = item.hashes
+                self._add_run(sorted(written.items()))
+                while due := postings.merges_due(self._run_sizes()):
+                    self._merge(due)
+                self._put_pages(pages)
         finally:
             self._count = None
         return WriteCounts(added, replaced, unchanged)
@@ -457,22 +452,29 @@ class SQLiteIndex(ArticleWrites):
         finally:
             self._db.execute(f"PRAGMA cache_size = {cache}")
 
-    def remove(self, url: str) -> ArticleInfo | None:
-        """Remove the article stored under ``url`` (or one of its aliases); what was removed."""
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """One write transaction: committed whole, or rolled back and told in one line."""
         try:
             self._db.execute("BEGIN IMMEDIATE")
-            row = self._db.execute(
-                "SELECT a.id, a.url, a.title, a.chars, a.published FROM aliases s "
-                "JOIN articles a ON a.id = s.article_id WHERE s.canonical = ?",
-                (canonical_url(url),),
-            ).fetchone()
-            if row is not None:
-                self._delete(row[0])
+            yield
             self._db.execute("COMMIT")
         except sqlite3.Error as e:
             if self._db.in_transaction:
                 self._db.execute("ROLLBACK")
             raise IndexStoreError(f"{self.location}: cannot write ({e})") from e
+
+    def remove(self, url: str) -> ArticleInfo | None:
+        """Remove the article stored under ``url`` (or one of its aliases); what was removed."""
+        try:
+            with self._transaction():
+                row = self._db.execute(
+                    "SELECT a.id, a.url, a.title, a.chars, a.published FROM aliases s "
+                    "JOIN articles a ON a.id = s.article_id WHERE s.canonical = ?",
+                    (canonical_url(url),),
+                ).fetchone()
+                if row is not None:
+                    self._delete(row[0])
         finally:
             self._count = None
         return None if row is None else ArticleInfo(*row)
@@ -486,14 +488,8 @@ class SQLiteIndex(ArticleWrites):
         )
 
     def record_pages(self, records: Iterable[PageRecord]) -> None:
-        try:
-            self._db.execute("BEGIN IMMEDIATE")
+        with self._transaction():
             self._put_pages(records)
-            self._db.execute("COMMIT")
-        except sqlite3.Error as e:
-            if self._db.in_transaction:
-                self._db.execute("ROLLBACK")
-            raise IndexStoreError(f"{self.location}: cannot write ({e})") from e
 
     def pages(self, site: str) -> Iterator[tuple[PageRecord, bool]]:
         if not self._crawl_state:
@@ -654,17 +650,11 @@ class SQLiteIndex(ArticleWrites):
             )
 
     def semantic_store(self, kind: str, rows: Iterable[tuple[int, bytes]]) -> None:
-        try:
-            self._db.execute("BEGIN IMMEDIATE")
+        with self._transaction():
             self._db.executemany(
                 "INSERT OR REPLACE INTO semantic SELECT ?, id, ? FROM articles WHERE id = ?",
                 [(kind, data, article_id) for article_id, data in rows],
             )
-            self._db.execute("COMMIT")
-        except sqlite3.Error as e:
-            if self._db.in_transaction:
-                self._db.execute("ROLLBACK")
-            raise IndexStoreError(f"{self.location}: cannot write ({e})") from e
 
     def semantic_missing(self, kind: str) -> list[int]:
         if not self._semantic:
