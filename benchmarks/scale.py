@@ -199,11 +199,15 @@ def write_archive(path: Path, size: int, corpus: str) -> tuple[int, int]:
     """Write ``size`` articles as JSONL; returns (bytes of article text, bytes of the file)."""
     prose = Prose(corpus, SEED)
     text_bytes = 0
-    with path.open("w", encoding="utf-8") as fh:
+    # Written aside and renamed when whole: an interrupted run leaves no archive
+    # that a later run with --work would take for a finished one.
+    partial = path.with_name(path.name + ".partial")
+    with partial.open("w", encoding="utf-8") as fh:
         for n in range(size):
             record = prose.article(n)
             text_bytes += len(record["text"].encode("utf-8"))
             fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+    partial.replace(path)
     return text_bytes, path.stat().st_size
 
 
