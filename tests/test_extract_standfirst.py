@@ -17,6 +17,8 @@ from click.testing import CliRunner
 
 from reprint_check.cli import main
 from reprint_check.index import SQLiteIndex
+from reprint_check.index.sources import article_from_file, article_from_jsonl_line
+from reprint_check.models import Article
 from reprint_check.page.article import extract_article
 
 STANDFIRST = (
@@ -119,3 +121,29 @@ def test_the_indexed_text_and_its_length_keep_the_standfirst(tmp_path: Path) -> 
     with SQLiteIndex(str(index)) as store:
         (info,) = list(store.articles())
         assert store.get(info.id).text == whole
+
+
+def test_reading_a_source_keeps_the_standfirst_while_it_sets_url_title_and_date(
+    tmp_path: Path,
+) -> None:
+    # A file saved without its canonical link is known by its path; a JSONL record names
+    # its own URL, title and date: neither may lose what extraction said of the standfirst.
+    html = page(f"<div class='standfirst'>{STANDFIRST}</div>").replace(
+        f'<link rel="canonical" href="{URL}">', ""
+    )
+    path = tmp_path / "mill.html"
+    path.write_text(html, encoding="utf-8")
+    from_file = article_from_file(path)
+    record = {"url": URL, "title": "Mill", "published": "2026-03-01", "html": html}
+    from_record = article_from_jsonl_line("export.jsonl:1", json.dumps(record).encode())
+    assert isinstance(from_record, Article)
+
+    assert from_file.url == str(path)
+    assert (from_record.url, from_record.title, from_record.published) == (
+        URL,
+        "Mill",
+        "2026-03-01",
+    )
+    for article in (from_file, from_record):
+        assert article.standfirst == STANDFIRST
+        assert article.body == "\n\n".join(BODY)

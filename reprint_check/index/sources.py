@@ -11,7 +11,7 @@ import json
 import os
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from reprint_check.errors import FetchError, InputError
@@ -166,9 +166,7 @@ def article_from_file(path: Path, hints: SiteHints | None = None) -> Article:
         )
     article = extract_for_site(data, None, hints)
     if not article.url:
-        article = Article(
-            str(path), article.text, article.title, article.aliases, article.published
-        )
+        article = replace(article, url=str(path))
     return article
 
 
@@ -190,14 +188,14 @@ def _article_from_record(record: object, where: str, hints: SiteHints | None) ->
     elif isinstance(record.get("html"), str):
         article = extract_for_site(record["html"], url, hints)
         if isinstance(title, str) and title:
-            article = Article(article.url, article.text, title, article.aliases, article.published)
+            article = replace(article, title=title)
     else:
         raise FetchError(f'{where}: needs "text" or "html"')
     if isinstance(published, str) and published:
-        article = Article(article.url, article.text, article.title, article.aliases, published)
+        article = replace(article, published=published)
     if article.url != url:
         aliases = tuple(dict.fromkeys(a for a in (article.url, *article.aliases) if a != url))
-        article = Article(url, article.text, article.title, aliases, article.published)
+        article = replace(article, url=url, aliases=aliases)
     return article
 
 
@@ -287,7 +285,7 @@ def article_from_page(
     aliases = tuple(
         dict.fromkeys(u for u in (url, final_url, *article.aliases) if u != article.url)
     )
-    return Article(article.url, article.text, article.title, aliases, article.published)
+    return replace(article, aliases=aliases)
 
 
 def iter_articles(
