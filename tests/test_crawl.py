@@ -312,9 +312,15 @@ def crawl_records(index: str, site: Site) -> set[str]:
 
 
 def killed_and_resumed(
-    site: Site, index: str, trap: Trap, *extra: str, lock_after: int | None = None
+    site: Site,
+    index: str,
+    trap: Trap,
+    *extra: str,
+    lock_after: int | None = None,
+    verb: str = "add",
 ) -> tuple[int, int, int, set[str], subprocess.CompletedProcess[str]]:
-    """A crawl in its own process, killed by the site's trap; then the same command again.
+    """A crawl (``index add``, or ``index sync``) in its own process, killed by the
+    site's trap; then the same command again.
 
     ``lock_after``: once the site has answered that many post pages, the test
     takes the index's write lock (a transaction held open) and only then sets
@@ -324,7 +330,7 @@ def killed_and_resumed(
     requests begin in the server's log, the paths the index held records for at
     the kill, and the resumed run.
     """
-    command = [sys.executable, "-m", "reprint_check.cli", "index", "add", site.url("/")]
+    command = [sys.executable, "-m", "reprint_check.cli", "index", verb, site.url("/")]
     command += ["--index", index, "--allow-private", "--delay", "0", "--jobs", "1", *extra]
     env = {**os.environ, "CI": "1"}
     begin = len(site.requested())
@@ -438,6 +444,31 @@ def test_an_api_crawl_killed_with_sigkill_resumes_asking_only_for_the_posts_it_l
                and r.path.endswith("/wp/v2/posts"))  # fmt: skip
     assert site.post_requests(mark) == Counter()
     print(f"kill at API page {page}: {len(set(paths.values()) - at_kill)} posts not yet indexed")
+
+
+def test_a_sync_killed_with_sigkill_resumes_asking_only_for_the_changed_posts_it_lacks(
+    tmp_path: Path,
+) -> None:
+    """A sync is a crawl too: killed after some of the changed posts were answered, the
+    next sync asks for none of those again, asks for the rest, and leaves the index as a
+    fresh crawl of the changed site would."""
+    index, fresh = str(tmp_path / "i.sqlite"), str(tmp_path / "fresh.sqlite")
+    with Site(200, wordpress=False) as site:
+        assert add(site, index).exit_code == 0
+        changed = plain(site.live_ids(), site)[:60]
+        site.change(changed)
+        changed_paths = {site.path_of(i) for i in changed}
+        trap = Trap(25, lambda path, query: path in changed_paths, held=2)
+        begin, _, mark, _, _ = killed_and_resumed(site, index, trap, "--per-host", "2", verb="sync")
+        killed, resumed = site.requested(begin)[: mark - begin], site.requested(mark)
+        assert add(site, fresh).exit_code == 0
+        assert stored(index) == stored(fresh)
+    served = {r.path for r in killed if r.served and r.path in changed_paths}
+    asked_again = [r.path for r in resumed if r.path in changed_paths]
+    assert len(served) >= 24  # the trap held the 25th and 26th
+    assert set(asked_again).isdisjoint(served)  # nothing answered before the kill
+    assert sorted(asked_again) == sorted(changed_paths - served)  # the rest, once each
+    assert not Path(index + ".crawl-journal").exists()
 
 
 def test_sync_fetches_exactly_the_changed_new_and_deleted_posts(
