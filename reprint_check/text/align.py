@@ -437,8 +437,7 @@ def find_spans(
     if not seeds:
         return []
     chains = _chain_runs(_diagonal_runs(seeds), target)
-    t_hash = [tok.hash for tok in target.tokens]
-    s_hash = [tok.hash for tok in source.tokens]
+    t_hash, s_hash = target.hashes, source.hashes
     for chain in chains:
         _trim_at_breaks(chain, target)
         if chain.matched >= GUARANTEE_TOKENS:
@@ -451,10 +450,10 @@ def find_spans(
         _extend_chars(
             tn,
             sn,
-            target.tokens[chain.t_start].start,
-            target.tokens[chain.t_end - 1].end,
-            source.tokens[chain.s_start].start,
-            source.tokens[chain.s_end - 1].end,
+            target.starts[chain.t_start],
+            target.ends[chain.t_end - 1],
+            source.starts[chain.s_start],
+            source.ends[chain.s_end - 1],
             target.breaks,
         )
         for chain in kept

@@ -132,8 +132,17 @@ def _split_tokens(text: str) -> tuple[list[int], list[int], list[str]]:
 
 def tokenize(text: str) -> list[Token]:
     """Tokens of a normalised text, with their spans."""
+    return list(map(Token, *token_columns(text)))
+
+
+def token_columns(text: str) -> tuple[list[int], list[int], list[int]]:
+    """The starts, ends and hashes of ``tokenize(text)``, without a Token object per token.
+
+    What the audit keeps of a text it compares: building thousands of frozen
+    Token objects per page costs more than finding the tokens.
+    """
     starts, ends, words = _split_tokens(text)
-    return list(map(Token, starts, ends, _hashes(words)))
+    return starts, ends, _hashes(words)
 
 
 def token_hashes(text: str) -> list[int]:
