@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from reprint_check import audit_page
 from reprint_check.index.sqlite import SQLiteIndex
-from reprint_check.models import Article, Page
+from reprint_check.models import Article, Page, Revealed
 from reprint_check.policy.rules import ExcerptRule, Policy, ReprintRule
 from reprint_check.text.fingerprint import kgram_hashes, tokenize
 from reprint_check.text.normalize import normalize
@@ -146,3 +146,26 @@ def test_an_audit_normalises_each_text_once(
     assert calls == Counter(
         {PAGE_TEXT: 1, ARTICLE_TEXT: 1, OTHER_TEXT: 1, TITLE: 1, OTHER_TITLE: 1}
     )
+
+
+def test_an_article_the_revealed_text_copies_too_is_prepared_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    visible = "Harbour news\n\n" + ARTICLE_TEXT.split("\n\n")[0]
+    hidden = ARTICLE_TEXT.split("\n\n")[1] + "\n\n" + OTHER_TEXT
+    page = Page(
+        "https://partner.example/harbour", visible, revealed=(Revealed("read-more", hidden),)
+    )
+    with SQLiteIndex(tmp_path / "index.sqlite") as index:
+        index.add(Article("https://news.example/ferry", ARTICLE_TEXT, TITLE))
+        index.add(Article("https://news.example/library", OTHER_TEXT, OTHER_TITLE))
+        calls = _count_normalize(monkeypatch)
+        result = audit_page(page, index, Policy(name="hidden-too"))
+
+    passages = {s.url: [p.hidden for p in s.passages] for s in result.sources}
+    assert passages == {
+        "https://news.example/ferry": [None, "read-more"],
+        "https://news.example/library": ["read-more"],
+    }
+    assert calls[ARTICLE_TEXT] == 1
+    assert calls[OTHER_TEXT] == 1
