@@ -23,6 +23,7 @@ from reprint_check.text.fingerprint import (
     K,
     is_continuous_script,
     tokenize,
+    unmixed,
 )
 from reprint_check.text.normalize import visible_length
 from reprint_check.text.prepared import PreparedText
@@ -425,12 +426,17 @@ def find_spans(
     target: PreparedText, source: PreparedText, *, ignore: Collection[int] = ()
 ) -> list[Span]:
     """Disjoint exact-seeded spans of the target shared with the source, in target order."""
+    return _find_spans(target, source, unmixed(ignore))
+
+
+def _find_spans(target: PreparedText, source: PreparedText, ignore: set[int]) -> list[Span]:
+    """``find_spans`` with ``ignore`` unmixed: the k-grams are compared as polynomials."""
     positions: dict[int, list[int]] = defaultdict(list)
-    for j, h in enumerate(source.kgrams):
+    for j, h in enumerate(source.polynomials):
         if h not in ignore:
             positions[h].append(j)
     seeds: list[tuple[int, int]] = []
-    for i, h in enumerate(target.kgrams):
+    for i, h in enumerate(target.polynomials):
         found = positions.get(h)
         if found and len(found) <= MAX_SEED_REPEATS:
             seeds.extend((i, j) for j in found)
@@ -548,7 +554,8 @@ def align_many(
     ``ignore`` holds k-gram hashes that seed nothing (publisher boilerplate).
     Passages shorter than ``min_chars`` visible characters are dropped.
     """
-    owned = attribute([find_spans(target, source, ignore=ignore) for source in sources])
+    unmixed_ignore = unmixed(ignore)
+    owned = attribute([_find_spans(target, source, unmixed_ignore) for source in sources])
     result = []
     for i, (source, spans) in enumerate(zip(sources, owned, strict=True)):
         claimed = [(a, c) for j, other in enumerate(owned) if j != i for a, c, _, _ in other]

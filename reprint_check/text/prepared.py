@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass
+from functools import cached_property
 
-from reprint_check.text.fingerprint import Token, kgrams_of_hashes, token_columns
+from reprint_check.text.fingerprint import Token, mixed, polynomials_of_hashes, token_columns
 from reprint_check.text.normalize import NormalizedText, normalize
 
 
@@ -22,18 +23,35 @@ class PreparedText:
     The tokens are kept as three columns (``starts``, ``ends``, ``hashes``:
     offsets into the normalised text and the token hashes) rather than as
     Token objects, which cost more to build than the tokens cost to find.
+    The rest is worked out on first use, once, since each side needs only
+    part of it: the page's k-gram hashes go to the index look-up and its
+    paragraph breaks to the alignment, while an article is aligned on its
+    k-gram polynomials alone.
     """
 
     norm: NormalizedText
     starts: tuple[int, ...]
     ends: tuple[int, ...]
     hashes: tuple[int, ...]
-    kgrams: tuple[int, ...]
-    breaks: frozenset[int]  # normalised offsets of spaces that stand for a paragraph break
 
     @property
     def original(self) -> str:
         return self.norm.original
+
+    @cached_property
+    def polynomials(self) -> tuple[int, ...]:
+        """The k-gram at each token position, unmixed (``polynomials_of_hashes``)."""
+        return tuple(polynomials_of_hashes(self.hashes))
+
+    @cached_property
+    def kgrams(self) -> tuple[int, ...]:
+        """The k-gram hashes at each token position (``kgram_hashes``): what the index holds."""
+        return tuple(mixed(self.polynomials))
+
+    @cached_property
+    def breaks(self) -> frozenset[int]:
+        """Normalised offsets of the spaces that stand for a paragraph break."""
+        return _breaks(self.norm)
 
     @property
     def tokens(self) -> list[Token]:
@@ -51,14 +69,7 @@ class PreparedText:
 def prepare(text: str) -> PreparedText:
     norm = normalize(text)
     starts, ends, hashes = token_columns(norm.text)
-    return PreparedText(
-        norm,
-        tuple(starts),
-        tuple(ends),
-        tuple(hashes),
-        tuple(kgrams_of_hashes(hashes)),
-        _breaks(norm),
-    )
+    return PreparedText(norm, tuple(starts), tuple(ends), tuple(hashes))
 
 
 def _breaks(norm: NormalizedText) -> frozenset[int]:
