@@ -430,16 +430,28 @@ def find_spans(
 
 
 def _find_spans(target: PreparedText, source: PreparedText, ignore: set[int]) -> list[Span]:
-    """``find_spans`` with ``ignore`` unmixed: the k-grams are compared as polynomials."""
+    """``find_spans`` with ``ignore`` unmixed: the k-grams are compared as polynomials.
+
+    The k-grams the two texts share are found by intersecting sets, so only
+    the source is walked per candidate, and only its shared k-grams are placed;
+    the target's places are worked out once for all the candidates.
+    """
+    in_target = target.places
+    shared = in_target.keys() & source.polynomials
+    shared -= ignore
+    if not shared:
+        return []
     positions: dict[int, list[int]] = defaultdict(list)
     for j, h in enumerate(source.polynomials):
-        if h not in ignore:
+        if h in shared:
             positions[h].append(j)
-    seeds: list[tuple[int, int]] = []
-    for i, h in enumerate(target.polynomials):
-        found = positions.get(h)
-        if found and len(found) <= MAX_SEED_REPEATS:
-            seeds.extend((i, j) for j in found)
+    seeds = [
+        (i, j)
+        for h, found in positions.items()
+        if len(found) <= MAX_SEED_REPEATS
+        for i in in_target[h]
+        for j in found
+    ]
     if not seeds:
         return []
     chains = _chain_runs(_diagonal_runs(seeds), target)

@@ -44,6 +44,18 @@ class PreparedText:
         return tuple(polynomials_of_hashes(self.hashes))
 
     @cached_property
+    def places(self) -> dict[int, list[int]]:
+        """Token positions of each k-gram polynomial, ascending (read only: it is shared)."""
+        places: dict[int, list[int]] = {}
+        for i, h in enumerate(self.polynomials):
+            found = places.get(h)
+            if found is None:
+                places[h] = [i]
+            else:
+                found.append(i)
+        return places
+
+    @cached_property
     def kgrams(self) -> tuple[int, ...]:
         """The k-gram hashes at each token position (``kgram_hashes``): what the index holds."""
         return tuple(mixed(self.polynomials))
