@@ -37,7 +37,7 @@ from .page.no_text import NO_TEXT, is_blank, why_no_text
 from .page.redirects import resolve_links
 from .policy.rules import Policies, Policy, min_passage_chars, policy_for
 from .text.align import align_many
-from .text.prepared import prepare
+from .text.prepared import PreparedText, prepare
 from .urls import host_of
 from .web.evidence import EvidenceRecorder
 from .web.fetch import Fetcher, FetchSettings, decode_body, read_local
@@ -159,7 +159,16 @@ def audit_page(
         return chosen_articles
 
     articles = judged(ranked)
-    prepared = [prepare(a.text) for a in articles]
+    # each article is prepared once per page, though the revealed texts align with it too
+    ready: dict[str, PreparedText] = {}
+
+    def prepared_of(article: Article) -> PreparedText:
+        found = ready.get(article.url)
+        if found is None:
+            found = ready[article.url] = prepare(article.text)
+        return found
+
+    prepared = [prepared_of(a) for a in articles]
     per_article = align_many(
         target,
         prepared,
@@ -173,13 +182,15 @@ def audit_page(
         )
     whole: Page | None = None
     if page.revealed:
-        hidden, whole = _revealed_passages(page, index, policy, judged, articles, boilerplate)
+        hidden, whole = _revealed_passages(
+            page, index, policy, judged, articles, boilerplate, prepared_of
+        )
         if hidden:
             known = {a.url for a in articles}
             for article in sorted({a.url: a for a, _ in hidden.values()}.values(), key=_url):
                 if article.url not in known:
                     articles.append(article)
-                    prepared.append(prepare(article.text))
+                    prepared.append(prepared_of(article))
                     per_article.append([])
             per_article = [
                 [*found, *hidden.get(article.url, (article, []))[1]]
@@ -239,6 +250,7 @@ def _revealed_passages(
     judged: Callable[[list[tuple[int, int]]], list[Article]],
     visible_candidates: Sequence[Article],
     boilerplate: set[int],
+    prepared_of: Callable[[Article], PreparedText],
 ) -> tuple[dict[str, tuple[Article, list[Passage]]], Page | None]:
     """Passages of the text the page keeps out of sight (``Page.revealed``), per article URL.
 
@@ -250,6 +262,8 @@ def _revealed_passages(
     the published text, returned with it, and says where it stood (the
     revealed text it begins in); whether it repeats what the reader sees is
     for the checks to say. Empty (and None) when no revealed text copies anything.
+    ``prepared_of`` gives an article's prepared text, prepared once per page
+    whether the visible text, the revealed texts or both align with it.
     """
     whole, spans = published(page)
     tail_start = spans[0][0]
@@ -262,7 +276,7 @@ def _revealed_passages(
         return {}, None
     aligned = align_many(
         tail,
-        [prepare(a.text) for a in articles],
+        [prepared_of(a) for a in articles],
         ignore=boilerplate | more_boilerplate,
         min_chars=min_passage_chars(policy),
     )

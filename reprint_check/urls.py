@@ -365,8 +365,21 @@ _BASE64_HTTP = re.compile(r"aHR0c[A-Za-z0-9+/_-]{8,}={0,2}")  # base64 of "httpâ
 @_url_cache
 def is_shortener(url: str) -> bool:
     """True when the URL's host is a known URL shortener."""
-    host = host_of(url)
-    return bool(host) and any(host == h or host.endswith("." + h) for h in SHORTENER_HOSTS)
+    return _under(host_of(url), SHORTENER_HOSTS)
+
+
+def _under(host: str, domains: frozenset[str]) -> bool:
+    """Whether ``host`` is one of ``domains`` or a subdomain of one.
+
+    Each of its dot-separated tails is looked up in the set, so the cost
+    follows the host's labels, not the length of the list; every page link
+    is asked about.
+    """
+    while host:
+        if host in domains:
+            return True
+        host = host.partition(".")[2]
+    return False
 
 
 @_url_cache
@@ -384,9 +397,7 @@ def embedded_target(url: str) -> str | None:
     except ValueError:
         return None
     own = host_of(url)
-    if _SHARE_PATH.search(parts.path) or any(
-        own == h or own.endswith("." + h) for h in _NOT_REDIRECTORS
-    ):
+    if _SHARE_PATH.search(parts.path) or _under(own, _NOT_REDIRECTORS):
         return None
     texts: list[str] = []
     for piece in parts.query.split("&"):

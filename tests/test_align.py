@@ -38,6 +38,15 @@ def test_verbatim_excerpt_has_exact_spans_on_both_sides() -> None:
     assert p.similarity == 1.0
 
 
+def test_ignored_kgrams_seed_no_passage_and_the_others_still_do() -> None:
+    second = "A final review of the service is due in March"
+    target = prepare(f"Our intro. {FIRST} Then our words. {second}.")
+    source = prepare(SOURCE)
+    boilerplate = set(kgram_hashes(tokenize(normalize(FIRST).text)))
+    assert [p.text for p in align(target, source)] == [FIRST, second]
+    assert [p.text for p in align(target, source, ignore=boilerplate)] == [second]
+
+
 def test_a_host_word_that_starts_like_the_next_source_word_is_not_taken() -> None:
     # the source continues "“We listened"; the host text continues "Well, we"
     target = f"{FIRST[:-1]} Well, we think otherwise."

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from reprint_check.index.base import article_fingerprints
 from reprint_check.text.fingerprint import (
+    Token,
     _char_class,
     _kgram_hashes_reference,
     _tokenize_reference,
@@ -21,9 +22,12 @@ from reprint_check.text.fingerprint import (
     kgram_hashes,
     kgram_polynomials,
     kgrams_of_hashes,
+    mixed,
+    polynomials_of_hashes,
     token_hashes,
     tokenize,
     unmix,
+    unmixed,
     winnow,
     winnowed,
 )
@@ -103,3 +107,14 @@ def test_unmixing_recovers_the_polynomial_of_every_kgram() -> None:
     hashes = [t.hash for t in tokenize("one two three four five six seven")]
     assert {unmix(h) for h in kgrams_of_hashes(hashes)} == kgram_polynomials(hashes)
     assert len(kgram_polynomials(hashes)) == 4
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(0, 2**64 - 1), max_size=12), st.integers(1, 5))
+def test_polynomials_mixed_are_the_kgram_hashes(hashes: list[int], k: int) -> None:
+    tokens = [Token(0, 0, h) for h in hashes]
+    polynomials = polynomials_of_hashes(hashes, k)
+    assert mixed(polynomials) == _kgram_hashes_reference(tokens, k) == kgrams_of_hashes(hashes, k)
+    assert set(polynomials) == kgram_polynomials(hashes, k)
+    assert unmixed(kgrams_of_hashes(hashes, k)) == set(polynomials)
+    assert unmixed(kgrams_of_hashes(hashes, k)) == {unmix(h) for h in kgrams_of_hashes(hashes, k)}

@@ -14,9 +14,11 @@ from hypothesis import strategies as st
 
 from reprint_check import audit_page
 from reprint_check.index.sqlite import SQLiteIndex
-from reprint_check.models import Article, Page
+from reprint_check.models import Article, Page, Revealed
 from reprint_check.policy.rules import ExcerptRule, Policy, ReprintRule
+from reprint_check.text.fingerprint import kgram_hashes, tokenize
 from reprint_check.text.normalize import normalize
+from reprint_check.text.prepared import prepare
 
 # Characters that make normalisation interesting at a stretch's edges: white space of
 # several kinds, invisible ones, combining accents, ligatures and compatibility forms that
@@ -33,6 +35,40 @@ def test_a_section_is_the_normalisation_of_the_slice(text: str, data: st.DataObj
     start = data.draw(st.integers(0, len(text)))
     end = data.draw(st.integers(start, len(text)))
     assert normalize(text).section(start, end) == normalize(text[start:end])
+
+
+def _breaks_by_definition(text: str) -> frozenset[int]:
+    """Normalised spaces whose original white space holds two line breaks, one by one."""
+    norm = normalize(text)
+    out = set()
+    for j, ch in enumerate(norm.text):
+        end = norm.origin[j + 1] if j + 1 < len(norm.origin) else len(text)
+        if ch == " " and text.count("\n", norm.origin[j], end) >= 2:
+            out.add(j)
+    return frozenset(out)
+
+
+_LINES = st.text(alphabet=st.one_of(st.sampled_from(_TRICKY + "\n\r\n"), st.characters()))
+
+
+@settings(max_examples=400, deadline=None)
+@given(_LINES)
+def test_a_prepared_text_holds_the_tokens_kgrams_and_breaks_of_its_text(text: str) -> None:
+    prepared = prepare(text)
+    tokens = tokenize(normalize(text).text)
+    assert prepared.tokens == tokens
+    assert list(prepared.hashes) == [t.hash for t in tokens]
+    assert list(prepared.kgrams) == kgram_hashes(tokens)
+    assert prepared.breaks == _breaks_by_definition(text)
+
+
+def test_a_blank_line_is_a_break_and_a_single_line_break_is_not() -> None:
+    prepared = prepare("First line\nsame paragraph\n \n\tNext paragraph")
+    assert prepared.norm.text == "first line same paragraph next paragraph"
+    assert prepared.breaks == {25}
+    assert [prepared.break_before(i) for i in range(len(prepared.hashes))] == [
+        False, False, False, False, True, False
+    ]  # fmt: skip
 
 
 TITLE = "Ferry crossing returns after the long winter"
@@ -110,3 +146,26 @@ def test_an_audit_normalises_each_text_once(
     assert calls == Counter(
         {PAGE_TEXT: 1, ARTICLE_TEXT: 1, OTHER_TEXT: 1, TITLE: 1, OTHER_TITLE: 1}
     )
+
+
+def test_an_article_the_revealed_text_copies_too_is_prepared_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    visible = "Harbour news\n\n" + ARTICLE_TEXT.split("\n\n")[0]
+    hidden = ARTICLE_TEXT.split("\n\n")[1] + "\n\n" + OTHER_TEXT
+    page = Page(
+        "https://partner.example/harbour", visible, revealed=(Revealed("read-more", hidden),)
+    )
+    with SQLiteIndex(tmp_path / "index.sqlite") as index:
+        index.add(Article("https://news.example/ferry", ARTICLE_TEXT, TITLE))
+        index.add(Article("https://news.example/library", OTHER_TEXT, OTHER_TITLE))
+        calls = _count_normalize(monkeypatch)
+        result = audit_page(page, index, Policy(name="hidden-too"))
+
+    passages = {s.url: [p.hidden for p in s.passages] for s in result.sources}
+    assert passages == {
+        "https://news.example/ferry": [None, "read-more"],
+        "https://news.example/library": ["read-more"],
+    }
+    assert calls[ARTICLE_TEXT] == 1
+    assert calls[OTHER_TEXT] == 1

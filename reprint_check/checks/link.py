@@ -425,10 +425,9 @@ def _references(page: Page, wanted: _UrlTest, facts: _PageFacts) -> list[_Refere
     """Every mention of the target that a reader cannot click, in page order."""
     refs: list[_Reference] = []
     for number, link in enumerate(page.links):
-        paragraph = _paragraph_of(link)
-        followable = not _rel_not_followed(link)
         if wanted(link.url):
             if not is_active(link):  # active ones were candidates already
+                paragraph, followable = _paragraph_of(link), not _rel_not_followed(link)
                 refs.extend(
                     _Reference(link.position, link.href, problem, paragraph, followable)
                     for problem in _inactive_reasons(link)
@@ -437,6 +436,7 @@ def _references(page: Page, wanted: _UrlTest, facts: _PageFacts) -> list[_Refere
         mentioned = [url for url in facts.mentions[number] if wanted(url)]
         if not mentioned:
             continue
+        paragraph, followable = _paragraph_of(link), not _rel_not_followed(link)
         reasons = _inactive_reasons(link)
         if link.url is None:
             javascript = link.href.lower().startswith("javascript:")

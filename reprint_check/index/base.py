@@ -26,7 +26,7 @@ from reprint_check.text.fingerprint import (
     kgram_polynomials,
     kgrams_of_hashes,
     token_hashes,
-    unmix,
+    unmixed,
     winnowed,
 )
 from reprint_check.text.normalize import normalized_text
@@ -254,7 +254,7 @@ def rank_candidates(
         if n == 1:  # one fingerprint: a copied passage, or one stock phrase in common?
             if article_id not in batch:  # the first single after the batch, in rank order
                 if not batch:
-                    shared_with = {unmix(h) for h in set(kgrams) - boilerplate}
+                    shared_with = unmixed(set(kgrams) - boilerplate)
                 start = singles.index(article_id)
                 batch = singles[start : start + CHECK_BATCH]
                 checked = stored_kgrams(batch)

@@ -23,6 +23,7 @@ from reprint_check.text.fingerprint import (
     K,
     is_continuous_script,
     tokenize,
+    unmixed,
 )
 from reprint_check.text.normalize import visible_length
 from reprint_check.text.prepared import PreparedText
@@ -425,20 +426,36 @@ def find_spans(
     target: PreparedText, source: PreparedText, *, ignore: Collection[int] = ()
 ) -> list[Span]:
     """Disjoint exact-seeded spans of the target shared with the source, in target order."""
+    return _find_spans(target, source, unmixed(ignore))
+
+
+def _find_spans(target: PreparedText, source: PreparedText, ignore: set[int]) -> list[Span]:
+    """``find_spans`` with ``ignore`` unmixed: the k-grams are compared as polynomials.
+
+    The k-grams the two texts share are found by intersecting sets, so only
+    the source is walked per candidate, and only its shared k-grams are placed;
+    the target's places are worked out once for all the candidates.
+    """
+    in_target = target.places
+    shared = in_target.keys() & source.polynomials
+    shared -= ignore
+    if not shared:
+        return []
     positions: dict[int, list[int]] = defaultdict(list)
-    for j, h in enumerate(source.kgrams):
-        if h not in ignore:
+    for j, h in enumerate(source.polynomials):
+        if h in shared:
             positions[h].append(j)
-    seeds: list[tuple[int, int]] = []
-    for i, h in enumerate(target.kgrams):
-        found = positions.get(h)
-        if found and len(found) <= MAX_SEED_REPEATS:
-            seeds.extend((i, j) for j in found)
+    seeds = [
+        (i, j)
+        for h, found in positions.items()
+        if len(found) <= MAX_SEED_REPEATS
+        for i in in_target[h]
+        for j in found
+    ]
     if not seeds:
         return []
     chains = _chain_runs(_diagonal_runs(seeds), target)
-    t_hash = [tok.hash for tok in target.tokens]
-    s_hash = [tok.hash for tok in source.tokens]
+    t_hash, s_hash = target.hashes, source.hashes
     for chain in chains:
         _trim_at_breaks(chain, target)
         if chain.matched >= GUARANTEE_TOKENS:
@@ -451,10 +468,10 @@ def find_spans(
         _extend_chars(
             tn,
             sn,
-            target.tokens[chain.t_start].start,
-            target.tokens[chain.t_end - 1].end,
-            source.tokens[chain.s_start].start,
-            source.tokens[chain.s_end - 1].end,
+            target.starts[chain.t_start],
+            target.ends[chain.t_end - 1],
+            source.starts[chain.s_start],
+            source.ends[chain.s_end - 1],
             target.breaks,
         )
         for chain in kept
@@ -549,7 +566,8 @@ def align_many(
     ``ignore`` holds k-gram hashes that seed nothing (publisher boilerplate).
     Passages shorter than ``min_chars`` visible characters are dropped.
     """
-    owned = attribute([find_spans(target, source, ignore=ignore) for source in sources])
+    unmixed_ignore = unmixed(ignore)
+    owned = attribute([_find_spans(target, source, unmixed_ignore) for source in sources])
     result = []
     for i, (source, spans) in enumerate(zip(sources, owned, strict=True)):
         claimed = [(a, c) for j, other in enumerate(owned) if j != i for a, c, _, _ in other]

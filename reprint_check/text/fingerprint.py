@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate, pairwise
@@ -132,8 +132,17 @@ def _split_tokens(text: str) -> tuple[list[int], list[int], list[str]]:
 
 def tokenize(text: str) -> list[Token]:
     """Tokens of a normalised text, with their spans."""
+    return list(map(Token, *token_columns(text)))
+
+
+def token_columns(text: str) -> tuple[list[int], list[int], list[int]]:
+    """The starts, ends and hashes of ``tokenize(text)``, without a Token object per token.
+
+    What the audit keeps of a text it compares: building thousands of frozen
+    Token objects per page costs more than finding the tokens.
+    """
     starts, ends, words = _split_tokens(text)
-    return list(map(Token, starts, ends, _hashes(words)))
+    return starts, ends, _hashes(words)
 
 
 def token_hashes(text: str) -> list[int]:
@@ -179,26 +188,37 @@ def kgram_hashes(tokens: Sequence[Token], k: int = K) -> list[int]:
 
 
 def kgrams_of_hashes(hs: Sequence[int], k: int = K) -> list[int]:
-    """``kgram_hashes`` from the tokens' hashes alone.
+    """``kgram_hashes`` from the tokens' hashes alone: ``mixed(polynomials_of_hashes(hs, k))``."""
+    return mixed(polynomials_of_hashes(hs, k))
+
+
+def polynomials_of_hashes(hs: Sequence[int], k: int = K) -> list[int]:
+    """The k-gram at each position before its final mixing (``kgram_polynomials``, in order).
 
     The polynomial is evaluated for all positions at once, one token offset at
     a time, and reduced modulo 2**64 at the end: the same value as reducing at
-    every step, since the reduction is a ring homomorphism.
+    every step, since the reduction is a ring homomorphism. Two k-grams are
+    equal exactly when these are (the mixing is a bijection), so alignment
+    compares texts on these and leaves the mixing to the index look-up.
     """
     n = len(hs) - k + 1
     if n <= 0:
         return []
+    mask = _MASK
     if k == 4:  # two steps instead of three: (a·B + b)·B² + (c·B + d)
         pairs = [a * _BASE + b for a, b in pairwise(hs)]
-        acc = [x * _BASE_SQUARED + y for x, y in zip(pairs, pairs[2:], strict=False)]
-    else:
-        acc = list(hs[:n])
-        for j in range(1, k):
-            acc = [a * _BASE + b for a, b in zip(acc, hs[j : j + n], strict=True)]
+        return [(x * _BASE_SQUARED + y) & mask for x, y in zip(pairs, pairs[2:], strict=False)]
+    acc = list(hs[:n])
+    for j in range(1, k):
+        acc = [a * _BASE + b for a, b in zip(acc, hs[j : j + n], strict=True)]
+    return [a & mask for a in acc]
+
+
+def mixed(polynomials: Iterable[int]) -> list[int]:
+    """The k-gram hashes (signed 64-bit, as SQLite stores them) of k-gram polynomials."""
     out: list[int] = []
     append = out.append
-    for h in acc:
-        h &= _MASK
+    for h in polynomials:
         h ^= h >> 29
         h = (h * _MIX) & _MASK
         h ^= h >> 32
@@ -235,6 +255,14 @@ def unmix(kgram: int) -> int:
     h ^= h >> 32
     h = (h * _MIX_INVERSE) & _MASK
     return h ^ (h >> 29) ^ (h >> 58)
+
+
+def unmixed(kgrams: Iterable[int]) -> set[int]:
+    """``{unmix(h) for h in kgrams}``, each step taken over all of them at once."""
+    hs = [h & _MASK for h in kgrams]
+    hs = [h ^ (h >> 32) for h in hs]
+    hs = [(h * _MIX_INVERSE) & _MASK for h in hs]
+    return {h ^ (h >> 29) ^ (h >> 58) for h in hs}
 
 
 def _kgram_hashes_reference(tokens: Sequence[Token], k: int = K) -> list[int]:
