@@ -1277,6 +1277,19 @@ def new_database(cluster: Cluster, name: str) -> str:
     return cluster.database_dsn(name)
 
 
+def shown_command(argv: Sequence[str]) -> str:
+    """The run's arguments as RESULTS.md shows them: folders of this machine as DIR and WORK."""
+    shown, placeholder = [], {"--data": "DIR", "--work": "WORK"}
+    for i, arg in enumerate(argv):
+        name = arg.split("=", 1)[0]
+        if name in placeholder and "=" in arg:
+            arg = f"{name}={placeholder[name]}"
+        elif i and argv[i - 1] in placeholder:
+            arg = placeholder[argv[i - 1]]
+        shown.append(f" {arg}")
+    return "".join(shown)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     from reprint_check.index.ingest import default_jobs
 
@@ -1424,7 +1437,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             total,
             notes,
             postgres,
-            "".join(f" {a}" for a in (argv if argv is not None else sys.argv[1:])),
+            shown_command(argv if argv is not None else sys.argv[1:]),
         )
         print(f"wrote {Path(__file__).with_name('RESULTS.md')}")
     return 0
