@@ -79,6 +79,12 @@ class Settings:
     gate_similarity: float = 0.40
     cheap_languages: frozenset[str] = USE_LANGUAGES
     page_candidates_per: int = 40  # one more candidate per this many page sentences
+    # The judge reads every other kept page sentence first; one left out is read when a
+    # neighbour's best cosine reaches sparse_near, except when it lies between two that
+    # reach the rule's extend and the copy is already certain: its chain weighs at least
+    # sure_margin times min_score without it.
+    sparse_near: float = 0.80
+    sure_margin: float = 2.0
     rule: ChainRule = field(
         default_factory=lambda: ChainRule(base=0.86, min_score=12.0, extend=0.84)
     )
@@ -201,7 +207,7 @@ class SemanticStage:
             if not self._passes_gate(near, sentences, usable, strict):
                 continue
             sim = self._judged_similarity(
-                index, article_id, article, near, record, texts, usable, judged
+                index, article_id, article, near, record, sentences, texts, usable, judged
             )
             candidates.append(Candidate(article_id, article, record, similarity, sim))
         return Evidence(tuple(sentences), usable, tuple(candidates))
@@ -289,6 +295,7 @@ class SemanticStage:
         article: Article,
         near: np.ndarray,
         cheap_record: Record,
+        sentences: Sequence[Sentence],
         texts: Sequence[str],
         usable: Sequence[bool],
         judged: dict[int, np.ndarray],
@@ -296,10 +303,14 @@ class SemanticStage:
         """Judge cosines for the pairs the pre-filter keeps; -1 for every other pair.
 
         ``near`` holds the cheap encoder's cosines (page sentences × the article's).
+        The judge reads the kept page sentences sparsely (see ``_sparse_rows``):
+        every other one first, then the rest only where the first ones say
+        they could matter.
         """
         s = self.settings
-        keep = (near.max(axis=1) >= s.prefilter) & np.asarray(usable, dtype=bool)
-        keep = _dilate(keep, s.prefilter_neighbours) & np.asarray(usable, dtype=bool)
+        usable_mask = np.asarray(usable, dtype=bool)
+        keep = (near.max(axis=1) >= s.prefilter) & usable_mask
+        keep = _dilate(keep, s.prefilter_neighbours) & usable_mask
         rows = np.nonzero(keep)[0]
         columns = np.zeros(near.shape[1], dtype=bool)
         for i in rows:
@@ -309,13 +320,29 @@ class SemanticStage:
         sim = np.full(near.shape, -1.0, dtype=np.float32)
         if not len(rows) or not len(cols):
             return sim
-        todo = [int(i) for i in rows if int(i) not in judged]
-        if todo:
-            vectors = _rounded(self.judge.encode([texts[i] for i in todo]))
-            judged.update(zip(todo, vectors, strict=True))
-        page_vectors = np.stack([judged[int(i)] for i in rows])
         source_vectors = self._judge_article(index, article_id, article, cheap_record, cols)
-        sim[np.ix_(rows, cols)] = page_vectors @ source_vectors.T
+
+        def judge(chosen: Sequence[int]) -> None:
+            todo = [i for i in chosen if i not in judged]
+            if todo:
+                vectors = _rounded(self.judge.encode([texts[i] for i in todo]))
+                judged.update(zip(todo, vectors, strict=True))
+            if chosen:
+                page_vectors = np.stack([judged[i] for i in chosen])
+                sim[np.ix_(chosen, cols)] = page_vectors @ source_vectors.T
+
+        kept = [int(i) for i in rows]
+        # every other kept sentence, and any the judge already read for another candidate
+        judge([i for i in kept if i % 2 == 0 or i in judged])
+        judge(_sparse_rows(kept, sim.max(axis=1), s.sparse_near, s.rule.extend, sandwiched=False))
+        sandwiched = _sparse_rows(kept, sim.max(axis=1), s.sparse_near, s.rule.extend, True)
+        if sandwiched:
+            # a sentence between two that match lies inside the copy's passage either way;
+            # it is judged only when its weight could change the decision
+            weights = [x.end - x.start for x in sentences]
+            found = align(sim, weights, s.rule, usable)
+            if found is None or found.score < s.sure_margin * s.rule.min_score:
+                judge(sandwiched)
         return sim
 
     def _judge_article(
@@ -491,6 +518,32 @@ def cut_out(
 def _mostly_inside(sentence: Sentence, spans: Sequence[tuple[int, int]]) -> bool:
     inside = sum(max(0, min(b, sentence.end) - max(a, sentence.start)) for a, b in spans)
     return inside >= VERBATIM_SHARE * (sentence.end - sentence.start)
+
+
+def _sparse_rows(
+    kept: Sequence[int], best: np.ndarray, near: float, match: float, sandwiched: bool
+) -> list[int]:
+    """The kept page sentences not yet judged that the second pass must read.
+
+    ``best`` is each page sentence's best judged cosine (-1 where not judged).
+    With ``sandwiched`` False: those with a judged neighbour at ``near`` or
+    above, or with no judged neighbour at all (nothing says they can be
+    skipped), but not those between two neighbours at ``match`` or above;
+    with ``sandwiched`` True: exactly those.
+    """
+    n = len(best)
+    out = []
+    for i in kept:
+        if best[i] > -1.0:
+            continue
+        sides = [best[k] for k in (i - 1, i + 1) if 0 <= k < n and best[k] > -1.0]
+        between = len(sides) == 2 and min(sides) >= match
+        if sandwiched:
+            if between:
+                out.append(i)
+        elif not between and (not sides or max(sides) >= near):
+            out.append(i)
+    return out
 
 
 def _dilate(mask: np.ndarray, steps: int) -> np.ndarray:
