@@ -212,3 +212,15 @@ def test_semantic_data_is_made_once_and_goes_with_its_article(index: SourceIndex
     ids = {i for i, _ in index.semantic_rows(window_kind)}
     assert len(ids) == 2 and {i for i, _ in index.semantic_rows(sentence_kind)} == ids
     assert index.semantic_missing(window_kind) == []
+
+
+def test_the_judge_sees_only_articles_the_cheap_encoder_finds_in_order(
+    index: SourceIndex,
+) -> None:
+    # the same five sentences, last first: close to the article one by one, but scattered
+    backwards = toy_stage()
+    assert backwards.find(page(GERMAN[::-1]), index) == []
+    assert backwards.judge.calls == []
+    in_order = toy_stage()
+    (match,) = in_order.find(page(GERMAN), index)
+    assert match.article.url == LIBRARY_URL

@@ -22,14 +22,14 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from reprint_check.errors import IndexStoreError
 from reprint_check.index.base import SourceIndex
 from reprint_check.models import Article, Page, Passage
-from reprint_check.semantic.align import Alignment, ChainRule, Pair, align, runs
+from reprint_check.semantic.align import Alignment, ChainRule, Pair, align, local_chain, runs
 from reprint_check.semantic.embed import E5Embedder, Embedder, UseEmbedder
 from reprint_check.semantic.lang import language
 from reprint_check.semantic.ready import (
@@ -73,10 +73,11 @@ class Settings:
     prefilter_neighbours: int = 1  # ... with this many neighbours on each side
     source_nearest: int = 3  # article sentences the judge sees per page sentence (±1 each)
     # The judge sees a candidate only when this many characters of page sentences come
-    # close to it (gate_similarity) in a language the cheap encoder knows, or are in a
-    # language it does not know (it misjudges those, Ukrainian among them: no gate there).
+    # close to its sentences (gate_similarity) in order, in a language the cheap encoder
+    # knows, or are in a language it does not know (it misjudges those, Ukrainian among
+    # them: no gate there). See _passes_gate.
     gate_chars: int = 250
-    gate_similarity: float = 0.40
+    gate_similarity: float = 0.50
     cheap_languages: frozenset[str] = USE_LANGUAGES
     page_candidates_per: int = 40  # one more candidate per this many page sentences
     # The judge reads every other kept page sentence first; one left out is read when a
@@ -244,13 +245,27 @@ class SemanticStage:
         usable: Sequence[bool],
         strict: np.ndarray,
     ) -> bool:
+        """Does the cheap encoder see enough of a copy to pay the judge for this article?
+
+        In a language it knows: page sentences above ``gate_similarity`` to
+        article sentences, in an ordered chain (the decision's steps, each
+        pair weighing its page characters). An article on the same subject
+        comes as close on a few sentences, scattered over it; a copy comes
+        close in order. In a language it does not know its cosines say too
+        little to gate on: every usable sentence counts.
+        """
         s = self.settings
-        best = near.max(axis=1)
-        # in a language it does not know, the cheap encoder's cosine says too little to gate on
-        close = np.where(strict, best >= s.gate_similarity, True)
-        close &= np.asarray(usable, dtype=bool)
-        chars = sum(sentences[i].end - sentences[i].start for i in np.nonzero(close)[0])
-        return chars >= s.gate_chars
+        usable_mask = np.asarray(usable, dtype=bool)
+        weights = np.array([x.end - x.start for x in sentences], dtype=np.float64)
+        unknown = float(weights[usable_mask & ~strict].sum())
+        close = usable_mask & strict & (near.max(axis=1) > s.gate_similarity)
+        if unknown + weights[close].sum() < s.gate_chars:
+            return False  # not even unordered
+        # every pair above the threshold gains its characters, so the chain's score is them
+        marks = np.where(close[:, None] & (near > s.gate_similarity), 1.0, -1.0)
+        rule = replace(s.rule, base=0.0, min_score=0.0)
+        chained, _ = local_chain(marks, weights.tolist(), rule)
+        return unknown + chained >= s.gate_chars
 
     def _candidates(
         self, index: SourceIndex, cheap: np.ndarray, usable: Sequence[bool]
