@@ -69,6 +69,13 @@ class Settings:
     candidates: int = 5  # articles per page that reach the pre-filter, best retrieval first
     retrieval_min: float = 0.30  # window cosine (cheap encoder) a candidate needs
     page_window: int = 4  # page sentences per retrieval window (step 1)
+    # The cheap encoder reads every probe_step-th usable page sentence first; the rest only
+    # when one of the probe_candidates articles their windows retrieve passes a looser
+    # gate on them (see _worth_reading).
+    probe_step: int = 2
+    probe_candidates: int = 10
+    probe_similarity: float = 0.45
+    probe_chars: int = 200
     prefilter: float = 0.30  # cheap cosine that sends a page sentence to the judge
     prefilter_neighbours: int = 1  # ... with this many neighbours on each side
     source_nearest: int = 3  # article sentences the judge sees per page sentence (±1 each)
@@ -191,11 +198,18 @@ class SemanticStage:
         usable = tuple(not _mostly_inside(s, verbatim) for s in sentences)
         if not any(usable):
             return Evidence(tuple(sentences), usable, ())
-        cheap = self.cheap.encode(texts)
-        strict: np.ndarray | None = None  # told only once a candidate needs it
+        usable_mask = np.asarray(usable, dtype=bool)
+        weights = np.array([s.end - s.start for s in sentences], dtype=np.float64)
+        rows = np.nonzero(usable_mask)[0]
+        strict = self._cheap_knows(texts)
+        cheap = np.zeros((len(texts), self.cheap.dim), dtype=np.float32)
+        if not self._worth_reading(index, texts, rows, weights, strict, cheap):
+            return Evidence(tuple(sentences), usable, ())
+        rest = [int(i) for i in rows if not cheap[i].any()]  # encoded rows are unit vectors
+        cheap[rest] = self.cheap.encode([texts[i] for i in rest])
         judged: dict[int, np.ndarray] = {}
         candidates = []
-        for article_id, similarity in self._candidates(index, cheap, usable):
+        for article_id, similarity in self._candidates(index, cheap[rows], len(rows)):
             (article,) = index.get_many([article_id])
             if not accept(article):
                 continue
@@ -203,9 +217,7 @@ class SemanticStage:
             if record is None or not len(record.spans):
                 continue
             near = cheap @ record.vectors.T
-            if strict is None:
-                strict = self._cheap_knows(texts)
-            if not self._passes_gate(near, sentences, usable, strict):
+            if not self._passes_gate(near, weights, usable_mask, strict):
                 continue
             sim = self._judged_similarity(
                 index, article_id, article, near, record, sentences, texts, usable, judged
@@ -238,11 +250,50 @@ class SemanticStage:
             dtype=bool,
         )
 
+    def _worth_reading(
+        self,
+        index: SourceIndex,
+        texts: Sequence[str],
+        rows: np.ndarray,
+        weights: np.ndarray,
+        strict: np.ndarray,
+        cheap: np.ndarray,
+    ) -> bool:
+        """Could any article pass the gate? Asked of every other usable sentence (the
+        probes), whose cheap vectors it writes into ``cheap``: most pages copy nothing,
+        and the cheap encoder then reads only half of them.
+
+        A page with enough text in languages the cheap encoder does not know passes
+        the gate anyway. Otherwise the probes' windows retrieve ``probe_candidates``
+        articles, and one must pass a looser gate on the probes (``probe_similarity``,
+        ``probe_chars``), each probe standing for itself and the next sentence.
+        """
+        s = self.settings
+        if weights[rows][~strict[rows]].sum() >= s.gate_chars:
+            return True
+        probes = rows[:: s.probe_step]
+        cheap[probes] = self.cheap.encode([texts[i] for i in probes])
+        if len(probes) == len(rows):
+            return True
+        spans = np.zeros(len(weights))
+        spans[rows] = weights[rows]
+        probe_weights = np.add.reduceat(spans, probes)
+        loose = replace(s, gate_similarity=s.probe_similarity, gate_chars=s.probe_chars)
+        found = self._candidates(index, cheap[probes], len(rows), s.probe_candidates)
+        for article_id, _similarity in found:
+            record = self._cheap_record(index, article_id)
+            if record is None or not len(record.spans):
+                continue
+            near = cheap[probes] @ record.vectors.T
+            if _passes_gate(loose, near, probe_weights, None, strict[probes]):
+                return True
+        return False
+
     def _passes_gate(
         self,
         near: np.ndarray,
-        sentences: Sequence[Sentence],
-        usable: Sequence[bool],
+        weights: np.ndarray,
+        usable: np.ndarray | None,
         strict: np.ndarray,
     ) -> bool:
         """Does the cheap encoder see enough of a copy to pay the judge for this article?
@@ -252,26 +303,19 @@ class SemanticStage:
         pair weighing its page characters). An article on the same subject
         comes as close on a few sentences, scattered over it; a copy comes
         close in order. In a language it does not know its cosines say too
-        little to gate on: every usable sentence counts.
+        little to gate on: every usable sentence counts. ``near`` has one row
+        per page sentence (or probe) weighing ``weights`` characters;
+        ``usable`` None means every row is.
         """
-        s = self.settings
-        usable_mask = np.asarray(usable, dtype=bool)
-        weights = np.array([x.end - x.start for x in sentences], dtype=np.float64)
-        unknown = float(weights[usable_mask & ~strict].sum())
-        close = usable_mask & strict & (near.max(axis=1) > s.gate_similarity)
-        if unknown + weights[close].sum() < s.gate_chars:
-            return False  # not even unordered
-        # every pair above the threshold gains its characters, so the chain's score is them
-        marks = np.where(close[:, None] & (near > s.gate_similarity), 1.0, -1.0)
-        rule = replace(s.rule, base=0.0, min_score=0.0)
-        chained, _ = local_chain(marks, weights.tolist(), rule)
-        return unknown + chained >= s.gate_chars
+        return _passes_gate(self.settings, near, weights, usable, strict)
 
     def _candidates(
-        self, index: SourceIndex, cheap: np.ndarray, usable: Sequence[bool]
+        self, index: SourceIndex, rows: np.ndarray, sentences: int, wanted: int | None = None
     ) -> list[tuple[int, float]]:
+        """The ``wanted`` articles (default: ``candidates``, more for a long page) whose
+        windows come closest to windows of ``rows`` (cheap vectors of usable page
+        sentences, in page order), for a page of ``sentences`` usable sentences."""
         windows = self._window_index(index)
-        rows = cheap[np.asarray(usable, dtype=bool)]
         if not len(rows) or not len(windows.owners):
             return []
         page_windows = window_vectors(rows, self.settings.page_window, 1)
@@ -283,7 +327,8 @@ class SemanticStage:
         ranked = sorted(per_article.items(), key=lambda x: (-x[1], x[0]))
         kept = [(a, s) for a, s in ranked if s >= self.settings.retrieval_min]
         # a long page (a whole dossier) may carry several stories: more candidates
-        wanted = self.settings.candidates + len(rows) // self.settings.page_candidates_per
+        if wanted is None:
+            wanted = self.settings.candidates + sentences // self.settings.page_candidates_per
         return kept[:wanted]
 
     def _window_index(self, index: SourceIndex) -> _Windows:
@@ -533,6 +578,26 @@ def cut_out(
 def _mostly_inside(sentence: Sentence, spans: Sequence[tuple[int, int]]) -> bool:
     inside = sum(max(0, min(b, sentence.end) - max(a, sentence.start)) for a, b in spans)
     return inside >= VERBATIM_SHARE * (sentence.end - sentence.start)
+
+
+def _passes_gate(
+    s: Settings,
+    near: np.ndarray,
+    weights: np.ndarray,
+    usable: np.ndarray | None,
+    strict: np.ndarray,
+) -> bool:
+    """The gate of ``SemanticStage._passes_gate`` under the settings ``s``."""
+    usable_mask = np.ones(len(weights), dtype=bool) if usable is None else usable
+    unknown = float(weights[usable_mask & ~strict].sum())
+    close = usable_mask & strict & (near.max(axis=1) > s.gate_similarity)
+    if unknown + weights[close].sum() < s.gate_chars:
+        return False  # not even unordered
+    # every pair above the threshold gains its characters, so the chain's score is them
+    marks = np.where(close[:, None] & (near > s.gate_similarity), 1.0, -1.0)
+    rule = replace(s.rule, base=0.0, min_score=0.0)
+    chained, _ = local_chain(marks, weights.tolist(), rule)
+    return unknown + chained >= s.gate_chars
 
 
 def _sparse_rows(
