@@ -220,7 +220,7 @@ class SemanticStage:
             if not self._passes_gate(near, weights, usable_mask, strict):
                 continue
             sim = self._judged_similarity(
-                index, article_id, article, near, record, sentences, texts, usable, judged
+                index, article_id, article, near, record, sentences, texts, usable, strict, judged
             )
             candidates.append(Candidate(article_id, article, record, similarity, sim))
         return Evidence(tuple(sentences), usable, tuple(candidates))
@@ -358,6 +358,7 @@ class SemanticStage:
         sentences: Sequence[Sentence],
         texts: Sequence[str],
         usable: Sequence[bool],
+        strict: np.ndarray,
         judged: dict[int, np.ndarray],
     ) -> np.ndarray:
         """Judge cosines for the pairs the pre-filter keeps; -1 for every other pair.
@@ -372,7 +373,9 @@ class SemanticStage:
         keep = (near.max(axis=1) >= s.prefilter) & usable_mask
         keep = _dilate(keep, s.prefilter_neighbours) & usable_mask
         rows = np.nonzero(keep)[0]
-        columns = np.zeros(near.shape[1], dtype=bool)
+        # the cheap encoder's nearest article sentences say little of a page sentence in a
+        # language it does not know: those are compared with every sentence of the article
+        columns = np.full(near.shape[1], not strict[rows].all())
         for i in rows:
             for j in np.argsort(-near[i], kind="stable")[: s.source_nearest]:
                 columns[max(0, j - 1) : j + 2] = True
