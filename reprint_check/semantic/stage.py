@@ -138,6 +138,8 @@ class _Windows:
     key: tuple[str, int]
     matrix: np.ndarray
     owners: np.ndarray
+    starts: np.ndarray  # each article's first row (an article's windows are consecutive)
+    ids: np.ndarray  # the article of each start
 
 
 class SemanticStage:
@@ -320,12 +322,11 @@ class SemanticStage:
             return []
         page_windows = window_vectors(rows, self.settings.page_window, 1)
         best = (page_windows @ windows.matrix.T).max(axis=0)
-        per_article: dict[int, float] = {}
-        for owner, value in zip(windows.owners.tolist(), best.tolist(), strict=True):
-            if value > per_article.get(owner, -2.0):
-                per_article[owner] = value
-        ranked = sorted(per_article.items(), key=lambda x: (-x[1], x[0]))
-        kept = [(a, s) for a, s in ranked if s >= self.settings.retrieval_min]
+        per_article = np.maximum.reduceat(best, windows.starts)
+        close = per_article >= self.settings.retrieval_min
+        ids, scores = windows.ids[close], per_article[close]
+        order = np.lexsort((ids, -scores))  # best first, ties to the lower id
+        kept = [(int(ids[k]), float(scores[k])) for k in order]
         # a long page (a whole dossier) may carry several stories: more candidates
         if wanted is None:
             wanted = self.settings.candidates + sentences // self.settings.page_candidates_per
@@ -340,7 +341,9 @@ class SemanticStage:
                 matrices.append(vectors)
                 owners.extend([article_id] * len(vectors))
             matrix = np.vstack(matrices) if matrices else np.zeros((0, self.cheap.dim), np.float32)
-            self._windows = _Windows(key, matrix, np.asarray(owners, dtype=np.int64))
+            owner = np.asarray(owners, dtype=np.int64)
+            starts = np.flatnonzero(np.diff(owner, prepend=-1)) if len(owner) else owner
+            self._windows = _Windows(key, matrix, owner, starts, owner[starts])
         return self._windows
 
     def _cheap_record(self, index: SourceIndex, article_id: int) -> Record | None:
