@@ -224,3 +224,14 @@ def test_the_judge_sees_only_articles_the_cheap_encoder_finds_in_order(
     in_order = toy_stage()
     (match,) = in_order.find(page(GERMAN), index)
     assert match.article.url == LIBRARY_URL
+
+
+def test_the_cheap_encoder_reads_half_a_page_that_comes_near_no_article(
+    index: SourceIndex,
+) -> None:
+    unrelated = toy_stage()
+    assert unrelated.find(page(HOST_GERMAN + HOST_ENGLISH), index) == []
+    assert unrelated.cheap.calls == [2]  # the probes: sentences 1 and 3 of 4
+    copy = toy_stage()
+    assert len(copy.find(page(GERMAN), index)) == 1
+    assert copy.cheap.calls == [3, 2]  # the probes, then the rest

@@ -4,14 +4,19 @@ Cost is the design problem: the judge (multilingual e5) manages a few dozen
 sentences a second on a CPU, so it never sees the whole archive nor, where
 it can be avoided, the whole page:
 
-1. The page's sentences go through the cheap encoder (hundreds a second).
-2. Retrieval: windows of page sentences against the archive's window
-   vectors (made at ingest) give a few candidate articles.
-3. Pre-filter, per candidate: the page sentences that the cheap encoder finds
-   anywhere near one of the article's sentences (and their neighbours), and
-   for each of those only the article's nearest sentences.
-4. The judge embeds just those; its vectors of article sentences are kept in
-   the index, so an article costs the judge once, whoever audits it next.
+1. The cheap encoder (about a hundred sentences a second a core) reads every other page
+   sentence; unless the articles their windows retrieve come near them in
+   order, the page is done (most pages copy nothing).
+2. Otherwise it reads the rest, and retrieval (windows of page sentences
+   against the archive's window vectors, made at ingest) gives a few
+   candidate articles.
+3. Gate: a candidate reaches the judge only when the cheap cosines form an
+   ordered chain over enough page characters. Pre-filter: the page sentences
+   the cheap encoder finds near one of the article's sentences (and their
+   neighbours), and for each of those only the article's nearest sentences.
+4. The judge embeds just those, every other page sentence first; its vectors
+   of article sentences are kept in the index, so an article costs the judge
+   once, whoever audits it next.
 5. Alignment (align.py) decides and measures on the judge's cosines.
 
 Thresholds come from cross-validation over labelled cases; see
