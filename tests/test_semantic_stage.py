@@ -171,7 +171,31 @@ def test_the_judge_embeds_an_article_once_and_the_index_keeps_it(index: SourceIn
     second = toy_stage()
     (match,) = second.find(p, index)
     assert match.article_id == library_id
-    assert second.judge.calls == [len(GERMAN)]  # only the page: the article's came from the index
+    # only the page (every other sentence, then the rest): the article's came from the index
+    assert sum(second.judge.calls) == len(GERMAN)
+
+
+def test_the_judge_skips_sentences_inside_a_copy_that_is_already_certain(
+    index: SourceIndex,
+) -> None:
+    p = page([HOST_GERMAN[0], " ".join(GERMAN), HOST_GERMAN[1]])
+    # page sentences 0, 2, 4, 6 first (host, German 2 and 4, host); German 1 and 5 next,
+    # beside a match; German 3 lies between two matches and the chain of the others (four
+    # German sentences, ~200) already reaches 1.5 x min_score (150): it is never judged
+    sure = SemanticStage(
+        ConceptEmbedder("toy-cheap"),
+        ConceptEmbedder("toy-judge"),
+        replace(TOY_SETTINGS, sure_margin=1.5),
+    )
+    (match,) = sure.find(p, index)
+    (passage,) = match.passages
+    assert (passage.target_start, passage.target_end) == span(p.text, GERMAN[0], GERMAN[4])
+    assert [p.text[a:b] for a, b, _, _, _ in passage.pairs] == [GERMAN[i] for i in (0, 1, 3, 4)]
+    assert sum(sure.judge.calls) == 7 + 6  # the article's 7 sentences, the page's 7 but one
+
+    # where the copy is not yet certain without it, the sentence between is judged too
+    (match,) = toy_stage().find(p, index)
+    assert len(match.passages[0].pairs) == len(GERMAN)
 
 
 def test_semantic_data_is_made_once_and_goes_with_its_article(index: SourceIndex) -> None:
@@ -188,3 +212,26 @@ def test_semantic_data_is_made_once_and_goes_with_its_article(index: SourceIndex
     ids = {i for i, _ in index.semantic_rows(window_kind)}
     assert len(ids) == 2 and {i for i, _ in index.semantic_rows(sentence_kind)} == ids
     assert index.semantic_missing(window_kind) == []
+
+
+def test_the_judge_sees_only_articles_the_cheap_encoder_finds_in_order(
+    index: SourceIndex,
+) -> None:
+    # the same five sentences, last first: close to the article one by one, but scattered
+    backwards = toy_stage()
+    assert backwards.find(page(GERMAN[::-1]), index) == []
+    assert backwards.judge.calls == []
+    in_order = toy_stage()
+    (match,) = in_order.find(page(GERMAN), index)
+    assert match.article.url == LIBRARY_URL
+
+
+def test_the_cheap_encoder_reads_half_a_page_that_comes_near_no_article(
+    index: SourceIndex,
+) -> None:
+    unrelated = toy_stage()
+    assert unrelated.find(page(HOST_GERMAN + HOST_ENGLISH), index) == []
+    assert unrelated.cheap.calls == [2]  # the probes: sentences 1 and 3 of 4
+    copy = toy_stage()
+    assert len(copy.find(page(GERMAN), index)) == 1
+    assert copy.cheap.calls == [3, 2]  # the probes, then the rest

@@ -4,14 +4,19 @@ Cost is the design problem: the judge (multilingual e5) manages a few dozen
 sentences a second on a CPU, so it never sees the whole archive nor, where
 it can be avoided, the whole page:
 
-1. The page's sentences go through the cheap encoder (hundreds a second).
-2. Retrieval: windows of page sentences against the archive's window
-   vectors (made at ingest) give a few candidate articles.
-3. Pre-filter, per candidate: the page sentences that the cheap encoder finds
-   anywhere near one of the article's sentences (and their neighbours), and
-   for each of those only the article's nearest sentences.
-4. The judge embeds just those; its vectors of article sentences are kept in
-   the index, so an article costs the judge once, whoever audits it next.
+1. The cheap encoder (about a hundred sentences a second a core) reads every other page
+   sentence; unless the articles their windows retrieve come near them in
+   order, the page is done (most pages copy nothing).
+2. Otherwise it reads the rest, and retrieval (windows of page sentences
+   against the archive's window vectors, made at ingest) gives a few
+   candidate articles.
+3. Gate: a candidate reaches the judge only when the cheap cosines form an
+   ordered chain over enough page characters. Pre-filter: the page sentences
+   the cheap encoder finds near one of the article's sentences (and their
+   neighbours), and for each of those only the article's nearest sentences.
+4. The judge embeds just those, every other page sentence first; its vectors
+   of article sentences are kept in the index, so an article costs the judge
+   once, whoever audits it next.
 5. Alignment (align.py) decides and measures on the judge's cosines.
 
 Thresholds come from cross-validation over labelled cases; see
@@ -22,14 +27,14 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from reprint_check.errors import IndexStoreError
 from reprint_check.index.base import SourceIndex
 from reprint_check.models import Article, Page, Passage
-from reprint_check.semantic.align import Alignment, ChainRule, Pair, align, runs
+from reprint_check.semantic.align import Alignment, ChainRule, Pair, align, local_chain, runs
 from reprint_check.semantic.embed import E5Embedder, Embedder, UseEmbedder
 from reprint_check.semantic.lang import language
 from reprint_check.semantic.ready import (
@@ -69,16 +74,30 @@ class Settings:
     candidates: int = 5  # articles per page that reach the pre-filter, best retrieval first
     retrieval_min: float = 0.30  # window cosine (cheap encoder) a candidate needs
     page_window: int = 4  # page sentences per retrieval window (step 1)
+    # The cheap encoder reads every probe_step-th usable page sentence first; the rest only
+    # when one of the probe_candidates articles their windows retrieve passes a looser
+    # gate on them (see _worth_reading).
+    probe_step: int = 2
+    probe_candidates: int = 10
+    probe_similarity: float = 0.45
+    probe_chars: int = 200
     prefilter: float = 0.30  # cheap cosine that sends a page sentence to the judge
     prefilter_neighbours: int = 1  # ... with this many neighbours on each side
     source_nearest: int = 3  # article sentences the judge sees per page sentence (±1 each)
     # The judge sees a candidate only when this many characters of page sentences come
-    # close to it (gate_similarity) in a language the cheap encoder knows, or are in a
-    # language it does not know (it misjudges those, Ukrainian among them: no gate there).
+    # close to its sentences (gate_similarity) in order, in a language the cheap encoder
+    # knows, or are in a language it does not know (it misjudges those, Ukrainian among
+    # them: no gate there). See _passes_gate.
     gate_chars: int = 250
-    gate_similarity: float = 0.40
+    gate_similarity: float = 0.50
     cheap_languages: frozenset[str] = USE_LANGUAGES
     page_candidates_per: int = 40  # one more candidate per this many page sentences
+    # The judge reads every other kept page sentence first; one left out is read when a
+    # neighbour's best cosine reaches sparse_near, except when it lies between two that
+    # reach the rule's extend and the copy is already certain: its chain weighs at least
+    # sure_margin times min_score without it.
+    sparse_near: float = 0.80
+    sure_margin: float = 2.0
     rule: ChainRule = field(
         default_factory=lambda: ChainRule(base=0.86, min_score=12.0, extend=0.84)
     )
@@ -124,6 +143,8 @@ class _Windows:
     key: tuple[str, int]
     matrix: np.ndarray
     owners: np.ndarray
+    starts: np.ndarray  # each article's first row (an article's windows are consecutive)
+    ids: np.ndarray  # the article of each start
 
 
 class SemanticStage:
@@ -184,11 +205,18 @@ class SemanticStage:
         usable = tuple(not _mostly_inside(s, verbatim) for s in sentences)
         if not any(usable):
             return Evidence(tuple(sentences), usable, ())
-        cheap = self.cheap.encode(texts)
-        strict: np.ndarray | None = None  # told only once a candidate needs it
+        usable_mask = np.asarray(usable, dtype=bool)
+        weights = np.array([s.end - s.start for s in sentences], dtype=np.float64)
+        rows = np.nonzero(usable_mask)[0]
+        strict = self._cheap_knows(texts)
+        cheap = np.zeros((len(texts), self.cheap.dim), dtype=np.float32)
+        if not self._worth_reading(index, texts, rows, weights, strict, cheap):
+            return Evidence(tuple(sentences), usable, ())
+        rest = [int(i) for i in rows if not cheap[i].any()]  # encoded rows are unit vectors
+        cheap[rest] = self.cheap.encode([texts[i] for i in rest])
         judged: dict[int, np.ndarray] = {}
         candidates = []
-        for article_id, similarity in self._candidates(index, cheap, usable):
+        for article_id, similarity in self._candidates(index, cheap[rows], len(rows)):
             (article,) = index.get_many([article_id])
             if not accept(article):
                 continue
@@ -196,12 +224,10 @@ class SemanticStage:
             if record is None or not len(record.spans):
                 continue
             near = cheap @ record.vectors.T
-            if strict is None:
-                strict = self._cheap_knows(texts)
-            if not self._passes_gate(near, sentences, usable, strict):
+            if not self._passes_gate(near, weights, usable_mask, strict):
                 continue
             sim = self._judged_similarity(
-                index, article_id, article, near, record, texts, usable, judged
+                index, article_id, article, near, record, sentences, texts, usable, strict, judged
             )
             candidates.append(Candidate(article_id, article, record, similarity, sim))
         return Evidence(tuple(sentences), usable, tuple(candidates))
@@ -231,38 +257,84 @@ class SemanticStage:
             dtype=bool,
         )
 
+    def _worth_reading(
+        self,
+        index: SourceIndex,
+        texts: Sequence[str],
+        rows: np.ndarray,
+        weights: np.ndarray,
+        strict: np.ndarray,
+        cheap: np.ndarray,
+    ) -> bool:
+        """Could any article pass the gate? Asked of every other usable sentence (the
+        probes), whose cheap vectors it writes into ``cheap``: most pages copy nothing,
+        and the cheap encoder then reads only half of them.
+
+        A page with enough text in languages the cheap encoder does not know passes
+        the gate anyway. Otherwise the probes' windows retrieve ``probe_candidates``
+        articles, and one must pass a looser gate on the probes (``probe_similarity``,
+        ``probe_chars``), each probe standing for itself and the next sentence.
+        """
+        s = self.settings
+        if weights[rows][~strict[rows]].sum() >= s.gate_chars:
+            return True
+        probes = rows[:: s.probe_step]
+        cheap[probes] = self.cheap.encode([texts[i] for i in probes])
+        if len(probes) == len(rows):
+            return True
+        spans = np.zeros(len(weights))
+        spans[rows] = weights[rows]
+        probe_weights = np.add.reduceat(spans, probes)
+        loose = replace(s, gate_similarity=s.probe_similarity, gate_chars=s.probe_chars)
+        found = self._candidates(index, cheap[probes], len(rows), s.probe_candidates)
+        for article_id, _similarity in found:
+            record = self._cheap_record(index, article_id)
+            if record is None or not len(record.spans):
+                continue
+            near = cheap[probes] @ record.vectors.T
+            if _passes_gate(loose, near, probe_weights, None, strict[probes]):
+                return True
+        return False
+
     def _passes_gate(
         self,
         near: np.ndarray,
-        sentences: Sequence[Sentence],
-        usable: Sequence[bool],
+        weights: np.ndarray,
+        usable: np.ndarray | None,
         strict: np.ndarray,
     ) -> bool:
-        s = self.settings
-        best = near.max(axis=1)
-        # in a language it does not know, the cheap encoder's cosine says too little to gate on
-        close = np.where(strict, best >= s.gate_similarity, True)
-        close &= np.asarray(usable, dtype=bool)
-        chars = sum(sentences[i].end - sentences[i].start for i in np.nonzero(close)[0])
-        return chars >= s.gate_chars
+        """Does the cheap encoder see enough of a copy to pay the judge for this article?
+
+        In a language it knows: page sentences above ``gate_similarity`` to
+        article sentences, in an ordered chain (the decision's steps, each
+        pair weighing its page characters). An article on the same subject
+        comes as close on a few sentences, scattered over it; a copy comes
+        close in order. In a language it does not know its cosines say too
+        little to gate on: every usable sentence counts. ``near`` has one row
+        per page sentence (or probe) weighing ``weights`` characters;
+        ``usable`` None means every row is.
+        """
+        return _passes_gate(self.settings, near, weights, usable, strict)
 
     def _candidates(
-        self, index: SourceIndex, cheap: np.ndarray, usable: Sequence[bool]
+        self, index: SourceIndex, rows: np.ndarray, sentences: int, wanted: int | None = None
     ) -> list[tuple[int, float]]:
+        """The ``wanted`` articles (default: ``candidates``, more for a long page) whose
+        windows come closest to windows of ``rows`` (cheap vectors of usable page
+        sentences, in page order), for a page of ``sentences`` usable sentences."""
         windows = self._window_index(index)
-        rows = cheap[np.asarray(usable, dtype=bool)]
         if not len(rows) or not len(windows.owners):
             return []
         page_windows = window_vectors(rows, self.settings.page_window, 1)
         best = (page_windows @ windows.matrix.T).max(axis=0)
-        per_article: dict[int, float] = {}
-        for owner, value in zip(windows.owners.tolist(), best.tolist(), strict=True):
-            if value > per_article.get(owner, -2.0):
-                per_article[owner] = value
-        ranked = sorted(per_article.items(), key=lambda x: (-x[1], x[0]))
-        kept = [(a, s) for a, s in ranked if s >= self.settings.retrieval_min]
+        per_article = np.maximum.reduceat(best, windows.starts)
+        close = per_article >= self.settings.retrieval_min
+        ids, scores = windows.ids[close], per_article[close]
+        order = np.lexsort((ids, -scores))  # best first, ties to the lower id
+        kept = [(int(ids[k]), float(scores[k])) for k in order]
         # a long page (a whole dossier) may carry several stories: more candidates
-        wanted = self.settings.candidates + len(rows) // self.settings.page_candidates_per
+        if wanted is None:
+            wanted = self.settings.candidates + sentences // self.settings.page_candidates_per
         return kept[:wanted]
 
     def _window_index(self, index: SourceIndex) -> _Windows:
@@ -274,7 +346,9 @@ class SemanticStage:
                 matrices.append(vectors)
                 owners.extend([article_id] * len(vectors))
             matrix = np.vstack(matrices) if matrices else np.zeros((0, self.cheap.dim), np.float32)
-            self._windows = _Windows(key, matrix, np.asarray(owners, dtype=np.int64))
+            owner = np.asarray(owners, dtype=np.int64)
+            starts = np.flatnonzero(np.diff(owner, prepend=-1)) if len(owner) else owner
+            self._windows = _Windows(key, matrix, owner, starts, owner[starts])
         return self._windows
 
     def _cheap_record(self, index: SourceIndex, article_id: int) -> Record | None:
@@ -289,19 +363,27 @@ class SemanticStage:
         article: Article,
         near: np.ndarray,
         cheap_record: Record,
+        sentences: Sequence[Sentence],
         texts: Sequence[str],
         usable: Sequence[bool],
+        strict: np.ndarray,
         judged: dict[int, np.ndarray],
     ) -> np.ndarray:
         """Judge cosines for the pairs the pre-filter keeps; -1 for every other pair.
 
         ``near`` holds the cheap encoder's cosines (page sentences × the article's).
+        The judge reads the kept page sentences sparsely (see ``_sparse_rows``):
+        every other one first, then the rest only where the first ones say
+        they could matter.
         """
         s = self.settings
-        keep = (near.max(axis=1) >= s.prefilter) & np.asarray(usable, dtype=bool)
-        keep = _dilate(keep, s.prefilter_neighbours) & np.asarray(usable, dtype=bool)
+        usable_mask = np.asarray(usable, dtype=bool)
+        keep = (near.max(axis=1) >= s.prefilter) & usable_mask
+        keep = _dilate(keep, s.prefilter_neighbours) & usable_mask
         rows = np.nonzero(keep)[0]
-        columns = np.zeros(near.shape[1], dtype=bool)
+        # the cheap encoder's nearest article sentences say little of a page sentence in a
+        # language it does not know: those are compared with every sentence of the article
+        columns = np.full(near.shape[1], not strict[rows].all())
         for i in rows:
             for j in np.argsort(-near[i], kind="stable")[: s.source_nearest]:
                 columns[max(0, j - 1) : j + 2] = True
@@ -309,13 +391,29 @@ class SemanticStage:
         sim = np.full(near.shape, -1.0, dtype=np.float32)
         if not len(rows) or not len(cols):
             return sim
-        todo = [int(i) for i in rows if int(i) not in judged]
-        if todo:
-            vectors = _rounded(self.judge.encode([texts[i] for i in todo]))
-            judged.update(zip(todo, vectors, strict=True))
-        page_vectors = np.stack([judged[int(i)] for i in rows])
         source_vectors = self._judge_article(index, article_id, article, cheap_record, cols)
-        sim[np.ix_(rows, cols)] = page_vectors @ source_vectors.T
+
+        def judge(chosen: Sequence[int]) -> None:
+            todo = [i for i in chosen if i not in judged]
+            if todo:
+                vectors = _rounded(self.judge.encode([texts[i] for i in todo]))
+                judged.update(zip(todo, vectors, strict=True))
+            if chosen:
+                page_vectors = np.stack([judged[i] for i in chosen])
+                sim[np.ix_(chosen, cols)] = page_vectors @ source_vectors.T
+
+        kept = [int(i) for i in rows]
+        # every other kept sentence, and any the judge already read for another candidate
+        judge([i for i in kept if i % 2 == 0 or i in judged])
+        judge(_sparse_rows(kept, sim.max(axis=1), s.sparse_near, s.rule.extend, sandwiched=False))
+        sandwiched = _sparse_rows(kept, sim.max(axis=1), s.sparse_near, s.rule.extend, True)
+        if sandwiched:
+            # a sentence between two that match lies inside the copy's passage either way;
+            # it is judged only when its weight could change the decision
+            weights = [x.end - x.start for x in sentences]
+            found = align(sim, weights, s.rule, usable)
+            if found is None or found.score < s.sure_margin * s.rule.min_score:
+                judge(sandwiched)
         return sim
 
     def _judge_article(
@@ -491,6 +589,52 @@ def cut_out(
 def _mostly_inside(sentence: Sentence, spans: Sequence[tuple[int, int]]) -> bool:
     inside = sum(max(0, min(b, sentence.end) - max(a, sentence.start)) for a, b in spans)
     return inside >= VERBATIM_SHARE * (sentence.end - sentence.start)
+
+
+def _passes_gate(
+    s: Settings,
+    near: np.ndarray,
+    weights: np.ndarray,
+    usable: np.ndarray | None,
+    strict: np.ndarray,
+) -> bool:
+    """The gate of ``SemanticStage._passes_gate`` under the settings ``s``."""
+    usable_mask = np.ones(len(weights), dtype=bool) if usable is None else usable
+    unknown = float(weights[usable_mask & ~strict].sum())
+    close = usable_mask & strict & (near.max(axis=1) > s.gate_similarity)
+    if unknown + weights[close].sum() < s.gate_chars:
+        return False  # not even unordered
+    # every pair above the threshold gains its characters, so the chain's score is them
+    marks = np.where(close[:, None] & (near > s.gate_similarity), 1.0, -1.0)
+    rule = replace(s.rule, base=0.0, min_score=0.0)
+    chained, _ = local_chain(marks, weights.tolist(), rule)
+    return unknown + chained >= s.gate_chars
+
+
+def _sparse_rows(
+    kept: Sequence[int], best: np.ndarray, near: float, match: float, sandwiched: bool
+) -> list[int]:
+    """The kept page sentences not yet judged that the second pass must read.
+
+    ``best`` is each page sentence's best judged cosine (-1 where not judged).
+    With ``sandwiched`` False: those with a judged neighbour at ``near`` or
+    above, or with no judged neighbour at all (nothing says they can be
+    skipped), but not those between two neighbours at ``match`` or above;
+    with ``sandwiched`` True: exactly those.
+    """
+    n = len(best)
+    out = []
+    for i in kept:
+        if best[i] > -1.0:
+            continue
+        sides = [best[k] for k in (i - 1, i + 1) if 0 <= k < n and best[k] > -1.0]
+        between = len(sides) == 2 and min(sides) >= match
+        if sandwiched:
+            if between:
+                out.append(i)
+        elif not between and (not sides or max(sides) >= near):
+            out.append(i)
+    return out
 
 
 def _dilate(mask: np.ndarray, steps: int) -> np.ndarray:
