@@ -151,13 +151,15 @@ def main(argv: list[str] | None = None) -> int:
             index.add(extra[0])
         total = index.count()
         stage = SemanticStage()
-        # interrupted after two batches, then run again: it must finish exactly what is left
+        # interrupted after two batches (one where the archive holds no more than two),
+        # then run again: it must finish exactly what is left
         done = 0
+        stop_at = min(2 * READY_BATCH, max(1, total // 2))
 
         def stop_early(n: int) -> None:
             nonlocal done
             done += n
-            if done >= 2 * READY_BATCH:
+            if done >= stop_at:
                 raise Interrupted
 
         with contextlib.suppress(Interrupted):
