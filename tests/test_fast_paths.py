@@ -7,18 +7,25 @@ reference code, and a few constants pin the reference to what indexes hold.
 
 from __future__ import annotations
 
+import random
 import re
+from array import array
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reprint_check.index.base import article_fingerprints
+from reprint_check.index.base import article_fingerprints, prepare_article
+from reprint_check.models import Article
 from reprint_check.text.fingerprint import (
     Token,
     _char_class,
     _kgram_hashes_reference,
+    _kgram_polynomials_reference,
+    _mixed_reference,
     _tokenize_reference,
+    _unmixed_reference,
     _winnow_reference,
+    _winnowed_reference,
     kgram_hashes,
     kgram_polynomials,
     kgrams_of_hashes,
@@ -118,3 +125,78 @@ def test_polynomials_mixed_are_the_kgram_hashes(hashes: list[int], k: int) -> No
     assert set(polynomials) == kgram_polynomials(hashes, k)
     assert unmixed(kgrams_of_hashes(hashes, k)) == set(polynomials)
     assert unmixed(kgrams_of_hashes(hashes, k)) == {unmix(h) for h in kgrams_of_hashes(hashes, k)}
+
+
+# The k-gram arithmetic runs on numpy uint64 arrays: these pin it to the integer
+# definitions, value for value, for every length up to 50 tokens, the k and
+# window the index uses and their neighbours; the sets must even iterate in the
+# same order (they are built in the same insertion order), so that anything
+# summed over them sums in the same order.
+u64 = st.integers(0, 2**64 - 1)
+i64 = st.integers(-(2**63), 2**63 - 1)
+
+
+def _same_set(fast: set[int], reference: set[int]) -> None:
+    assert fast == reference
+    assert list(fast) == list(reference)
+    assert all(type(h) is int for h in fast)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(u64, max_size=50), st.sampled_from([1, 2, 3, 4, 5, 8]))
+def test_array_kgrams_equal_their_definition(hashes: list[int], k: int) -> None:
+    tokens = [Token(0, 0, h) for h in hashes]
+    kgrams = kgrams_of_hashes(hashes, k)
+    assert kgrams == _kgram_hashes_reference(tokens, k)
+    assert all(type(h) is int and -(2**63) <= h < 2**63 for h in kgrams)
+    polynomials = polynomials_of_hashes(hashes, k)
+    assert all(type(h) is int and 0 <= h < 2**64 for h in polynomials)
+    assert mixed(polynomials) == kgrams
+    _same_set(kgram_polynomials(hashes, k), _kgram_polynomials_reference(hashes, k))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(i64, max_size=50) | st.lists(st.integers(-3, 3), max_size=50), st.integers(1, 8))
+def test_array_winnowing_equals_its_definition(hashes: list[int], window: int) -> None:
+    values = winnowed(hashes, window)
+    assert values == {h for h, _ in _winnow_reference(hashes, window)}
+    _same_set(values, _winnowed_reference(hashes, window))
+
+
+def test_every_length_up_to_fifty_tokens() -> None:
+    rng = random.Random(20260514)
+    for n in range(51):
+        for _ in range(20):
+            hashes = [rng.getrandbits(64) for _ in range(n)]
+            if n and rng.random() < 0.3:  # repeated tokens: repeated k-grams, tied minima
+                hashes = [hashes[rng.randrange(n)] for _ in range(n)]
+            tokens = [Token(0, 0, h) for h in hashes]
+            kgrams = _kgram_hashes_reference(tokens)
+            assert kgrams_of_hashes(hashes) == kgrams
+            _same_set(kgram_polynomials(hashes), _kgram_polynomials_reference(hashes))
+            _same_set(winnowed(kgrams), _winnowed_reference(kgrams))
+
+
+@settings(max_examples=200, deadline=None)
+@given(texts | mostly_ascii)
+def test_prepared_fingerprints_are_the_sorted_winnowed_kgrams(text: str) -> None:
+    tokens = tokenize(_normalize_reference(text).text)
+    expected = {h for h, _ in _winnow_reference(_kgram_hashes_reference(tokens))}
+    _same_set(article_fingerprints(text), _winnowed_reference(_kgram_hashes_reference(tokens)))
+    assert article_fingerprints(text) == expected
+    prepared = prepare_article(Article(url="https://example.org/a", title="A", text=text))
+    assert prepared.fingerprints == array("q", sorted(expected)).tobytes()
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(u64, max_size=50), st.lists(i64, max_size=50))
+def test_array_mixing_and_unmixing_equal_their_definition(
+    polynomials: list[int], kgrams: list[int]
+) -> None:
+    assert mixed(polynomials) == _mixed_reference(polynomials)
+    assert all(type(h) is int for h in mixed(polynomials))
+    _same_set(unmixed(kgrams), _unmixed_reference(kgrams))
+    _same_set(unmixed(set(kgrams)), _unmixed_reference(set(kgrams)))
+    unsigned = [h % 2**64 for h in kgrams]  # the same k-grams, held unsigned
+    _same_set(unmixed(unsigned), _unmixed_reference(kgrams))
+    _same_set(unmixed(iter(unsigned + kgrams)), _unmixed_reference(unsigned + kgrams))

@@ -18,16 +18,18 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+import numpy as np
+
 from reprint_check.models import Article
 from reprint_check.text.fingerprint import (
     GUARANTEE_TOKENS,
     WINDOW,
     K,
+    kgram_array,
     kgram_polynomials,
-    kgrams_of_hashes,
     token_hashes,
     unmixed,
-    winnowed,
+    window_minima,
 )
 from reprint_check.text.normalize import normalized_text
 
@@ -169,7 +171,7 @@ class PreparedArticle:
 def prepare_article(article: Article) -> PreparedArticle:
     return PreparedArticle(
         article,
-        array("q", sorted(article_fingerprints(article.text))).tobytes(),
+        np.unique(fingerprint_minima(article.text)).tobytes(),
         zlib.compress(article.text.encode("utf-8"), BODY_COMPRESSION),
     )
 
@@ -181,7 +183,16 @@ def article_fingerprints(text: str) -> set[int]:
     by the paths that skip the offset map and the token objects the index does
     not need.
     """
-    return winnowed(kgrams_of_hashes(token_hashes(normalized_text(text))))
+    return set(fingerprint_minima(text).tolist())
+
+
+def fingerprint_minima(text: str) -> np.ndarray:
+    """The winnowing window minima (int64, in order, repeats kept) of an article's text.
+
+    ``np.unique`` of them is ``sorted(article_fingerprints(text))``, the bytes a
+    ``PreparedArticle`` holds, without a Python integer per k-gram.
+    """
+    return window_minima(kgram_array(token_hashes(normalized_text(text))))
 
 
 def boilerplate_threshold(articles: int) -> int:

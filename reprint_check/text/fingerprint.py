@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate, pairwise
 
+import numpy as np
+
 K = 4  # tokens per k-gram: short enough to survive a changed word every ten
 WINDOW = 5  # winnowing window: guarantee K + WINDOW - 1 = 8 tokens
 GUARANTEE_TOKENS = K + WINDOW - 1
@@ -31,6 +33,11 @@ _BASE = 0x100000001B3  # FNV prime: odd, so the polynomial is a bijection per po
 _BASE_SQUARED = _BASE * _BASE
 _MIX = 0xBF58476D1CE4E5B9  # splitmix64 multiplier: spreads the polynomial's low bits
 _TWO63, _TWO64 = 1 << 63, 1 << 64
+# The same constants as numpy scalars: uint64 arrays wrap modulo 2**64 exactly
+# as the masked integer arithmetic does (multiplication, shifts and xor alike).
+_U_BASE, _U_BASE_SQUARED = np.uint64(_BASE), np.uint64(_BASE_SQUARED & _MASK)
+_U_MIX = np.uint64(_MIX)
+_U29, _U32 = np.uint64(29), np.uint64(32)
 
 
 @dataclass(frozen=True)
@@ -189,40 +196,62 @@ def kgram_hashes(tokens: Sequence[Token], k: int = K) -> list[int]:
 
 def kgrams_of_hashes(hs: Sequence[int], k: int = K) -> list[int]:
     """``kgram_hashes`` from the tokens' hashes alone: ``mixed(polynomials_of_hashes(hs, k))``."""
-    return mixed(polynomials_of_hashes(hs, k))
+    return kgram_array(hs, k).tolist()
 
 
-def polynomials_of_hashes(hs: Sequence[int], k: int = K) -> list[int]:
-    """The k-gram at each position before its final mixing (``kgram_polynomials``, in order).
+def polynomial_array(hs: Sequence[int], k: int = K) -> np.ndarray:
+    """The k-gram at each position before its final mixing, as a uint64 array, in order.
 
     The polynomial is evaluated for all positions at once, one token offset at
-    a time, and reduced modulo 2**64 at the end: the same value as reducing at
-    every step, since the reduction is a ring homomorphism. Two k-grams are
-    equal exactly when these are (the mixing is a bijection), so alignment
-    compares texts on these and leaves the mixing to the index look-up.
+    a time, in uint64 arithmetic: it wraps modulo 2**64, the same value as
+    reducing at every step, since the reduction is a ring homomorphism. Two
+    k-grams are equal exactly when these are (the mixing is a bijection), so
+    alignment compares texts on these and leaves the mixing to the index look-up.
     """
     n = len(hs) - k + 1
     if n <= 0:
-        return []
-    mask = _MASK
+        return np.empty(0, dtype=np.uint64)
+    values = np.array(hs, dtype=np.uint64)
     if k == 4:  # two steps instead of three: (a·B + b)·B² + (c·B + d)
-        pairs = [a * _BASE + b for a, b in pairwise(hs)]
-        return [(x * _BASE_SQUARED + y) & mask for x, y in zip(pairs, pairs[2:], strict=False)]
-    acc = list(hs[:n])
+        pairs = values[:-1] * _U_BASE + values[1:]
+        return pairs[:-2] * _U_BASE_SQUARED + pairs[2:]
+    acc = values[:n]
     for j in range(1, k):
-        acc = [a * _BASE + b for a, b in zip(acc, hs[j : j + n], strict=True)]
-    return [a & mask for a in acc]
+        acc = acc * _U_BASE + values[j : j + n]
+    return acc
+
+
+def kgram_array(hs: Sequence[int], k: int = K) -> np.ndarray:
+    """``kgrams_of_hashes`` as an int64 array (the k-gram hashes SQLite stores), in order."""
+    return mixed_array(polynomial_array(hs, k))
+
+
+def mixed_array(polynomials: np.ndarray) -> np.ndarray:
+    """The k-gram hashes (int64) of a uint64 array of k-gram polynomials."""
+    h = polynomials ^ (polynomials >> _U29)
+    h *= _U_MIX
+    h ^= h >> _U32
+    return h.view(np.int64)
+
+
+def polynomials_of_hashes(hs: Sequence[int], k: int = K) -> list[int]:
+    """The k-gram at each position before its final mixing (``kgram_polynomials``, in order)."""
+    return polynomial_array(hs, k).tolist()
 
 
 def mixed(polynomials: Iterable[int]) -> list[int]:
     """The k-gram hashes (signed 64-bit, as SQLite stores them) of k-gram polynomials."""
+    return mixed_array(np.array(list(polynomials), dtype=np.uint64)).tolist()
+
+
+def _mixed_reference(polynomials: Iterable[int]) -> list[int]:
+    """The integer-arithmetic definition of ``mixed`` (kept for the tests)."""
     out: list[int] = []
-    append = out.append
     for h in polynomials:
         h ^= h >> 29
         h = (h * _MIX) & _MASK
         h ^= h >> 32
-        append(h - _TWO64 if h >= _TWO63 else h)
+        out.append(h - _TWO64 if h >= _TWO63 else h)
     return out
 
 
@@ -232,12 +261,18 @@ def kgram_polynomials(hs: Sequence[int], k: int = K) -> set[int]:
     The mixing is a bijection (``unmix`` undoes it), so two k-grams are equal
     exactly when these are: a membership test needs no mixing of the many
     k-grams of an article, only the unmixing of the few it is tested against.
+    The set is built in position order, as ``_kgram_polynomials_reference`` builds it.
     """
+    return set(polynomial_array(hs, k).tolist())
+
+
+def _kgram_polynomials_reference(hs: Sequence[int], k: int = K) -> set[int]:
+    """The integer-arithmetic definition of ``kgram_polynomials`` (kept for the tests)."""
     n = len(hs) - k + 1
     if n <= 0:
         return set()
     mask = _MASK
-    if k == 4:  # as in kgrams_of_hashes
+    if k == 4:
         pairs = [a * _BASE + b for a, b in pairwise(hs)]
         return {(x * _BASE_SQUARED + y) & mask for x, y in zip(pairs, pairs[2:], strict=False)}
     acc = list(hs[:n])
@@ -247,6 +282,7 @@ def kgram_polynomials(hs: Sequence[int], k: int = K) -> set[int]:
 
 
 _MIX_INVERSE = pow(_MIX, -1, 1 << 64)
+_U_MIX_INVERSE, _U58 = np.uint64(_MIX_INVERSE), np.uint64(58)
 
 
 def unmix(kgram: int) -> int:
@@ -258,7 +294,24 @@ def unmix(kgram: int) -> int:
 
 
 def unmixed(kgrams: Iterable[int]) -> set[int]:
-    """``{unmix(h) for h in kgrams}``, each step taken over all of them at once."""
+    """``{unmix(h) for h in kgrams}``, each step taken over all of them at once.
+
+    The k-gram hashes are signed (as the index stores them) or, where a caller
+    holds them unsigned, reduced modulo 2**64 first; the set is built in the
+    order of ``kgrams``, as ``_unmixed_reference`` builds it.
+    """
+    values = list(kgrams)
+    try:
+        h = np.array(values, dtype=np.int64).view(np.uint64)
+    except OverflowError:
+        h = np.array([v & _MASK for v in values], dtype=np.uint64)
+    h = h ^ (h >> _U32)
+    h *= _U_MIX_INVERSE
+    return set((h ^ (h >> _U29) ^ (h >> _U58)).tolist())
+
+
+def _unmixed_reference(kgrams: Iterable[int]) -> set[int]:
+    """The integer-arithmetic definition of ``unmixed`` (kept for the tests)."""
     hs = [h & _MASK for h in kgrams]
     hs = [h ^ (h >> 32) for h in hs]
     hs = [(h * _MIX_INVERSE) & _MASK for h in hs]
@@ -314,8 +367,29 @@ def winnowed(hashes: Sequence[int], window: int = WINDOW) -> set[int]:
     """``{h for h, _ in winnow(hashes, window)}``: the values alone, what the index stores.
 
     Every window's minimum is selected, so the set is that of the window
-    minima; the loop is ``winnow``'s, without its (hash, position) pairs.
+    minima, added in window order (the order ``_winnowed_reference`` adds them).
     """
+    return set(window_minima(np.asarray(hashes, dtype=np.int64), window).tolist())
+
+
+def window_minima(hashes: np.ndarray, window: int = WINDOW) -> np.ndarray:
+    """The minimum of every window of ``hashes``, in order.
+
+    A text shorter than one window keeps its minimum. Each step is one pass
+    in C over the array (``window - 1`` of them), not one comparison in Python per k-gram.
+    """
+    n = len(hashes)
+    if n <= window:
+        return hashes.min(keepdims=True) if n else hashes
+    count = n - window + 1
+    low = hashes[:count].copy()
+    for j in range(1, window):
+        np.minimum(low, hashes[j : j + count], out=low)
+    return low
+
+
+def _winnowed_reference(hashes: Sequence[int], window: int = WINDOW) -> set[int]:
+    """The loop ``winnowed`` replaced, without ``winnow``'s pairs (kept for the tests)."""
     n = len(hashes)
     if n <= window:
         return {min(hashes)} if n else set()
