@@ -24,8 +24,8 @@ theirs over ``SAME_LANGUAGE_GRID``.
 Cross-validation: cases are split into folds within each group (kind and
 language, or rewrite style). For each fold and decision the rule is chosen
 on the other folds: no false alarm on their negatives, then the highest
-detection recall, then the best span F1, then the highest ``lexical``, then
-the highest ``min_score`` (the most cautious); the held-out fold is scored
+detection recall, then the best span F1, then the highest ``lexical``,
+``min_score`` and ``base`` (the most cautious); the held-out fold is scored
 with it. The pooled held-out figures estimate what the chosen numbers do on
 unseen cases; the shipped defaults are the rules chosen the same way on all
 cases. ``--write`` records the run in benchmarks/SEMANTIC.md.
@@ -226,6 +226,7 @@ def choose(
             round(f["span_f1"], 4),
             rule.lexical,
             rule.min_score,
+            rule.base,
         )
 
     return max(rules, key=key)
@@ -292,7 +293,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         ],
     }
     fold = folds_of(cases, args.folds)
-    results: dict[ChainRule, dict[str, Outcome]] = {}
+    # per decision: a rule of one grid may equal one of the other
+    results: dict[str, dict[ChainRule, dict[str, Outcome]]] = {kind: {} for kind in grids}
     held_out: dict[str, Outcome] = {}
     chosen: dict[str, list[ChainRule]] = {}
     final: dict[str, ChainRule] = {}
@@ -304,28 +306,30 @@ def main(argv: Sequence[str] | None = None) -> int:
                 stage.rule = rule
             else:
                 stage.same_language = rule
-            results[rule] = {
+            results[kind][rule] = {
                 c.id: outcome(c, audit_page(c.page, index, policy, semantic=stage))
                 for c in kinds[kind]
             }
             print(
                 f"{kind} rule {n}/{len(rules)}: {rule_text(rule)} "
-                f"{figures(list(results[rule].values()))}",
+                f"{figures(list(results[kind][rule].values()))}",
                 file=sys.stderr,
                 flush=True,
             )
         chosen[kind] = []
         for k in range(args.folds):
             train = [c.id for c in kinds[kind] if fold[c.id] != k]
-            rule = choose(rules, results, train)
+            rule = choose(rules, results[kind], train)
             chosen[kind].append(rule)
-            held_out.update({c.id: results[rule][c.id] for c in kinds[kind] if fold[c.id] == k})
-        final[kind] = choose(rules, results, [c.id for c in kinds[kind]])
+            held_out.update(
+                {c.id: results[kind][rule][c.id] for c in kinds[kind] if fold[c.id] == k}
+            )
+        final[kind] = choose(rules, results[kind], [c.id for c in kinds[kind]])
     cv = figures(list(held_out.values()))
     by_group: dict[str, list[Outcome]] = defaultdict(list)
     for c in cases:
         by_group[c.group].append(held_out[c.id])
-    shipped = {c.id: results[final[k]][c.id] for k, group in kinds.items() for c in group}
+    shipped = {c.id: results[k][final[k]][c.id] for k, group in kinds.items() for c in group}
     lines = report(
         args,
         cases,
@@ -334,7 +338,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         cv,
         by_group,
         shipped,
-        len(results),
+        sum(map(len, results.values())),
         judge,
         time.perf_counter() - started,
     )

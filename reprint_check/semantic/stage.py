@@ -82,11 +82,11 @@ class Settings:
     page_candidates_per: int = 40  # one more candidate per this many page sentences
     # the decision for a page in another language than the article (a translation) ...
     rule: ChainRule = field(
-        default_factory=lambda: ChainRule(base=0.86, min_score=12.0, extend=0.84)
+        default_factory=lambda: ChainRule(base=0.86, min_score=14.0, extend=0.84)
     )
     # ... and in its language (a rewrite), where pairs need lexical support (align.py)
     same_language: ChainRule = field(
-        default_factory=lambda: ChainRule(base=0.84, min_score=12.0, extend=0.84, lexical=0.2)
+        default_factory=lambda: ChainRule(base=0.84, min_score=10.0, extend=0.84, lexical=0.15)
     )
 
 
