@@ -13,14 +13,22 @@ text (a re-run embeds nothing), and each rule of a grid over ``base``,
 ``min_score`` and ``extend`` is then applied through the real audit
 (``audit_page``: lexical passages, the semantic stage, the codes).
 
+There are two decisions (see semantic/align.py): one for an article in
+another language than the page (translations: ``base``, ``min_score``) and
+one for an article in the page's language (rewrites: the same two and
+``lexical``, the lexical support a pair needs). A case meets one of them
+(its page's language decides), so each is calibrated on its own cases:
+translation cases and their negatives over ``GRID``, rewrite cases and
+theirs over ``SAME_LANGUAGE_GRID``.
+
 Cross-validation: cases are split into folds within each group (kind and
-language, or rewrite style). For each fold the rule is chosen on the other
-folds: no false alarm on their negatives, then the highest detection recall,
-then the best span F1, then the highest ``min_score`` (the most cautious);
-the held-out fold is scored with it. The pooled held-out figures estimate
-what the chosen numbers do on unseen cases; the shipped defaults are the
-rule chosen the same way on all cases. ``--write`` records the run in
-benchmarks/SEMANTIC.md.
+language, or rewrite style). For each fold and decision the rule is chosen
+on the other folds: no false alarm on their negatives, then the highest
+detection recall, then the best span F1, then the highest ``lexical``,
+``min_score`` and ``base`` (the most cautious); the held-out fold is scored
+with it. The pooled held-out figures estimate what the chosen numbers do on
+unseen cases; the shipped defaults are the rules chosen the same way on all
+cases. ``--write`` records the run in benchmarks/SEMANTIC.md.
 """
 
 from __future__ import annotations
@@ -61,6 +69,12 @@ GRID = {
     "base": (0.855, 0.86, 0.865),
     "min_score": (10.0, 11.0, 12.0, 13.0, 14.0, 16.0, 18.0),
     "extend": (0.84,),
+}
+SAME_LANGUAGE_GRID = {
+    "base": (0.84, 0.85, 0.86),
+    "min_score": (10.0, 12.0, 14.0, 16.0),
+    "extend": (0.84,),
+    "lexical": (0.0, 0.1, 0.15, 0.2, 0.25),
 }
 
 
@@ -122,6 +136,7 @@ class SweepStage(SemanticStage):
     """The stage with each page's evidence computed once and the decision's rule swappable."""
 
     rule: ChainRule = DEFAULT_SETTINGS.rule
+    same_language: ChainRule = DEFAULT_SETTINGS.same_language
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
@@ -130,7 +145,7 @@ class SweepStage(SemanticStage):
     def find(self, page, index, *, accept=lambda _a: True, verbatim=()):  # type: ignore[no-untyped-def]
         if page.location not in self.kept:
             self.kept[page.location] = self.evidence(page, index, accept=accept, verbatim=verbatim)
-        return self.decide(page, self.kept[page.location], self.rule)
+        return self.decide(page, self.kept[page.location], self.rule, self.same_language)
 
 
 @dataclass(frozen=True)
@@ -205,7 +220,14 @@ def choose(
 ) -> ChainRule:
     def key(rule: ChainRule) -> tuple[float, ...]:
         f = figures([results[rule][i] for i in ids])
-        return (-f["false_alarms"], f["recall"], round(f["span_f1"], 4), rule.min_score)
+        return (
+            -f["false_alarms"],
+            f["recall"],
+            round(f["span_f1"], 4),
+            rule.lexical,
+            rule.min_score,
+            rule.base,
+        )
 
     return max(rules, key=key)
 
@@ -256,36 +278,69 @@ def main(argv: Sequence[str] | None = None) -> int:
         cases.append(
             Case(label["id"], group, label, load_target(str(args.cases / label["target"])))
         )
-    rules = [
-        ChainRule(base=b, min_score=m, extend=e) for b, m, e in itertools.product(*GRID.values())
-    ]
-    results: dict[ChainRule, dict[str, Outcome]] = {}
-    for n, rule in enumerate(rules, start=1):
-        stage.rule = rule
-        results[rule] = {
-            c.id: outcome(c, audit_page(c.page, index, policy, semantic=stage)) for c in cases
-        }
-        print(
-            f"rule {n}/{len(rules)}: {rule.base} {rule.min_score} {rule.extend} "
-            f"{figures(list(results[rule].values()))}",
-            file=sys.stderr,
-            flush=True,
-        )
+    kinds = {
+        "translation": [c for c in cases if c.group.startswith("translation")],
+        "same language": [c for c in cases if not c.group.startswith("translation")],
+    }
+    grids = {
+        "translation": [
+            ChainRule(base=b, min_score=m, extend=e)
+            for b, m, e in itertools.product(*GRID.values())
+        ],
+        "same language": [
+            ChainRule(base=b, min_score=m, extend=e, lexical=x)
+            for b, m, e, x in itertools.product(*SAME_LANGUAGE_GRID.values())
+        ],
+    }
     fold = folds_of(cases, args.folds)
+    # per decision: a rule of one grid may equal one of the other
+    results: dict[str, dict[ChainRule, dict[str, Outcome]]] = {kind: {} for kind in grids}
     held_out: dict[str, Outcome] = {}
-    chosen = []
-    for k in range(args.folds):
-        train = [c.id for c in cases if fold[c.id] != k]
-        rule = choose(rules, results, train)
-        chosen.append(rule)
-        held_out.update({c.id: results[rule][c.id] for c in cases if fold[c.id] == k})
-    final = choose(rules, results, [c.id for c in cases])
+    chosen: dict[str, list[ChainRule]] = {}
+    final: dict[str, ChainRule] = {}
+    for kind, rules in grids.items():
+        for n, rule in enumerate(rules, start=1):
+            stage.rule = DEFAULT_SETTINGS.rule
+            stage.same_language = DEFAULT_SETTINGS.same_language
+            if kind == "translation":
+                stage.rule = rule
+            else:
+                stage.same_language = rule
+            results[kind][rule] = {
+                c.id: outcome(c, audit_page(c.page, index, policy, semantic=stage))
+                for c in kinds[kind]
+            }
+            print(
+                f"{kind} rule {n}/{len(rules)}: {rule_text(rule)} "
+                f"{figures(list(results[kind][rule].values()))}",
+                file=sys.stderr,
+                flush=True,
+            )
+        chosen[kind] = []
+        for k in range(args.folds):
+            train = [c.id for c in kinds[kind] if fold[c.id] != k]
+            rule = choose(rules, results[kind], train)
+            chosen[kind].append(rule)
+            held_out.update(
+                {c.id: results[kind][rule][c.id] for c in kinds[kind] if fold[c.id] == k}
+            )
+        final[kind] = choose(rules, results[kind], [c.id for c in kinds[kind]])
     cv = figures(list(held_out.values()))
     by_group: dict[str, list[Outcome]] = defaultdict(list)
     for c in cases:
         by_group[c.group].append(held_out[c.id])
+    shipped = {c.id: results[k][final[k]][c.id] for k, group in kinds.items() for c in group}
     lines = report(
-        args, cases, chosen, final, cv, by_group, results, judge, time.perf_counter() - started
+        args,
+        cases,
+        chosen,
+        final,
+        cv,
+        by_group,
+        shipped,
+        sum(map(len, results.values())),
+        judge,
+        time.perf_counter() - started,
     )
     print("\n".join(lines))
     if args.write:
@@ -293,20 +348,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def report(args, cases, chosen, final, cv, by_group, results, judge, seconds) -> list[str]:  # type: ignore[no-untyped-def]
-    def rule_text(rule: ChainRule) -> str:
-        return f"base {rule.base}, min_score {rule.min_score}, extend {rule.extend}"
+def rule_text(rule: ChainRule) -> str:
+    lexical = f", lexical {rule.lexical}" if rule.lexical else ""
+    return f"base {rule.base}, min_score {rule.min_score}, extend {rule.extend}{lexical}"
 
-    all_ids = [c.id for c in cases]
-    whole = figures([results[final][i] for i in all_ids])
+
+def report(args, cases, chosen, final, cv, by_group, shipped, n_rules, judge, seconds) -> list[str]:  # type: ignore[no-untyped-def]
+    whole = figures(list(shipped.values()))
     lines = [
         "# Semantic stage: calibration by cross-validation",
         "",
         f"Run: `python benchmarks/semantic_calibrate.py {args.cases.name} --folds {args.folds}`, "
-        f"{len(cases)} cases, {len(results)} rules, {seconds / 60:.1f} minutes "
+        f"{len(cases)} cases, {n_rules} rules, {seconds / 60:.1f} minutes "
         f"({judge.embedded} sentences newly embedded by the judge).",
         "",
-        "## Held-out figures (each fold scored with the rule chosen on the others)",
+        "## Held-out figures (each fold scored with the rules chosen on the others)",
         "",
         "| detection recall | false alarms | span recall | span precision |",
         "|---:|---:|---:|---:|",
@@ -319,23 +375,25 @@ def report(args, cases, chosen, final, cv, by_group, results, judge, seconds) ->
     for group, outs in sorted(by_group.items()):
         hits = sum(o.detected for o in outs)
         lines.append(f"| {group} | {len(outs)} | {hits}/{len(outs)} |")
-    lines += ["", "Rule chosen per fold:", ""]
-    lines += [f"- fold {k}: {rule_text(rule)}" for k, rule in enumerate(chosen)]
+    for kind, rules in chosen.items():
+        lines += ["", f"Rule chosen per fold ({kind}):", ""]
+        lines += [f"- fold {k}: {rule_text(rule)}" for k, rule in enumerate(rules)]
+    lines += ["", "## Shipped rules (chosen on all cases)", ""]
+    lines += [f"- {kind}: {rule_text(rule)}" for kind, rule in final.items()]
     lines += [
-        "",
-        f"## Shipped rule (chosen on all cases): {rule_text(final)}",
         "",
         f"On all cases: detection recall {whole['recall']:.3f}, "
         f"false alarms {whole['false_alarms']}, span recall {whole['span_recall']:.3f}, "
         f"span precision {whole['span_precision']:.3f}.",
     ]
     groups = {c.id: c.group for c in cases}
-    missed = [i for i in all_ids if results[final][i].positive and not results[final][i].detected]
-    alarms = [i for i in all_ids if not results[final][i].positive and results[final][i].detected]
+    ids = [c.id for c in cases]
+    missed = [i for i in ids if shipped[i].positive and not shipped[i].detected]
+    alarms = [i for i in ids if not shipped[i].positive and shipped[i].detected]
     lines += [
         "",
-        "Missed with it: " + (", ".join(f"{i} ({groups[i]})" for i in missed) or "none") + ".",
-        "False alarms with it: "
+        "Missed with them: " + (", ".join(f"{i} ({groups[i]})" for i in missed) or "none") + ".",
+        "False alarms with them: "
         + (", ".join(f"{i} ({groups[i]})" for i in alarms) or "none")
         + ".",
     ]

@@ -15,10 +15,17 @@ on from the last, each pair weighing its page characters times how far its
 cosine stands above ``base``. Many moderate pairs in a row count as much as
 a few strong ones, while scattered strong pairs do not add up.
 
+In the article's own language the cosine is not enough: two independent
+texts on one narrow question (two explanations of one concept) align as
+well, in order. There a pair joins the chain only when the page sentence
+keeps enough of its article sentence's specific words (``rule.lexical``,
+the ``support`` of lexical.py); a translation is decided on cosines alone.
+
 Measuring (which characters are the copy?) does not want order: language
-models reorder. From the chain's page sentences the copy grows to each
-neighbouring sentence (up to ``gap`` sentences away) whose best cosine with
-any computed article sentence reaches ``extend``.
+models reorder, nor lexical support: a rewrite words some sentences anew.
+From the chain's page sentences the copy grows to each neighbouring
+sentence (up to ``gap`` sentences away) whose best cosine with any computed
+article sentence reaches ``extend``.
 """
 
 from __future__ import annotations
@@ -41,6 +48,8 @@ class ChainRule:
     max_page_step: int = 4  # page sentences from one chain pair to the next, at most
     max_source_step: int = 12  # article sentences from one chain pair to the next, at most
     gap: int = 1  # sentences a copy may skip while growing (a caption, a sentence added)
+    # lexical support (semantic/lexical.py) a pair needs to join the chain; 0: none needed
+    lexical: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -99,18 +108,28 @@ def local_chain(
 
 
 def align(
-    sim: np.ndarray, weights: Sequence[float], rule: ChainRule, usable: Sequence[bool]
+    sim: np.ndarray,
+    weights: Sequence[float],
+    rule: ChainRule,
+    usable: Sequence[bool],
+    support: np.ndarray | None = None,
 ) -> Alignment | None:
     """The copy of the article on the page, or None when the evidence is too weak.
 
     ``usable[i]`` is False for a page sentence that may not join a copy (too
     short to judge, or already part of a verbatim passage); it is skipped
-    over when the copy grows, as if absent.
+    over when the copy grows, as if absent. ``support`` (the shape of
+    ``sim``) is each pair's lexical support: with ``rule.lexical`` above 0,
+    a pair below it may not join the chain (it may still join the copy as
+    it grows).
     """
     if sim.size == 0:
         return None
     masked = np.where(np.asarray(usable, dtype=bool)[:, None], sim, -1.0)
-    score, chain = local_chain(masked, weights, rule)
+    deciding = masked
+    if rule.lexical > 0 and support is not None:
+        deciding = np.where(support >= rule.lexical, masked, -1.0)
+    score, chain = local_chain(deciding, weights, rule)
     if score < rule.min_score or not chain:
         return None
     best_source = masked.argmax(axis=1)

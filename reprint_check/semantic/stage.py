@@ -37,6 +37,7 @@ from reprint_check.models import Article, Page, Passage
 from reprint_check.semantic.align import Alignment, ChainRule, Pair, align, local_chain, runs
 from reprint_check.semantic.embed import E5Embedder, Embedder, UseEmbedder
 from reprint_check.semantic.lang import language
+from reprint_check.semantic.lexical import support as lexical_support
 from reprint_check.semantic.ready import (
     MIN_SENTENCE_CHARS,
     SENTENCE_RULES,
@@ -98,8 +99,13 @@ class Settings:
     # sure_margin times min_score without it.
     sparse_near: float = 0.80
     sure_margin: float = 2.0
+    # the decision for a page in another language than the article (a translation) ...
     rule: ChainRule = field(
-        default_factory=lambda: ChainRule(base=0.86, min_score=12.0, extend=0.84)
+        default_factory=lambda: ChainRule(base=0.86, min_score=14.0, extend=0.84)
+    )
+    # ... and in its language (a rewrite), where pairs need lexical support (align.py)
+    same_language: ChainRule = field(
+        default_factory=lambda: ChainRule(base=0.84, min_score=10.0, extend=0.84, lexical=0.15)
     )
 
 
@@ -233,14 +239,32 @@ class SemanticStage:
         return Evidence(tuple(sentences), usable, tuple(candidates))
 
     def decide(
-        self, page: Page, evidence: Evidence, rule: ChainRule | None = None
+        self,
+        page: Page,
+        evidence: Evidence,
+        rule: ChainRule | None = None,
+        same_language: ChainRule | None = None,
     ) -> list[SemanticMatch]:
-        """The copies the evidence shows under ``rule`` (default: the settings')."""
+        """The copies the evidence shows under ``rule`` for an article in another language
+        than the page's sentences near it, ``same_language`` for one in theirs (defaults:
+        the settings')."""
         rule = rule or self.settings.rule
+        same_language = same_language or self.settings.same_language
         weights = [s.end - s.start for s in evidence.sentences]
+        texts = [page.text[s.start : s.end] for s in evidence.sentences]
         found = []
         for c in evidence.candidates:
-            alignment = align(c.similarity, weights, rule, evidence.usable)
+            near = np.nonzero(c.similarity.max(axis=1) > min(rule.base, same_language.base))[0]
+            if not len(near):
+                continue
+            lang = self._language(" ".join(texts[i] for i in near))
+            chosen, support = rule, None
+            if lang == self._source_language(c.article):
+                chosen = same_language
+                spans = c.record.spans
+                sources = [c.article.text[int(a) : int(b)] for a, b in spans]
+                support = lexical_support(texts, sources, c.similarity, chosen.base)
+            alignment = align(c.similarity, weights, chosen, evidence.usable, support)
             if alignment is not None:
                 found.append((alignment.score, c.article_id, c.article, alignment, c.record))
         return self._attribute(page, evidence.sentences, found, rule)
