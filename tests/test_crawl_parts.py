@@ -331,3 +331,15 @@ def test_fetch_errors_carry_the_status_and_the_whole_retry_after() -> None:
                 fetcher.fetch(server.url("/busy"))
     assert (gone.value.status, gone.value.transient) == (410, False)
     assert (busy.value.status, busy.value.transient, busy.value.retry_after) == (429, True, 120.0)
+
+
+def test_a_crawl_begun_in_the_second_the_last_one_ended_starts_after_it() -> None:
+    # Times are kept to the second: a crawl dated the second its predecessor ended
+    # would, once killed and resumed, take that crawl's last checks for its own.
+    from reprint_check.crawl.site import _after, _now
+
+    ended = _now()
+    started = _after(ended)
+
+    assert started > ended
+    assert _after("1999-01-01T00:00:00Z") >= ended  # a moment long past: no wait

@@ -349,6 +349,21 @@ def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def _after(moment: str, patience: float = 2.0) -> str:
+    """The time now, once it is past ``moment`` (waiting up to ``patience`` seconds).
+
+    Times are kept to the second, and a resumed crawl takes every URL checked
+    since its crawl started as done: a crawl that started in the second the last
+    one ended would take that crawl's last checks for its own, and never ask for
+    pages changed since. Waiting for the next second keeps them apart; a clock
+    set back further than ``patience`` is not waited for.
+    """
+    deadline = time.monotonic() + patience
+    while (now := _now()) <= moment and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return now
+
+
 def _iso_since(moment: datetime | None) -> str | None:
     if moment is None:
         return None
@@ -705,6 +720,8 @@ class _Crawl:
         if previous is not None and previous.finished is None:
             started = previous.started  # resuming: what was checked since then is done
             self.resuming_since = started
+        elif previous is not None and previous.finished is not None:
+            started = self.now = _after(previous.finished)
         self.crawl_id = started
         self.journal = Journal(journal_path(self.store.location))
         # answers of the crawl this one resumes are used; any others are stale
