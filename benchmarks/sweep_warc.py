@@ -21,7 +21,7 @@ licensed partner's site, in a WET record) and its broken records. Then:
    them, file by file), wall time without the session's start-up, and
    whether its findings equal the local engine's byte for byte;
 4. ``--verify``: for every real page, whether the first test's tokens are the
-   full audit's tokens (the audit reads the page through BeautifulSoup, tens
+   full audit's tokens (and its own hashes of them those of the audit's tokens) (the audit reads the page through BeautifulSoup, tens
    of milliseconds a page), and whether the full audit finds anything on it.
 
 CPU seconds (``time.process_time``) are reported for one process, so the
@@ -45,6 +45,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import numpy as np
+
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
@@ -58,11 +60,13 @@ from reprint_check.sweep.firsttest import build_first_test  # noqa: E402
 from reprint_check.sweep.records import Record, read_records  # noqa: E402
 from reprint_check.sweep.visible import page_words  # noqa: E402
 from reprint_check.sweep.worker import screen  # noqa: E402
-from reprint_check.text.fingerprint import (  # noqa: E402
-    kgram_polynomials,
-    token_hashes,
-)
+from reprint_check.text.fingerprint import token_columns, token_hashes  # noqa: E402
 from reprint_check.text.normalize import normalized_text  # noqa: E402
+from reprint_check.text.token_arrays import (  # noqa: E402
+    kgram_polynomial_array,
+    token_array_hashes,
+    token_spans_and_hashes,
+)
 from tests.sweepwarc import (  # noqa: E402
     POLICY,
     Warc,
@@ -185,14 +189,11 @@ def first_test_rate(setup: dict, pages: int) -> dict:
             words = page_words(html)
             start = clock()
             stages["page words (libxml2, libxslt)"] += start - lap
-            kgrams = kgram_polynomials(
-                token_hashes(normalized_text(words.visible if words else ""))
-            )
-            if words is not None and words.revealed:
-                kgrams |= kgram_polynomials(token_hashes(normalized_text(words.revealed)))
+            texts = [words.visible, words.revealed] if words is not None else []
+            kgrams = [kgram_polynomial_array(text) for text in texts if text]
             lap = clock()
             stages["normalise + tokens + k-grams"] += lap - start
-            test.passes_polynomials(kgrams)
+            test.passes(np.concatenate(kgrams) if kgrams else np.empty(0, dtype=np.uint64))
             stages["look-up"] += clock() - lap
     return {
         "pages": counts.get("pages", 0),
@@ -255,13 +256,22 @@ def _tokens(text: str) -> list[int]:
     return token_hashes(normalized_text(text))
 
 
+def _array_tokens_agree(text: str, audit_text: str) -> bool:
+    """The first test's own token hashes of ``text`` equal those of the audit's tokens."""
+    normalized = normalized_text(audit_text)
+    starts, ends, _ = token_columns(normalized)
+    ours = token_array_hashes(text)
+    theirs = token_spans_and_hashes(normalized, starts, ends)
+    return len(ours) == len(theirs) and bool((ours == theirs).all())
+
+
 def verify(setup: dict, pages: list[tuple[str, bytes]]) -> dict:
     """Every real page: first-test tokens == audit tokens? Any finding by the full audit?"""
     from reprint_check.errors import FetchError
 
     policy = load_policy(setup["policy"])
     differ: list[str] = []
-    unsure = findings = failed = revealing = revealed_differ = 0
+    unsure = findings = failed = revealing = revealed_differ = array_differ = 0
     with open_index(setup["index"], read_only=True) as index:
         for url, data in pages:
             html = decode_html(data)
@@ -279,12 +289,15 @@ def verify(setup: dict, pages: list[tuple[str, bytes]]) -> dict:
                 tail = " ".join(r.text for r in page.revealed)
                 revealing += bool(tail)
                 revealed_differ += _tokens(words.revealed) != _tokens(tail)
+                array_differ += not _array_tokens_agree(words.visible, page.text)
+                array_differ += not _array_tokens_agree(words.revealed, tail)
             findings += bool(audit_page(page, index, policy).sources)
     return {
         "pages": len(pages),
         "tokens_differ": len(differ),
         "pages_with_revealed_text": revealing,
         "revealed_tokens_differ": revealed_differ,
+        "first_test_hashes_differ": array_differ,
         "sent_to_audit_unsure": unsure,
         "unparseable": failed,
         "pages_with_a_finding": findings,
@@ -335,6 +348,11 @@ def main() -> int:
     ok = local["recall"] == 1.0 and local["findings_on_real_pages"] == 0
     if args.spark:
         ok = ok and report["spark"]["identical_to_local"]
+    if args.verify:
+        checked = report["verify"]
+        ok = ok and not checked["pages_with_a_finding"]
+        ok = ok and not (checked["tokens_differ"] or checked["revealed_tokens_differ"])
+        ok = ok and not checked["first_test_hashes_differ"]
     return 0 if ok else 1
 
 

@@ -39,6 +39,11 @@ from reprint_check.text.fingerprint import (
     winnowed,
 )
 from reprint_check.text.normalize import _normalize_reference, normalize, normalized_text
+from reprint_check.text.token_arrays import (
+    kgram_polynomial_array,
+    token_array_hashes,
+    token_spans_and_hashes,
+)
 
 # Characters that take every branch: white space of all kinds, invisibles,
 # multi-character folds (ligatures, ellipsis, fractions), folds holding a space
@@ -200,3 +205,37 @@ def test_array_mixing_and_unmixing_equal_their_definition(
     unsigned = [h % 2**64 for h in kgrams]  # the same k-grams, held unsigned
     _same_set(unmixed(unsigned), _unmixed_reference(kgrams))
     _same_set(unmixed(iter(unsigned + kgrams)), _unmixed_reference(unsigned + kgrams))
+
+
+# --- the first test's token arrays (text/token_arrays.py) ---------------------------
+
+# Beyond the first plane: a letter that folds (mathematical bold A), an emoji, a CJK
+# extension ideograph, a private-use character; and lone surrogates.
+BEYOND = "\U0001d400\U0001f600\U00020000\U000f0000\ud800\udfff"
+
+
+def _array_hashes_of_reference_tokens(text: str) -> list[int]:
+    """``token_arrays``' hash of each token ``_tokenize_reference`` finds, in order."""
+    norm = _normalize_reference(text).text
+    tokens = _tokenize_reference(norm)
+    spans = token_spans_and_hashes(norm, [t.start for t in tokens], [t.end for t in tokens])
+    return spans.tolist()
+
+
+@settings(max_examples=600, deadline=None)
+@given(texts | mostly_ascii | st.text(alphabet=st.sampled_from(TRICKY + BEYOND), max_size=60))
+def test_token_arrays_find_the_reference_tokens(text: str) -> None:
+    """The first test's tokens are the index's: same edges, so the same hashes in order."""
+    assert token_array_hashes(text).tolist() == _array_hashes_of_reference_tokens(text)
+    kgrams = kgram_polynomial_array(text).tolist()
+    assert kgrams == polynomials_of_hashes(_array_hashes_of_reference_tokens(text))
+
+
+def test_token_array_hashes_depend_on_the_token_alone() -> None:
+    """Equal tokens hash equal wherever they stand; tokens that differ (by a letter,
+    by their length, by a mark) hash apart; folding happens before hashing."""
+    hashes = token_array_hashes("Ferry ferry FERRY ferries fer\u00adry ferry\u0301 f").tolist()
+    assert hashes[0] == hashes[1] == hashes[2] == hashes[4] == hashes[5]
+    assert len({hashes[0], hashes[3], hashes[6]}) == 3
+    assert token_array_hashes("日本").tolist() == token_array_hashes("x 日 本 y").tolist()[1:3]
+    assert token_array_hashes("").tolist() == []

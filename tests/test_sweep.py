@@ -17,6 +17,7 @@ import random
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
@@ -35,8 +36,15 @@ from reprint_check.sweep.firsttest import FirstTest, build_first_test
 from reprint_check.sweep.records import Record, Skipped, read_records
 from reprint_check.sweep.visible import Words, page_words, visible_words
 from reprint_check.sweep.worker import SweepSettings
-from reprint_check.text.fingerprint import token_hashes, unmix
-from reprint_check.text.normalize import normalized_text
+from reprint_check.text.fingerprint import (
+    _kgram_hashes_reference,
+    _tokenize_reference,
+    _winnow_reference,
+    polynomials_of_hashes,
+    token_hashes,
+)
+from reprint_check.text.normalize import _normalize_reference, normalized_text
+from reprint_check.text.token_arrays import token_spans_and_hashes
 from reprint_check.web.fetch import FetchSettings
 from tests.localserver import LocalServer
 from tests.sweepwarc import (
@@ -397,44 +405,62 @@ def stored_holders(path: str) -> dict[int, int]:
 
 
 def test_first_test_is_the_index_s_rare_fingerprints(crawl: dict, first_test: FirstTest) -> None:
-    """Every fingerprint stored, with the number of articles holding it, as the index counts."""
+    """Every fingerprint stored, with the number of articles holding it as the index counts,
+    held as the k-gram it was made from: the reference tokens, hashed the first test's way."""
     stored = stored_holders(crawl["index"])
     # in a 10-article archive none reaches the boilerplate threshold (5 articles)
     assert max(stored.values()) < 5
-    pairs = sorted((unmix(h), n) for h, n in stored.items())
-    assert list(first_test.polynomials) == [p for p, _ in pairs]
-    assert list(first_test.holders) == [n for _, n in pairs]
+    expected: dict[int, int] = {}
+    for article in crawl["articles"]:
+        norm = _normalize_reference(article.text).text
+        tokens = _tokenize_reference(norm)
+        fingerprints = _kgram_hashes_reference(tokens)
+        ours = polynomials_of_hashes(
+            token_spans_and_hashes(norm, [t.start for t in tokens], [t.end for t in tokens])
+        )
+        for h, position in _winnow_reference(fingerprints):
+            expected[ours[position]] = stored[h]
+    assert len(expected) == len(stored)
+    assert first_test.kgrams.tolist() == sorted(expected)
+    assert first_test.holders.tolist() == [expected[k] for k in sorted(expected)]
 
 
-@pytest.mark.parametrize("set_limit", [1_000_000, 0])  # the set form and the table form
-def test_first_test_sums_evidence_as_the_index_does(set_limit: int) -> None:
+@pytest.mark.parametrize("extra", [0, 300_000])  # a small table, and one mostly full
+def test_first_test_sums_evidence_as_the_index_does(extra: int) -> None:
     """One fingerprint held by 1 or 2 articles makes a candidate; held by 3, it needs company."""
     import pickle
 
     one, two, three_a, three_b, four = 11, 22, 33, 44, 55
-    holders = [(one, 1), (two, 2), (three_a, 3), (three_b, 3), (four, 4)]
-    test = pickle.loads(pickle.dumps(FirstTest(holders, set_limit=set_limit)))
-    assert (test.strong is None) == (set_limit == 0)
-    assert test.passes_kgrams([one, 7])
-    assert test.passes_kgrams([two])
-    assert not test.passes_kgrams([three_a, 7, 8])
-    assert not test.passes_kgrams([three_a, three_a, 9])  # the same k-gram twice counts once
-    assert test.passes_kgrams([three_a, three_b])  # 1/3 + 1/3
-    assert not test.passes_kgrams([four])
-    assert test.passes_kgrams([four, three_a])  # 1/4 + 1/3
-    assert not test.passes_kgrams([5, 6, 7])
+    kgrams = [one, two, three_a, three_b, four]
+    holders = [1, 2, 3, 3, 4]
+    others = np.random.default_rng(7).integers(1000, 2**63, extra, dtype=np.uint64)
+    built = FirstTest.of(
+        np.array(kgrams + others.tolist(), dtype=np.uint64),
+        np.array(holders + [64] * extra),
+    )
+    test = pickle.loads(pickle.dumps(built))
+
+    def passes(*values: int) -> bool:
+        return test.passes(np.array(values, dtype=np.uint64))
+
+    assert len(test) == 5 + len(set(others.tolist()))
+    assert passes(one, 7) and passes(two)
+    assert not passes(three_a, 7, 8)
+    assert not passes(three_a, three_a, 9)  # the same k-gram twice counts once
+    assert passes(three_a, three_b)  # 1/3 + 1/3
+    assert not passes(four)
+    assert passes(four, three_a)  # 1/4 + 1/3
+    assert not passes(5, 6, 7) and not passes()
 
 
-def test_set_and_table_forms_agree(crawl: dict, first_test: FirstTest) -> None:
-    """Large archives use the byte table and sorted arrays; small ones a set: same answers."""
-    table = FirstTest(stored_holders(crawl["index"]).items(), set_limit=0)
-    assert table.strong is None and first_test.strong is not None
-    for plant, page in plants(crawl["articles"]):
-        assert isinstance(page, str)
-        texts = [page] if plant.kind == "text" else _texts(page_words(page))
-        assert table.passes_text(*texts) == first_test.passes_text(*texts) is True
-    for _url, html in crawl["unrelated"]:
-        assert table.passes_text(visible_words(html) or "") is False
+def test_a_kgram_named_twice_keeps_its_fewest_holders() -> None:
+    """Two fingerprints whose k-grams hash alike in the first test: the larger evidence wins."""
+    test = FirstTest.of(np.array([9, 5, 9], dtype=np.uint64), np.array([4, 2, 1]))
+    assert test.kgrams.tolist() == [5, 9] and test.holders.tolist() == [2, 1]
+    with pytest.raises(ValueError, match="1 to MAX_EVIDENCE_ARTICLES"):
+        FirstTest(np.array([1], dtype=np.uint64), np.array([65]))
+    with pytest.raises(ValueError, match="sorted and distinct"):
+        FirstTest(np.array([2, 1], dtype=np.uint64), np.array([1, 1]))
 
 
 def test_first_test_rejects_unrelated_pages(crawl: dict, first_test: FirstTest) -> None:

@@ -220,6 +220,11 @@ def split_by_holders(
     return boilerplate, rare
 
 
+def rare_holders(holders: np.ndarray, articles: int) -> np.ndarray:
+    """Which holder counts make a fingerprint rare, as ``split_by_holders`` classes them."""
+    return (holders < boilerplate_threshold(articles)) & (holders <= MAX_EVIDENCE_ARTICLES)
+
+
 def rank_candidates(
     kgrams: Sequence[int],
     boilerplate: set[int],

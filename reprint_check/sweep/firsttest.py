@@ -14,43 +14,48 @@ article's evidence is at most the sum of ``1/n`` over all the rare
 fingerprints the page shares, so a page whose sum stays below
 ``MIN_EVIDENCE`` has no candidate and the audit could not find anything on
 it. That sum is the test. The fingerprints and their holder counts are
-computed by the index's own functions (``article_fingerprints``,
-``split_by_holders``) from the articles it stores; the page's k-grams by the
-index's own normalisation, tokens and hash. A fingerprint held by one or two
-articles passes a page alone; one held by many needs company.
+computed by the index's own functions (those of ``article_fingerprints``,
+the rule of ``split_by_holders``) from the articles it stores. A fingerprint
+held by one or two articles passes a page alone; one held by many needs
+company.
 
-Shipped to every worker, so it must be small. Up to ``SET_LIMIT`` fingerprints
-(an archive of a few thousand articles) it is a Python set and a dict,
-looked up in C in one call per page. Beyond, a table of one byte per slot
-(the fingerprint's low bits: most k-grams of a page fall on an empty slot and
-are settled there in C), the sorted fingerprints (eight bytes each) and their
-holder counts (one byte) for the few k-grams that land on a full slot, about
-40 bytes per fingerprint in all. Both hold the fingerprints unmixed
-(``fingerprint.unmix``, a bijection), so a page's k-grams are compared before
-their last mixing step (``kgram_polynomials``), once per distinct k-gram.
+It reads pages as the index does (normalisation, tokens), but hashes them its own way
+(``text/token_arrays.py``: tokens and k-grams as arrays, no Python object
+per token). The test holds, for every rare fingerprint, that hash of the
+k-gram it was made from (the archive's texts are read again, the index's
+hashes and this module's side by side), with its holder count: a page's
+k-gram that the index would match, the test matches. Only two different
+k-grams with one index hash, which the index itself takes for the same
+k-gram (a 64-bit collision), could part them; two with one hash here only
+let a page through to the full audit.
+
+Shipped to every worker, so it is small: the k-grams sorted (eight bytes
+each), their holder counts (one byte) and a table of one byte per slot (the
+k-gram's low bits, eight slots per k-gram) that settles most of a page's
+k-grams without a search, about 17 bytes per fingerprint in all.
 """
 
 from __future__ import annotations
 
-from array import array
-from bisect import bisect_left
-from collections import Counter
-from collections.abc import Iterable, Set
+import numpy as np
 
 from reprint_check.index.base import (
     MAX_EVIDENCE_ARTICLES,
     MIN_EVIDENCE,
     SourceIndex,
-    article_fingerprints,
-    split_by_holders,
+    rare_holders,
 )
-from reprint_check.text.fingerprint import kgram_polynomials, token_hashes, unmix
+from reprint_check.text.fingerprint import (
+    kgram_array,
+    polynomial_array,
+    token_columns,
+    window_minima,
+)
 from reprint_check.text.normalize import normalized_text
+from reprint_check.text.token_arrays import kgram_polynomial_array, token_spans_and_hashes
 
-# Fingerprints held in a plain set and dict (about 100 MB at the limit, per worker).
-SET_LIMIT = 1_000_000
-# Slots per fingerprint: at 4, about a fifth of a page's k-grams land on a full slot.
-SLOTS_PER_FINGERPRINT = 4
+# Slots per fingerprint: at 8, about one k-gram of a page in eight lands on a full slot.
+SLOTS_PER_FINGERPRINT = 8
 MIN_SLOTS = 1 << 16
 # Articles read from the index at a time while the test is built.
 BUILD_BATCH = 200
@@ -59,83 +64,61 @@ BUILD_BATCH = 200
 THRESHOLD = MIN_EVIDENCE - 1e-6
 
 
-def _alone(holders: int) -> bool:
-    """Whether one fingerprint held by this many articles makes a candidate on its own."""
-    return 1.0 / holders >= THRESHOLD
-
-
 class FirstTest:
-    """The archive's rare fingerprints and their holder counts, to test a page's k-grams."""
+    """The archive's rare k-grams (``token_arrays``' hashes) and their holder counts."""
 
-    __slots__ = ("holders", "mask", "polynomials", "strong", "table", "weak")
+    __slots__ = ("holders", "kgrams", "mask", "table")
 
-    def __init__(self, fingerprints: Iterable[tuple[int, int]], *, set_limit: int = SET_LIMIT):
-        """``fingerprints``: (k-gram hash as the index stores it, articles holding it)."""
-        pairs = sorted((unmix(h), n) for h, n in fingerprints)
-        if any(not 1 <= n <= MAX_EVIDENCE_ARTICLES for _, n in pairs):
+    def __init__(self, kgrams: np.ndarray, holders: np.ndarray):
+        """``kgrams``: sorted distinct uint64 k-grams; ``holders``: articles holding each."""
+        counts = np.asarray(holders)
+        if len(counts) and not (counts.min() >= 1 and counts.max() <= MAX_EVIDENCE_ARTICLES):
             raise ValueError("a rare fingerprint is held by 1 to MAX_EVIDENCE_ARTICLES articles")
-        self.polynomials = array("Q", [p for p, _ in pairs])
-        self.holders = bytes(n for _, n in pairs)
+        self.kgrams = np.ascontiguousarray(kgrams, dtype=np.uint64)
+        self.holders = np.ascontiguousarray(counts, dtype=np.uint8)
+        if len(self.kgrams) != len(self.holders):
+            raise ValueError("one holder count per k-gram")
+        if (self.kgrams[1:] <= self.kgrams[:-1]).any():
+            raise ValueError("the k-grams are sorted and distinct")
         slots = MIN_SLOTS
-        while slots < SLOTS_PER_FINGERPRINT * len(pairs):
+        while slots < SLOTS_PER_FINGERPRINT * len(self.kgrams):
             slots *= 2
-        table = bytearray(slots)
-        mask = slots - 1
-        for p, _ in pairs:
-            table[p & mask] = 1
-        self.mask = mask
-        self.table = bytes(table)
-        self.strong: frozenset[int] | None = None
-        self.weak: dict[int, float] | None = None
-        if len(pairs) <= set_limit:
-            self._make_sets()
+        self.mask = np.uint64(slots - 1)
+        table = np.zeros(slots, dtype=bool)
+        table[(self.kgrams & self.mask).astype(np.intp)] = True
+        self.table = table
 
-    def _make_sets(self) -> None:
-        pairs = zip(self.polynomials, self.holders, strict=True)
-        strong, weak = set(), {}
-        for p, n in pairs:
-            if _alone(n):
-                strong.add(p)
-            else:
-                weak[p] = 1.0 / n
-        self.strong, self.weak = frozenset(strong), weak
+    @classmethod
+    def of(cls, kgrams: np.ndarray, holders: np.ndarray) -> FirstTest:
+        """The test of k-grams in any order, repeats allowed: one named twice (two
+        fingerprints whose k-grams hash alike here) keeps its fewest holders, the
+        larger evidence, so that the test only ever passes more pages."""
+        order = np.lexsort((holders, kgrams))
+        kgrams, holders = kgrams[order], holders[order]
+        first = np.ones(len(kgrams), dtype=bool)
+        first[1:] = kgrams[1:] != kgrams[:-1]
+        return cls(kgrams[first], holders[first])
 
     def __len__(self) -> int:
-        return len(self.polynomials)
+        return len(self.kgrams)
 
     def __reduce__(self) -> tuple[object, ...]:
-        state = (self.polynomials.tobytes(), self.holders, self.mask, self.table)
-        return (_restore, (*state, self.strong is not None))
+        return (FirstTest, (self.kgrams, self.holders))
 
-    def passes_polynomials(self, polynomials: Set[int]) -> bool:
-        """Whether these distinct unmixed k-grams could make some article a candidate."""
-        if self.strong is not None and self.weak is not None:
-            if not self.strong.isdisjoint(polynomials):
-                return True
-            weak = self.weak
-            if not weak:
-                return False
-            hits = weak.keys() & polynomials
-            return bool(hits) and sum(map(weak.__getitem__, hits)) >= THRESHOLD
-        mask, table = self.mask, self.table
-        slots = [h & mask for h in polynomials]
-        if not any(map(table.__getitem__, slots)):
+    def passes(self, kgrams: np.ndarray) -> bool:
+        """Whether these k-grams (uint64, repeats allowed) could make some article a candidate."""
+        if not len(kgrams) or not len(self.kgrams):
             return False
-        values, holders = self.polynomials, self.holders
-        n = len(values)
-        evidence = 0.0
-        for h, slot in zip(polynomials, slots, strict=True):
-            if table[slot]:
-                i = bisect_left(values, h)
-                if i < n and values[i] == h:
-                    evidence += 1.0 / holders[i]
-                    if evidence >= THRESHOLD:
-                        return True
-        return False
-
-    def passes_kgrams(self, kgrams: Iterable[int]) -> bool:
-        """:meth:`passes_polynomials` for k-gram hashes as the index stores them."""
-        return self.passes_polynomials({unmix(h) for h in kgrams})
+        near = kgrams[self.table[(kgrams & self.mask).astype(np.intp)]]
+        if not len(near):
+            return False
+        at = np.searchsorted(self.kgrams, near)
+        at[at == len(self.kgrams)] = 0
+        found = at[self.kgrams[at] == near]
+        if not len(found):
+            return False
+        evidence = (1.0 / self.holders[np.unique(found)]).sum()
+        return bool(evidence >= THRESHOLD)
 
     def passes_text(self, text: str, *more: str) -> bool:
         """Whether a text (a page's visible words) could make some article a candidate.
@@ -145,22 +128,24 @@ class FirstTest:
         evidence summed over more k-grams can only be larger, so a page the audit
         gives a candidate from any one of them passes.
         """
-        polynomials = kgram_polynomials(token_hashes(normalized_text(text)))
-        for other in more:
-            if other:
-                polynomials |= kgram_polynomials(token_hashes(normalized_text(other)))
-        return self.passes_polynomials(polynomials)
+        kgrams = [kgram_polynomial_array(t) for t in (text, *more) if t]
+        return self.passes(np.concatenate(kgrams)) if kgrams else False
 
 
-def _restore(polynomials: bytes, holders: bytes, mask: int, table: bytes, sets: bool) -> FirstTest:
-    test = FirstTest.__new__(FirstTest)
-    values = array("Q")
-    values.frombytes(polynomials)
-    test.polynomials, test.holders, test.mask, test.table = values, holders, mask, table
-    test.strong = test.weak = None
-    if sets:
-        test._make_sets()
-    return test
+def article_kgrams(text: str) -> tuple[np.ndarray, np.ndarray]:
+    """An article's distinct fingerprints (the index's hashes, int64) and, for each,
+    the k-gram it was made from in ``token_arrays``' hashes (uint64).
+
+    The fingerprints are ``index.base.article_fingerprints(text)``, computed by
+    the same functions from the same tokens.
+    """
+    normalized = normalized_text(text)
+    starts, ends, hashes = token_columns(normalized)
+    fingerprints = kgram_array(hashes)
+    ours = polynomial_array(token_spans_and_hashes(normalized, starts, ends))  # type: ignore[arg-type]
+    kept = np.isin(fingerprints, window_minima(fingerprints))
+    distinct, first = np.unique(fingerprints[kept], return_index=True)
+    return distinct, ours[kept][first]
 
 
 def build_first_test(index: SourceIndex) -> FirstTest:
@@ -171,9 +156,16 @@ def build_first_test(index: SourceIndex) -> FirstTest:
     article per distinct fingerprint).
     """
     ids = [info.id for info in index.articles()]
-    holders: Counter[int] = Counter()
+    fingerprints, ours = [], []
     for i in range(0, len(ids), BUILD_BATCH):
         for article in index.get_many(ids[i : i + BUILD_BATCH]):
-            holders.update(article_fingerprints(article.text))
-    _boilerplate, rare = split_by_holders(holders.items(), len(ids))
-    return FirstTest(rare.items())
+            theirs, mine = article_kgrams(article.text)
+            fingerprints.append(theirs)
+            ours.append(mine)
+    if not fingerprints:
+        return FirstTest(np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.uint8))
+    _, where, holders = np.unique(
+        np.concatenate(fingerprints), return_inverse=True, return_counts=True
+    )
+    rare = rare_holders(holders, len(ids))[where]
+    return FirstTest.of(np.concatenate(ours)[rare], holders[where][rare])
