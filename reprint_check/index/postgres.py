@@ -39,7 +39,7 @@ import weakref
 import zlib
 from array import array
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -1108,7 +1108,8 @@ def _article(url: str, title: str, published: str | None, body: bytes, urls: lis
 
 
 def _as_stored(item: PreparedArticle, keys: dict[str, str]) -> Article:
-    """An article of this batch as ``get()`` will return it (aliases one per canonical URL)."""
+    """An article of this batch as ``get()`` will return it: aliases one per canonical
+    URL, and no standfirst (the index keeps ``text`` whole, not where its body starts)."""
     article = item.article
     aliases = tuple(sorted(u for u in keys.values() if u != article.url))
-    return Article(article.url, article.text, article.title, aliases, article.published)
+    return replace(article, aliases=aliases, standfirst="")
