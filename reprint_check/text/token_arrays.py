@@ -143,22 +143,23 @@ def _token_edges(classes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.flatnonzero(starts), np.flatnonzero(ends) + 1
 
 
-_powers = np.ones(1, dtype=np.uint64)
-_inverse_powers = np.ones(1, dtype=np.uint64)
+_powers_cache: tuple[np.ndarray, np.ndarray] = (np.ones(1, dtype=np.uint64),) * 2
 
 
 def _power_tables(n: int) -> tuple[np.ndarray, np.ndarray]:
-    """``BASE**i`` and ``BASE**-i`` modulo 2**64 for i < n (grown as texts need)."""
-    global _powers, _inverse_powers
-    if len(_powers) < n:
-        size = max(n, 2 * len(_powers), 1 << 16)
+    """``BASE**i`` and ``BASE**-i`` modulo 2**64 for i < n at least (grown as texts need,
+    both replaced at once, so a thread never sees one grown and the other not)."""
+    global _powers_cache
+    powers = _powers_cache
+    if len(powers[0]) < n:
+        size = max(n, 2 * len(powers[0]), 1 << 16)
         steps = np.full(size, _U_BASE, dtype=np.uint64)
         steps[0] = 1
-        _powers = np.cumprod(steps, dtype=np.uint64)
-        inverse = np.uint64(pow(int(_U_BASE), -1, 1 << 64))
-        steps[1:] = inverse
-        _inverse_powers = np.cumprod(steps, dtype=np.uint64)
-    return _powers, _inverse_powers
+        inverse_steps = np.full(size, pow(int(_U_BASE), -1, 1 << 64), dtype=np.uint64)
+        inverse_steps[0] = 1
+        powers = np.cumprod(steps, dtype=np.uint64), np.cumprod(inverse_steps, dtype=np.uint64)
+        _powers_cache = powers
+    return powers
 
 
 def _hashes_of_spans(codes: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
