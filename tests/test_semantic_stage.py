@@ -14,6 +14,7 @@ from dataclasses import replace
 import pytest
 
 from reprint_check.audit import audit_page
+from reprint_check.index import open_index
 from reprint_check.index.base import SourceIndex
 from reprint_check.models import Article, Page
 from reprint_check.page.html import page_from_html
@@ -173,6 +174,37 @@ def test_the_judge_embeds_an_article_once_and_the_index_keeps_it(index: SourceIn
     assert match.article_id == library_id
     # only the page (every other sentence, then the rest): the article's came from the index
     assert sum(second.judge.calls) == len(GERMAN)
+
+
+def test_a_read_only_index_keeps_nothing_but_the_process_keeps_the_judge_s_vectors(
+    index: SourceIndex,
+) -> None:
+    """An auditor's index cannot be written: the article costs the judge once a process."""
+    p = page([" ".join(GERMAN)])
+    stage = toy_stage()
+    with open_index(index.location, read_only=True) as reader:
+        first = stage.find(p, reader)
+        assert sum(stage.judge.calls) == len(GERMAN) + 7  # the page's sentences, the article's
+        assert not list(reader.semantic_rows(stage.judge_kind))
+        again = stage.find(p, reader)
+    assert again == first
+    assert sum(stage.judge.calls) == 2 * len(GERMAN) + 7  # the page again, not the article
+
+
+def test_the_process_keeps_the_judge_s_vectors_of_an_article_s_text_not_of_its_id(
+    index: SourceIndex,
+) -> None:
+    """An article stored again with other words (under a new id) is retrieved and judged
+    again by the same stage, not matched on what it kept of the old one."""
+    p = page([" ".join(GERMAN)])
+    stage = toy_stage()
+    stage.find(p, index)
+    calls = sum(stage.judge.calls)
+    index.add(Article(LIBRARY_URL, LIBRARY_BODY + " The mayor opened it.", LIBRARY_TITLE))
+    make_ready(index, ConceptEmbedder("toy-cheap"))
+    (match,) = stage.find(p, index)
+    assert match.article.text.endswith("The mayor opened it.")
+    assert sum(stage.judge.calls) == calls + len(GERMAN) + 8  # the new text's sentences
 
 
 def test_the_judge_skips_sentences_inside_a_copy_that_is_already_certain(

@@ -359,6 +359,12 @@ class SourceIndex(Protocol):
 
     def count(self) -> int: ...
 
+    def newest_article_id(self) -> int:
+        """The highest article id stored, 0 when none. With ``count()``, a cheap sign that
+        the articles changed: a replaced article is stored anew under the next id (on
+        SQLite the newest one, replaced, may take its own id again)."""
+        ...
+
     def candidates(
         self, kgrams: Sequence[int], limit: int = MAX_CANDIDATES
     ) -> tuple[list[tuple[int, int]], set[int]]:

@@ -852,6 +852,10 @@ class PostgresIndex(ArticleWrites):
         with self._reading() as conn:
             return conn.execute(f"SELECT articles FROM {SCHEMA}.totals").fetchone()[0]
 
+    def newest_article_id(self) -> int:
+        with self._reading() as conn:
+            return conn.execute(f"SELECT coalesce(max(id), 0) FROM {SCHEMA}.articles").fetchone()[0]
+
     def candidates(
         self, kgrams: Sequence[int], limit: int = MAX_CANDIDATES
     ) -> tuple[list[tuple[int, int]], set[int]]:

@@ -576,6 +576,9 @@ class SQLiteIndex(ArticleWrites):
             self._count_version = version
         return self._count
 
+    def newest_article_id(self) -> int:
+        return self._db.execute("SELECT coalesce(max(id), 0) FROM articles").fetchone()[0]
+
     def candidates(
         self, kgrams: Sequence[int], limit: int = MAX_CANDIDATES
     ) -> tuple[list[tuple[int, int]], set[int]]:

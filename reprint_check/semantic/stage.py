@@ -16,7 +16,8 @@ it can be avoided, the whole page:
    neighbours), and for each of those only the article's nearest sentences.
 4. The judge embeds just those, every other page sentence first; its vectors
    of article sentences are kept in the index, so an article costs the judge
-   once, whoever audits it next.
+   once, whoever audits it next, and in the process (a read-only index, an
+   auditor's, keeps nothing: a feed or a batch of pages pays once an article).
 5. Alignment (align.py) decides and measures on the judge's cosines.
 
 Thresholds come from cross-validation over labelled cases; see
@@ -26,6 +27,8 @@ benchmarks/semantic_calibrate.py and docs/semantic.md.
 from __future__ import annotations
 
 import contextlib
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -146,11 +149,47 @@ class Evidence:
 class _Windows:
     """The archive's window vectors in memory: one matrix, and whose each row is."""
 
-    key: tuple[str, int]
+    key: tuple[str, int, int]
     matrix: np.ndarray
     owners: np.ndarray
     starts: np.ndarray  # each article's first row (an article's windows are consecutive)
     ids: np.ndarray  # the article of each start
+
+
+# Judge vectors of article sentences kept in the process, the most recently used articles
+# first out last: about 1.5 KB a sentence, so some 75 MB at most.
+KEPT_JUDGE_SENTENCES = 50_000
+
+
+class _KeptJudgeRecords:
+    """The judge's records of the articles this process has judged, by article text.
+
+    The text is the key (not an index's id): the vectors depend on it alone, an
+    updated article is another text, and one stage may serve several indexes.
+    """
+
+    def __init__(self, max_sentences: int = KEPT_JUDGE_SENTENCES) -> None:
+        self.max_sentences = max_sentences
+        self._records: OrderedDict[str, Record] = OrderedDict()
+        self._sentences = 0
+        self._lock = threading.Lock()
+
+    def get(self, text: str) -> Record | None:
+        with self._lock:
+            record = self._records.get(text)
+            if record is not None:
+                self._records.move_to_end(text)
+            return record
+
+    def put(self, text: str, record: Record) -> None:
+        with self._lock:
+            old = self._records.pop(text, None)
+            self._sentences -= len(old.spans) if old is not None else 0
+            self._records[text] = record
+            self._sentences += len(record.spans)
+            while self._sentences > self.max_sentences and len(self._records) > 1:
+                _, dropped = self._records.popitem(last=False)
+                self._sentences -= len(dropped.spans)
 
 
 class SemanticStage:
@@ -172,6 +211,7 @@ class SemanticStage:
         self._language = detect_language
         self._windows: _Windows | None = None
         self._article_lang: dict[str, str] = {}
+        self._kept = _KeptJudgeRecords()
 
     # --- readiness -------------------------------------------------------------------
 
@@ -362,7 +402,9 @@ class SemanticStage:
         return kept[:wanted]
 
     def _window_index(self, index: SourceIndex) -> _Windows:
-        key = (index.location, index.count())
+        # read again when articles were added, removed or replaced since (by this process or
+        # another): a replaced article's windows are under its new id
+        key = (index.location, index.count(), index.newest_article_id())
         if self._windows is None or self._windows.key != key:
             matrices, owners = [], []
             for article_id, data in index.semantic_rows(self.window_kind):
@@ -448,12 +490,15 @@ class SemanticStage:
         cheap_record: Record,
         cols: np.ndarray,
     ) -> np.ndarray:
-        """The judge's vectors of the article's sentences ``cols``, computed once and kept."""
-        record = None
-        for _id, data in index.semantic_rows(self.judge_kind, [article_id]):
-            stored = unpack(data)
-            if np.array_equal(stored.spans, cheap_record.spans):
-                record = stored
+        """The judge's vectors of the article's sentences ``cols``, computed once and kept
+        (in the index where it can be written, and in the process)."""
+        record = self._kept.get(article.text)
+        if record is None or not np.array_equal(record.spans, cheap_record.spans):
+            record = None
+            for _id, data in index.semantic_rows(self.judge_kind, [article_id]):
+                stored = unpack(data)
+                if np.array_equal(stored.spans, cheap_record.spans):
+                    record = stored
         if record is None:
             n = len(cheap_record.spans)
             record = Record(
@@ -473,6 +518,7 @@ class SemanticStage:
             # a read-only index (an auditor's role) still audits, it just does not remember
             with contextlib.suppress(IndexStoreError):
                 index.semantic_store(self.judge_kind, [(article_id, pack(record, exact=True))])
+        self._kept.put(article.text, record)
         return record.vectors[cols]
 
     # --- from alignments to passages ------------------------------------------------
