@@ -21,8 +21,10 @@ licensed partner's site, in a WET record) and its broken records. Then:
    them, file by file), wall time without the session's start-up, and
    whether its findings equal the local engine's byte for byte;
 4. ``--verify``: for every real page, whether the first test's tokens are the
-   full audit's tokens (and its own hashes of them those of the audit's tokens) (the audit reads the page through BeautifulSoup, tens
-   of milliseconds a page), and whether the full audit finds anything on it.
+   full audit's tokens (the audit reads the page through BeautifulSoup, tens
+   of milliseconds a page), whether the first test's own hashes of them are
+   its hashes of the audit's tokens, and whether the full audit finds
+   anything on it.
 
 CPU seconds (``time.process_time``) are reported for one process, so the
 figures hold on a shared machine; wall time is printed beside them.
