@@ -10,6 +10,7 @@ import sqlite3
 import threading
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -22,6 +23,7 @@ from reprint_check.index.base import (
     boilerplate_threshold,
     prepare_article,
     rank_candidates,
+    rare_holders,
     split_by_holders,
 )
 from reprint_check.index.sqlite import SQLiteIndex
@@ -277,6 +279,14 @@ def test_holders_split_into_boilerplate_rare_and_common() -> None:
     assert rare == {1: 1, 2: 19}
     # in a small archive five holders already make boilerplate
     assert split_by_holders([(1, 4), (2, 5)], 100) == ({2}, {1: 4})
+
+
+@pytest.mark.parametrize("articles", [100, 10_000, 100_000])
+def test_rare_holders_classes_counts_as_split_by_holders_does(articles: int) -> None:
+    """The sweep's first test counts holders in arrays: the same rule, not a second one."""
+    counts = np.arange(1, 400)
+    _, rare = split_by_holders(enumerate(counts.tolist()), articles)
+    assert rare_holders(counts, articles).tolist() == [h in rare for h in range(len(counts))]
 
 
 def test_candidates_rank_by_evidence_then_hits_then_id() -> None:
