@@ -19,7 +19,11 @@ one for an article in the page's language (rewrites: the same two and
 ``lexical``, the lexical support a pair needs). A case meets one of them
 (its page's language decides), so each is calibrated on its own cases:
 translation cases and their negatives over ``GRID``, rewrite cases and
-theirs over ``SAME_LANGUAGE_GRID``.
+theirs over ``SAME_LANGUAGE_GRID``. The rewrite decision's ``distinct`` and
+``distinct_share`` stay the shipped ones: these cases have no independent
+text on an archived article's subject, the only kind of page they turn down,
+so no grid over them could tell their worth (they were set on Clough &
+Stevenson's answers, ``external.py clough --flags=--semantic``).
 
 Cross-validation: cases are split into folds within each group (kind and
 language, or rewrite style). For each fold and decision the rule is chosen
@@ -44,7 +48,7 @@ import sys
 import time
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -288,7 +292,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             for b, m, e in itertools.product(*GRID.values())
         ],
         "same language": [
-            ChainRule(base=b, min_score=m, extend=e, lexical=x)
+            replace(DEFAULT_SETTINGS.same_language, base=b, min_score=m, extend=e, lexical=x)
             for b, m, e, x in itertools.product(*SAME_LANGUAGE_GRID.values())
         ],
     }
@@ -350,7 +354,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def rule_text(rule: ChainRule) -> str:
     lexical = f", lexical {rule.lexical}" if rule.lexical else ""
-    return f"base {rule.base}, min_score {rule.min_score}, extend {rule.extend}{lexical}"
+    distinct = f", distinct {rule.distinct} (share {rule.distinct_share})" if rule.distinct else ""
+    return f"base {rule.base}, min_score {rule.min_score}, extend {rule.extend}{lexical}{distinct}"
 
 
 def report(args, cases, chosen, final, cv, by_group, shipped, n_rules, judge, seconds) -> list[str]:  # type: ignore[no-untyped-def]

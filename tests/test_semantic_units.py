@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from reprint_check.semantic.align import ChainRule, Pair, align, local_chain, runs
+from reprint_check.semantic.align import ChainRule, Pair, align, local_chain, runs, stand_out
 from reprint_check.semantic.records import Record, pack, unpack
 from reprint_check.semantic.sentences import MAX_SENTENCE_CHARS, split_sentences
 
@@ -106,6 +106,43 @@ def test_unusable_sentences_neither_decide_nor_join() -> None:
     found = align(sim, [150] * 3, RULE, [True, False, True])
     assert found is not None and [p.page for p in found.pairs] == [0, 2]
     assert align(sim, [150] * 3, RULE, [False, False, True]) is None
+
+
+def test_a_pair_stands_out_by_its_margin_over_page_sentences_beyond_the_next() -> None:
+    sim = matrix(5, 2, {(0, 0): 0.9, (1, 0): 0.85, (3, 0): 0.7, (4, 0): 0.8, (2, 1): 0.6})
+    sim[4, 1] = -1.0  # never computed
+    rows, cols = np.array([0, 1, 4, 2]), np.array([0, 0, 0, 1])
+    # (0, 0): page sentence 1 is within reach, the best beyond it is 4 (0.8); (1, 0): 4
+    # again; (4, 0): 0 (0.9); (2, 1): sentence 0's 0.0, the only computed one beyond
+    assert stand_out(sim, rows, cols).tolist() == pytest.approx([0.1, 0.05, -0.1, 0.6])
+    assert stand_out(sim[:2, :1], np.array([0]), np.array([0])).tolist() == [pytest.approx(1.9)]
+
+
+DISTINCT = ChainRule(
+    base=0.5,
+    min_score=100.0,
+    extend=0.45,
+    max_page_step=2,
+    max_source_step=3,
+    distinct=0.05,
+    distinct_share=0.3,
+)
+
+
+def test_an_article_close_to_page_sentences_all_over_the_page_is_no_copy() -> None:
+    # the chain 0-0, 1-1, 2-2 weighs 120, but an independent text keeps coming back to
+    # what those article sentences say: each is as close to a page sentence further on
+    copy = {(0, 0): 0.9, (1, 1): 0.9, (2, 2): 0.9}
+    echoes = {(4, 0): 0.88, (5, 1): 0.88, (6, 2): 0.88}
+    sim = matrix(7, 3, copy | echoes)
+    assert align(sim, [100] * 7, RULE, [True] * 7) is not None
+    assert align(sim, [100] * 7, DISTINCT, [True] * 7) is None
+    # a rewrite renders each article sentence once
+    assert align(matrix(7, 3, copy), [100] * 7, DISTINCT, [True] * 7) is not None
+    # one pair that stands out, weighing 40 of the 30 asked, is enough
+    del echoes[5, 1]
+    found = align(matrix(7, 3, copy | echoes), [100] * 7, DISTINCT, [True] * 7)
+    assert found is not None and [p.page for p in found.chain] == [0, 1, 2]
 
 
 def test_runs_group_neighbours_within_the_gap() -> None:

@@ -20,6 +20,16 @@ texts on one narrow question (two explanations of one concept) align as
 well, in order. There a pair joins the chain only when the page sentence
 keeps enough of its article sentence's specific words (``rule.lexical``,
 the ``support`` of lexical.py); a translation is decided on cosines alone.
+Nor is the topic's vocabulary the only thing such texts share: an article
+sentence that states the question's core (a definition, the event itself) is
+as close to several sentences of an independent text, which keeps coming back
+to it, while a rewrite renders it once. So, in the article's language, the
+chain must also hold pairs whose article sentence *stands out*: its cosine
+with the pair's page sentence at least ``rule.distinct`` above its best
+cosine with any page sentence further away than the next one (``stand_out``),
+and those pairs alone must chain to ``rule.distinct_share`` of the weight
+the decision needs. Only a share: a rewrite that spreads one article
+sentence over two page sentences a few lines apart is still a rewrite.
 
 Measuring (which characters are the copy?) does not want order: language
 models reorder, nor lexical support: a rewrite words some sentences anew.
@@ -35,7 +45,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Alignment", "ChainRule", "Pair", "align", "local_chain"]
+__all__ = ["Alignment", "ChainRule", "Pair", "align", "local_chain", "stand_out"]
 
 
 @dataclass(frozen=True)
@@ -50,6 +60,11 @@ class ChainRule:
     gap: int = 1  # sentences a copy may skip while growing (a caption, a sentence added)
     # lexical support (semantic/lexical.py) a pair needs to join the chain; 0: none needed
     lexical: float = 0.0
+    # how far a pair's cosine must stand above its article sentence's cosine with any page
+    # sentence further away (stand_out) for the pair to count as distinct, and the share
+    # of min_score the distinct pairs of the chain must weigh by themselves; 0: not asked
+    distinct: float = 0.0
+    distinct_share: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -132,6 +147,10 @@ def align(
     score, chain = local_chain(deciding, weights, rule)
     if score < rule.min_score or not chain:
         return None
+    if rule.distinct > 0 and _distinct_weight(sim, deciding, weights, rule) < (
+        rule.distinct_share * rule.min_score
+    ):
+        return None
     best_source = masked.argmax(axis=1)
     best_sim = masked.max(axis=1)
     covered = {p.page for p in chain}
@@ -150,6 +169,40 @@ def align(
         in_chain.get(i) or Pair(i, int(best_source[i]), float(best_sim[i])) for i in sorted(covered)
     )
     return Alignment(score=score, chain=tuple(chain), pairs=pairs)
+
+
+def stand_out(sim: np.ndarray, rows: np.ndarray, cols: np.ndarray, reach: int = 1) -> np.ndarray:
+    """For each pair (``rows[k]``, ``cols[k]``): its cosine minus the best cosine of its
+    article sentence with a page sentence more than ``reach`` sentences from the pair's
+    (-1 where there is none), over every computed pair of ``sim``.
+
+    The article sentence's nearest page sentences are its ``2 * reach + 2``
+    best: at most ``2 * reach + 1`` of them lie within reach of the pair, so
+    the first of them outside it is the best one outside.
+    """
+    n = sim.shape[0]
+    nearest = min(n, 2 * reach + 2)
+    if not len(rows) or nearest == 0:
+        return np.empty(0, dtype=np.float32)
+    top = np.argpartition(-sim, nearest - 1, axis=0)[:nearest]  # nearest × article sentences
+    top = np.take_along_axis(top, np.argsort(-np.take_along_axis(sim, top, 0), 0, "stable"), 0)
+    candidates = top[:, cols].T  # pairs × nearest, best first
+    far = np.abs(candidates - rows[:, None]) > reach
+    first = np.argmax(far, axis=1)
+    other = sim[candidates[np.arange(len(rows)), first], cols]
+    other = np.where(far.any(axis=1), other, -1.0)
+    return sim[rows, cols] - other
+
+
+def _distinct_weight(
+    sim: np.ndarray, deciding: np.ndarray, weights: Sequence[float], rule: ChainRule
+) -> float:
+    """The weight of the heaviest chain of pairs whose article sentence stands out."""
+    rows, cols = np.nonzero(deciding > rule.base)
+    keep = stand_out(sim, rows, cols) >= rule.distinct
+    distinct = np.full(deciding.shape, -1.0, dtype=deciding.dtype)
+    distinct[rows[keep], cols[keep]] = deciding[rows[keep], cols[keep]]
+    return local_chain(distinct, weights, rule)[0]
 
 
 def runs(pairs: Sequence[Pair], gap: int) -> list[list[Pair]]:
