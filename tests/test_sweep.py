@@ -225,6 +225,19 @@ def test_exit_codes_by_the_table(crawl: dict, tmp_path: Path) -> None:
     assert "no WARC record could be read" in nothing.stderr
 
 
+def test_a_page_without_text_is_counted_as_such_not_as_rejected(
+    crawl: dict, tmp_path: Path
+) -> None:
+    shell = '<html><body><div id="app"></div><script src="/app.js"></script></body></html>'
+    path = _warc(
+        tmp_path / "shell.warc.gz", [("https://app.example/", shell), *crawl["unrelated"][:1]]
+    )
+    result = _cli(crawl, tmp_path / "out", path)
+    assert result.exit_code == 0, result.output
+    counts = json.loads((tmp_path / "out" / "summary.json").read_text())["counts"]
+    assert (counts["pages"], counts["no_text"], counts["rejected_by_first_test"]) == (2, 1, 1)
+
+
 def test_empty_index_is_an_error(crawl: dict, tmp_path: Path) -> None:
     SQLiteIndex(tmp_path / "empty.sqlite").close()
     result = CliRunner().invoke(

@@ -23,6 +23,7 @@ from reprint_check.index.base import SourceIndex
 from reprint_check.index.sources import is_url
 from reprint_check.models import Evidence, TargetResult
 from reprint_check.page.html import decode_html, looks_binary, page_from_html, page_from_text
+from reprint_check.page.no_text import is_blank
 from reprint_check.policy.rules import Policies
 from reprint_check.sweep.firsttest import FirstTest
 from reprint_check.sweep.records import (
@@ -212,7 +213,9 @@ def screen(record: Record, first_test: FirstTest) -> str | Skipped | None:
     """A page's decoded text or HTML when it passes the first test; None when it is rejected.
 
     Skipped when it cannot be read. All a page costs when it shares nothing
-    with the archive: the full audit starts from what this returns.
+    with the archive: the full audit starts from what this returns. A page
+    with no text at all (a script's shell) shares nothing either, but it was
+    not checked: it goes to the audit, which counts it as a page without text.
     """
 
     def skipped(reason: str, detail: str) -> Skipped:
@@ -222,16 +225,16 @@ def screen(record: Record, first_test: FirstTest) -> str | Skipped | None:
         text = record.body.decode("utf-8", errors="replace")
         if garbled(text):
             return skipped(CHARSET, "invalid UTF-8")
-        return text if first_test.passes_text(text) else None
+        return text if is_blank(text) or first_test.passes_text(text) else None
     html = decode_html(record.body, encoding=record.charset)
     if garbled(html):
         return skipped(CHARSET, f"declared {record.charset or 'nothing'}")
     if looks_binary(html):
         return skipped(UNPARSEABLE, "binary data, not an HTML page")
     words = page_words(html)
-    if words is not None and not first_test.passes_text(words.visible, words.revealed):
-        return None
-    return html
+    if words is None or is_blank(words.visible):
+        return html
+    return html if first_test.passes_text(words.visible, words.revealed) else None
 
 
 def _page(record: Record, context: Context) -> TargetResult | Skipped | None:
