@@ -100,6 +100,16 @@ def test_a_detected_copy_grows_to_neighbours_above_the_looser_threshold() -> Non
     assert [(p.page, p.source) for p in found.pairs] == [(1, 1), (2, 2), (3, 3), (4, 0), (5, 4)]
 
 
+def test_a_copy_grows_with_sources_from_its_stretch_of_the_article() -> None:
+    # a long article: page sentence 4 resembles article sentence 15 most, 0 only 18, but
+    # the copy (article sentences 1 to 3) was made from sentences 0 to 6 (3 either side)
+    chain = {(1, 1): 0.9, (2, 2): 0.9, (3, 3): 0.9}
+    sim = matrix(6, 20, chain | {(4, 5): 0.47, (4, 15): 0.6, (0, 18): 0.7})
+    found = align(sim, [100] * 6, RULE, [True] * 6)
+    assert found is not None
+    assert [(p.page, p.source) for p in found.pairs] == [(1, 1), (2, 2), (3, 3), (4, 5)]
+
+
 def test_unusable_sentences_neither_decide_nor_join() -> None:
     sim = matrix(3, 3, {(0, 0): 0.9, (1, 1): 0.9, (2, 2): 0.9})
     assert align(sim, [150] * 3, RULE, [True, True, True]) is not None

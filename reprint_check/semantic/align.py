@@ -34,8 +34,12 @@ sentence over two page sentences a few lines apart is still a rewrite.
 Measuring (which characters are the copy?) does not want order: language
 models reorder, nor lexical support: a rewrite words some sentences anew.
 From the chain's page sentences the copy grows to each neighbouring
-sentence (up to ``gap`` sentences away) whose best cosine with any computed
-article sentence reaches ``extend``.
+sentence (up to ``gap`` sentences away) whose best cosine with a computed
+article sentence of the chain's stretch of the article (its sentences, and
+``max_source_step`` more on either side) reaches ``extend``, and that
+sentence is its source: in a long article (a novel, a report) some sentence
+far from the copied stretch always resembles a page sentence, and taking it
+would stretch the passage's source over the whole article.
 """
 
 from __future__ import annotations
@@ -151,8 +155,14 @@ def align(
         rule.distinct_share * rule.min_score
     ):
         return None
-    best_source = masked.argmax(axis=1)
-    best_sim = masked.max(axis=1)
+    # the copy's stretch of the article: a sentence the copy grows to was rendered from
+    # there, not from whichever sentence of a long article it happens to resemble most
+    sources = [p.source for p in chain]
+    lo = max(0, min(sources) - rule.max_source_step)
+    hi = max(sources) + rule.max_source_step + 1
+    stretch = masked[:, lo:hi]
+    best_source = stretch.argmax(axis=1) + lo
+    best_sim = stretch.max(axis=1)
     covered = {p.page for p in chain}
     frontier = sorted(covered)
     while frontier:
