@@ -86,6 +86,17 @@ def test_support_weighs_shared_words_by_how_specific_they_are_to_the_article() -
     assert got[0, 1] == 0.0 and got[1, 2] == 0.0
 
 
+def test_one_word_in_common_is_no_support() -> None:
+    # Indonesian narrative against unrelated narrative: "tidak" (not) is four letters long
+    article = ["Susan tidak bisa menunggu lebih lama lagi.", "Operator itu masuk ke kamar."]
+    page = ["Ibu tidak perlu khawatir.", "Susan tidak bisa menunggu."]
+    sim = np.full((2, 2), 0.9, dtype=np.float32)
+    got = support(page, article, sim, above=0.8)
+    assert got[0, 0] == 0.0  # tidak alone
+    assert got[1, 0] > 0.5  # susan, tidak, bisa, menunggu
+    assert got[0, 1] == got[1, 1] == 0.0
+
+
 def test_a_same_language_rewrite_is_decided_and_an_independent_text_is_not() -> None:
     rewrite = support(REWRITE, ARTICLE, COSINES, SAME_LANGUAGE.base)
     independent = support(INDEPENDENT, ARTICLE, COSINES, SAME_LANGUAGE.base)

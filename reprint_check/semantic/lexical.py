@@ -13,6 +13,13 @@ frequency over the article's sentences. A word the article repeats in most
 sentences weighs little; a word of that sentence alone, or one the article
 lacks, weighs the most.
 
+A pair sharing a single content word has no support: one word in common is
+chance in any language. Four letters do not make a content word everywhere
+(Indonesian "tidak", "not"; "dengan", "with"), and a short sentence that
+shares one such word with an article sentence keeps as large a share of its
+weight as a rewrite keeps of a long one; a rewrite keeps two or more of its
+article sentence's words.
+
 Only for pages in the article's language: a translation shares few words
 with its original whatever its faithfulness.
 """
@@ -29,6 +36,8 @@ import numpy as np
 __all__ = ["content_words", "support"]
 
 _WORD = re.compile(r"\w+")
+# Content words a page sentence and an article sentence must share for any support.
+MIN_SHARED_WORDS = 2
 # Shorter words are mostly function words in the languages the stage meets;
 # numbers of any length are specific.
 MIN_CONTENT_CHARS = 4
@@ -54,7 +63,8 @@ def support(
     ``sim`` is page sentences × article sentences; pairs at or below
     ``above`` are never part of a chain, so their support is not computed
     (0). A word's weight is ``log((n + 1) / (df + 0.5))``, ``df`` the number
-    of the ``n`` article sentences holding it.
+    of the ``n`` article sentences holding it; a pair sharing fewer than
+    ``MIN_SHARED_WORDS`` content words has none.
     """
     out = np.zeros(sim.shape, dtype=np.float32)
     rows, cols = np.nonzero(sim > above)
@@ -75,6 +85,7 @@ def support(
             words = content_words(page_sentences[i])
             page[i] = (words, sum(weight(w) for w in words))
         words, total = page[i]
-        if total > 0:
-            out[i, j] = sum(weight(w) for w in words & article[j]) / total
+        shared = words & article[j]
+        if total > 0 and len(shared) >= MIN_SHARED_WORDS:
+            out[i, j] = sum(weight(w) for w in shared) / total
     return out
