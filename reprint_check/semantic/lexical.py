@@ -16,9 +16,9 @@ lacks, weighs the most.
 A pair sharing a single content word has no support: one word in common is
 chance in any language. Four letters do not make a content word everywhere
 (Indonesian "tidak", "not"; "dengan", "with"), and a short sentence that
-shares one such word with an article sentence keeps as large a share of its
-weight as a rewrite keeps of a long one; a rewrite keeps two or more of its
-article sentence's words.
+shares one such word with an article sentence can reach the support a
+rewrite's pair needs; a rewrite keeps two or more of its article sentence's
+words.
 
 Only for pages in the article's language: a translation shares few words
 with its original whatever its faithfulness.
