@@ -236,6 +236,15 @@ def test_a_page_without_text_is_counted_as_such_not_as_rejected(
     assert result.exit_code == 0, result.output
     counts = json.loads((tmp_path / "out" / "summary.json").read_text())["counts"]
     assert (counts["pages"], counts["no_text"], counts["rejected_by_first_test"]) == (2, 1, 1)
+    assert "1 audited (1 without text)" in result.stderr
+    # shells alone: no page was checked, which is no pass
+    alone = _cli(
+        crawl,
+        tmp_path / "alone",
+        _warc(tmp_path / "alone.warc.gz", [("https://a.example/", shell)]),
+    )
+    assert alone.exit_code == 2
+    assert "no record held a page with text to check" in alone.stderr
 
 
 def test_empty_index_is_an_error(crawl: dict, tmp_path: Path) -> None:

@@ -100,6 +100,9 @@ def sweep_command(
         raise SystemExit(EXIT_USAGE)
     if outcome.records == 0:
         fail("no WARC record could be read: nothing was swept")
+    counts = outcome.summary["counts"]
+    if counts["rejected_by_first_test"] + counts["audited"] - counts["no_text"] == 0:
+        fail("no record held a page with text to check: nothing was swept")
     if outcome.violations:
         raise SystemExit(EXIT_VIOLATION)
     raise SystemExit(EXIT_ERROR if outcome.file_errors or outcome.broken else EXIT_OK)
@@ -126,7 +129,8 @@ def _tell_totals(outcome: SweepOutcome, out: str, seconds: float) -> None:
         f"reprint-check: swept {counts['files']:,} file(s), {counts['records']:,} record(s), "
         f"{counts['pages']:,} page(s) in {seconds:.1f} s: "
         f"{counts['rejected_by_first_test']:,} rejected by the first test, "
-        f"{counts['audited']:,} audited, {counts['pages_with_reuse']:,} reuse the archive, "
+        f"{counts['audited']:,} audited ({counts['no_text']:,} without text), "
+        f"{counts['pages_with_reuse']:,} reuse the archive, "
         f"{counts['pages_in_violation']:,} in violation; "
         f"results in {out}/{FINDINGS_FILE} and {out}/{SUMMARY_FILE}",
         err=True,
