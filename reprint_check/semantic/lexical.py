@@ -18,9 +18,10 @@ words in common are chance in any language. Four letters do not make a
 content word everywhere (Indonesian "tidak", "not"; "dengan", "with"), and
 a short sentence that shares one or two such words with an article sentence
 can reach the support a rewrite's pair needs; a rewrite keeps three or more
-of its article sentence's words. (Two lets through a third of the false
-rewrites three turns down on PAN's Indonesian corpus, and one more of
-Clough's independent answers; three costs none of the rewrite dev copies.)
+of its article sentence's words. (On PAN's Indonesian corpus, three
+instead of two leaves 79 rewrite passages instead of 104, precision 0.642
+instead of 0.541; on Clough one independent answer fewer is flagged; no
+rewrite dev copy is lost.)
 
 Only for pages in the article's language: a translation shares few words
 with its original whatever its faithfulness.
