@@ -245,6 +245,13 @@ def test_a_page_without_text_is_counted_as_such_not_as_rejected(
     )
     assert alone.exit_code == 2
     assert "no record held a page with text to check" in alone.stderr
+    # its summary, rendered on its own (a CI job that only runs `report`), is no pass either
+    rendered = CliRunner().invoke(
+        main, ["report", str(tmp_path / "alone" / "summary.json"), "--format", "markdown"]
+    )
+    assert rendered.exit_code == 2
+    assert "sweep summary: no record held a page with text to check" in rendered.stderr
+    assert "Nothing was checked (no record held a page with text to check" in rendered.stdout
 
 
 def test_empty_index_is_an_error(crawl: dict, tmp_path: Path) -> None:

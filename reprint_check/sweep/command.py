@@ -20,6 +20,7 @@ from reprint_check.sweep.summary import (
     SUMMARY_FILE,
     SweepOutcome,
     is_summary,
+    nothing_checked,
 )
 from reprint_check.sweep.worker import MAX_WARC_BYTES, FileResult, SweepSettings
 from reprint_check.web.fetch import FetchSettings
@@ -98,11 +99,9 @@ def sweep_command(
     _tell_totals(outcome, out, time.monotonic() - started)
     if outcome.bad_input:
         raise SystemExit(EXIT_USAGE)
-    if outcome.records == 0:
-        fail("no WARC record could be read: nothing was swept")
-    counts = outcome.summary["counts"]
-    if counts["rejected_by_first_test"] + counts["audited"] - counts["no_text"] == 0:
-        fail("no record held a page with text to check: nothing was swept")
+    unchecked = nothing_checked(outcome.summary)
+    if unchecked:
+        fail(unchecked)
     if outcome.violations:
         raise SystemExit(EXIT_VIOLATION)
     raise SystemExit(EXIT_ERROR if outcome.file_errors or outcome.broken else EXIT_OK)
@@ -162,4 +161,7 @@ def emit_summary(summary: dict[str, Any], fmt: str, output: str | None) -> None:
             fail(f"{output}: cannot write report ({e.strerror})")
     else:
         click.echo(rendered, nl=False)
+    unchecked = nothing_checked(summary)
+    if unchecked:
+        click.echo(f"reprint-check: sweep summary: {unchecked}", err=True)
     raise SystemExit(exit_code(summary))

@@ -15,6 +15,7 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from reprint_check.errors import InputError
+from reprint_check.exitcodes import EXIT_USAGE
 from reprint_check.models import DecidingRule, PolicySummary, TargetResult
 from reprint_check.report.common import (
     limit_phrase,
@@ -30,6 +31,7 @@ from reprint_check.report.json import SCHEMA as REPORT_SCHEMA
 from reprint_check.report.json import load
 from reprint_check.report.markdown import address, code, text
 from reprint_check.sweep.records import BROKEN
+from reprint_check.sweep.summary import nothing_checked
 from reprint_check.wording import chars
 
 FORMATS = ("markdown", "html")
@@ -48,7 +50,10 @@ def render_summary(summary: dict[str, Any], fmt: str) -> str:
 
 
 def exit_code(summary: dict[str, Any]) -> int:
-    """The code of what the summary holds: 1 a violation, 3 something unread, else 0."""
+    """The code of what the summary holds: 2 nothing checked (the sweep's own error),
+    1 a violation, 3 something unread, else 0."""
+    if nothing_checked(summary):
+        return EXIT_USAGE
     counts, skipped = summary["counts"], summary["skipped"]
     if counts["pages_in_violation"]:
         return 1
@@ -76,6 +81,9 @@ def _totals(summary: dict[str, Any]) -> list[str]:
         f"{chars(c['pages_in_violation'])} in violation; "
         f"{chars(c['reused_chars'])} characters reused in all.",
     ]
+    unchecked = nothing_checked(summary)
+    if unchecked:
+        lines.insert(0, f"Nothing was checked ({unchecked}): this sweep is not a pass.")
     broken = [f"{chars(s[r])} {r}" for r in BROKEN if s[r]]
     if broken:
         lines.append(f"Broken records skipped: {', '.join(broken)}.")

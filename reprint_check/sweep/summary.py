@@ -152,6 +152,21 @@ def summarize(
     }
 
 
+def nothing_checked(summary: dict[str, Any]) -> str | None:
+    """Why a sweep checked no page, or None when it checked some.
+
+    Such a sweep is an error, never a pass: the command ends with it, and
+    ``reprint-check report summary.json`` says it again and exits the same way,
+    so a CI job that only renders the summary cannot read it as green.
+    """
+    counts = summary["counts"]
+    if counts["records"] == 0:
+        return "no WARC record could be read: nothing was swept"
+    if counts["rejected_by_first_test"] + counts["audited"] - counts["no_text"] == 0:
+        return "no record held a page with text to check: nothing was swept"
+    return None
+
+
 def _domains(lines: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     by_domain: dict[str, list[dict[str, Any]]] = {}
     for line in lines:
