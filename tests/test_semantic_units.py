@@ -5,6 +5,8 @@ The texts are fiction written for these tests.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -108,6 +110,17 @@ def test_a_copy_grows_with_sources_from_its_stretch_of_the_article() -> None:
     found = align(sim, [100] * 6, RULE, [True] * 6)
     assert found is not None
     assert [(p.page, p.source) for p in found.pairs] == [(1, 1), (2, 2), (3, 3), (4, 5)]
+
+
+def test_a_copy_grows_at_most_reach_sentences_beyond_its_chain() -> None:
+    # every page sentence after the chain resembles the article a little (one register):
+    # without a reach the copy walks on to the end of the page, with reach 2 it stops
+    chain = {(1, 1): 0.9, (2, 2): 0.9, (3, 3): 0.9}
+    sim = matrix(10, 6, chain | {(k, 4): 0.46 for k in (0, *range(4, 10))})
+    walked = align(sim, [100] * 10, RULE, [True] * 10)
+    assert walked is not None and [p.page for p in walked.pairs] == list(range(10))
+    kept = align(sim, [100] * 10, replace(RULE, reach=2), [True] * 10)
+    assert kept is not None and [p.page for p in kept.pairs] == [0, 1, 2, 3, 4, 5]
 
 
 def test_unusable_sentences_neither_decide_nor_join() -> None:

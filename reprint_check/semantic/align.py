@@ -39,7 +39,15 @@ article sentence of the chain's stretch of the article (its sentences, and
 ``max_source_step`` more on either side) reaches ``extend``, and that
 sentence is its source: in a long article (a novel, a report) some sentence
 far from the copied stretch always resembles a page sentence, and taking it
-would stretch the passage's source over the whole article.
+would stretch the passage's source over the whole article. Beyond the
+chain's first and last pairs the copy grows at most ``rule.reach``
+sentences: there nothing but the neighbour's own cosine says it is copied,
+and in the article's language that is not enough. Two unrelated sentences
+of one register (narrative against narrative) reach 0.85 to 0.89, so a
+copy grown one neighbour at a time walked on across the page: on PAN's
+Indonesian corpus the sentences it took more than four sentences beyond the
+chain were four parts in five outside the copied passage, while those
+between the chain's pairs were nearly all in it.
 """
 
 from __future__ import annotations
@@ -69,6 +77,9 @@ class ChainRule:
     # of min_score the distinct pairs of the chain must weigh by themselves; 0: not asked
     distinct: float = 0.0
     distinct_share: float = 0.0
+    # sentences the copy may grow beyond the chain's first and last page sentences; None:
+    # as far as neighbours above ``extend`` lead
+    reach: int | None = None
 
 
 @dataclass(frozen=True)
@@ -164,13 +175,17 @@ def align(
     best_source = stretch.argmax(axis=1) + lo
     best_sim = stretch.max(axis=1)
     covered = {p.page for p in chain}
+    first, last = 0, len(best_sim) - 1
+    if rule.reach is not None:
+        first = max(first, chain[0].page - rule.reach)
+        last = min(last, chain[-1].page + rule.reach)
     frontier = sorted(covered)
     while frontier:
         grown: list[int] = []
         for i in frontier:
             for step in range(1, rule.gap + 2):
                 for k in (i - step, i + step):
-                    if 0 <= k < len(best_sim) and k not in covered and best_sim[k] >= rule.extend:
+                    if first <= k <= last and k not in covered and best_sim[k] >= rule.extend:
                         covered.add(k)
                         grown.append(k)
         frontier = sorted(grown)

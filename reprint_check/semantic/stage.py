@@ -109,7 +109,9 @@ class Settings:
     # ... and in its language (a rewrite), where pairs need lexical support and article
     # sentences that stand out (align.py). distinct and its share are not calibrated on
     # labelled rewrites (they cost none of them): they were set where they turn down most
-    # independent answers to one question (Clough & Stevenson) and keep every rewrite
+    # independent answers to one question (Clough & Stevenson) and keep every rewrite.
+    # reach is the chain's own longest step (max_page_step): set where a copy stops walking
+    # across unrelated narrative (PAN's Indonesian corpus), keeping every rewrite detected
     same_language: ChainRule = field(
         default_factory=lambda: ChainRule(
             base=0.84,
@@ -118,6 +120,7 @@ class Settings:
             lexical=0.15,
             distinct=0.04,
             distinct_share=0.3,
+            reach=4,
         )
     )
 
