@@ -166,6 +166,24 @@ def align(
         rule.distinct_share * rule.min_score
     ):
         return None
+    # further stretches of the page that copy the article, each decided on its own
+    # evidence: with a reach, growth no longer carries the copy from one to the next
+    covered = _grown(masked, chain, rule)
+    rest = deciding.copy()
+    while True:
+        rest[list(covered), :] = -1.0
+        more_score, more = local_chain(rest, weights, rule)
+        if more_score < rule.min_score or not more:
+            break
+        covered |= {i: p for i, p in _grown(masked, more, rule).items() if i not in covered}
+    return Alignment(
+        score=score, chain=tuple(chain), pairs=tuple(covered[i] for i in sorted(covered))
+    )
+
+
+def _grown(masked: np.ndarray, chain: Sequence[Pair], rule: ChainRule) -> dict[int, Pair]:
+    """The page sentences a chain's copy covers, each with its pair: the chain's own, then
+    the neighbours it grows to (see the module docstring)."""
     # the copy's stretch of the article: a sentence the copy grows to was rendered from
     # there, not from whichever sentence of a long article it happens to resemble most
     sources = [p.source for p in chain]
@@ -190,10 +208,10 @@ def align(
                         grown.append(k)
         frontier = sorted(grown)
     in_chain = {p.page: p for p in chain}
-    pairs = tuple(
-        in_chain.get(i) or Pair(i, int(best_source[i]), float(best_sim[i])) for i in sorted(covered)
-    )
-    return Alignment(score=score, chain=tuple(chain), pairs=pairs)
+    return {
+        i: in_chain.get(i) or Pair(i, int(best_source[i]), float(best_sim[i]))
+        for i in sorted(covered)
+    }
 
 
 def stand_out(sim: np.ndarray, rows: np.ndarray, cols: np.ndarray, reach: int = 1) -> np.ndarray:
