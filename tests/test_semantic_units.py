@@ -123,6 +123,17 @@ def test_a_copy_grows_at_most_reach_sentences_beyond_its_chain() -> None:
     assert kept is not None and [p.page for p in kept.pairs] == [0, 1, 2, 3, 4, 5]
 
 
+def test_every_stretch_that_copies_the_article_on_its_own_evidence_is_part_of_the_copy() -> None:
+    # article sentences 0-2 copied at page sentences 0-2, 3-5 at 8-10; between them page
+    # text that copies nothing; one more pair (14, 9) is too weak to be a stretch of its own
+    pairs = {(0, 0): 0.9, (1, 1): 0.9, (2, 2): 0.9, (8, 3): 0.9, (9, 4): 0.9, (10, 5): 0.9}
+    sim = matrix(16, 10, pairs | {(14, 9): 0.9})
+    found = align(sim, [100] * 16, replace(RULE, reach=1), [True] * 16)
+    assert found is not None
+    assert [(p.page, p.source) for p in found.chain] == [(0, 0), (1, 1), (2, 2)]  # ties: first
+    assert [(p.page, p.source) for p in found.pairs] == sorted(pairs)
+
+
 def test_unusable_sentences_neither_decide_nor_join() -> None:
     sim = matrix(3, 3, {(0, 0): 0.9, (1, 1): 0.9, (2, 2): 0.9})
     assert align(sim, [150] * 3, RULE, [True, True, True]) is not None

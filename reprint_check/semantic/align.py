@@ -47,7 +47,11 @@ of one register (narrative against narrative) reach 0.85 to 0.89, so a
 copy grown one neighbour at a time walked on across the page: on PAN's
 Indonesian corpus the sentences it took more than four sentences beyond the
 chain were four parts in five outside the copied passage, while those
-between the chain's pairs were nearly all in it.
+between the chain's pairs were nearly all in it. A page may copy several
+stretches of the article, apart from each other (a story's opening, and a
+passage further on); each is found as the first was, as the heaviest chain
+among the page sentences not yet covered, and joins the copy when it weighs
+``min_score`` on its own.
 """
 
 from __future__ import annotations
