@@ -54,7 +54,6 @@ class SweepOutcome:
 
     findings: int
     violations: int
-    records: int
     broken: int
     file_errors: tuple[str, ...]
     bad_input: bool
@@ -107,7 +106,6 @@ def write(out: str | Path, results: Sequence[FileResult], policy: PolicySummary)
     return SweepOutcome(
         findings=len(lines),
         violations=counts["pages_in_violation"],
-        records=counts["records"],
         broken=sum(summary["skipped"][reason] for reason in BROKEN),
         file_errors=tuple(r.error for r in ordered if r.error),
         bad_input=any(r.bad_input for r in ordered),
