@@ -134,6 +134,22 @@ def test_every_stretch_that_copies_the_article_on_its_own_evidence_is_part_of_th
     assert [(p.page, p.source) for p in found.pairs] == sorted(pairs)
 
 
+def test_stretches_that_copy_parts_of_the_article_far_apart_are_told_apart() -> None:
+    # page sentences 0-2 copy the article's sentences 20-22, and right after them 3-5 copy
+    # its opening, 0-2: one run of the page, two parts of the article, two passages
+    pairs = {(0, 20): 0.9, (1, 21): 0.9, (2, 22): 0.9, (3, 0): 0.9, (4, 1): 0.9, (5, 2): 0.9}
+    found = align(matrix(6, 24, pairs), [100] * 6, RULE, [True] * 6)
+    assert found is not None
+    assert [(p.page, p.source) for p in found.pairs] == sorted(pairs)
+    assert [p.part for p in found.pairs] == [1, 1, 1, 0, 0, 0]  # numbered in article order
+    assert [[p.page for p in run] for run in runs(found.pairs, gap=1)] == [[0, 1, 2], [3, 4, 5]]
+    # stretches whose sources lie within max_source_step (3) of each other are one part
+    near = {(0, 6): 0.9, (1, 7): 0.9, (2, 8): 0.9, (3, 0): 0.9, (4, 1): 0.9, (5, 2): 0.9}
+    found = align(matrix(6, 24, near), [100] * 6, RULE, [True] * 6)
+    assert found is not None and {p.part for p in found.pairs} == {0}
+    assert [[p.page for p in run] for run in runs(found.pairs, gap=1)] == [list(range(6))]
+
+
 def test_unusable_sentences_neither_decide_nor_join() -> None:
     sim = matrix(3, 3, {(0, 0): 0.9, (1, 1): 0.9, (2, 2): 0.9})
     assert align(sim, [150] * 3, RULE, [True, True, True]) is not None
@@ -179,10 +195,12 @@ def test_an_article_close_to_page_sentences_all_over_the_page_is_no_copy() -> No
     assert found is not None and [p.page for p in found.chain] == [0, 1, 2]
 
 
-def test_runs_group_neighbours_within_the_gap() -> None:
+def test_runs_group_neighbours_within_the_gap_that_render_one_part() -> None:
     pairs = [Pair(i, i, 0.9) for i in (0, 1, 3, 6)]
     assert [[p.page for p in run] for run in runs(pairs, gap=1)] == [[0, 1, 3], [6]]
     assert [[p.page for p in run] for run in runs(pairs, gap=0)] == [[0, 1], [3], [6]]
+    parted = [*pairs[:2], replace(pairs[2], part=1), pairs[3]]
+    assert [[p.page for p in run] for run in runs(parted, gap=1)] == [[0, 1], [3], [6]]
 
 
 # --- records -----------------------------------------------------------------------------
