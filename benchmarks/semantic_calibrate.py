@@ -347,8 +347,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         time.perf_counter() - started,
     )
     print("\n".join(lines))
-    if args.write:
-        (REPO / "benchmarks" / "SEMANTIC.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    if args.write:  # this run's section replaces the last; the speed section stays
+        path = REPO / "benchmarks" / "SEMANTIC.md"
+        old = path.read_text(encoding="utf-8") if path.exists() else ""
+        speed = old.partition("\n# Semantic stage: speed")
+        tail = "".join(speed[1:])
+        path.write_text("\n".join(lines) + "\n" + tail, encoding="utf-8")
     return 0
 
 
