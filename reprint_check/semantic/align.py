@@ -55,7 +55,7 @@ among the page sentences not yet covered, and joins the copy when it weighs
 (their stretches of the article do not overlap) are never one passage, even
 where they meet on the page: a passage's source span is the part of the
 article it renders, not everything between two parts (on PAN's corpus, one
-such passage named 72,000 characters of its article for 4,000 of the page).
+such passage named 71,910 characters of its article for 4,189 of the page).
 """
 
 from __future__ import annotations
@@ -214,11 +214,11 @@ def _parts(chains: Sequence[Sequence[Pair]], rule: ChainRule) -> list[int]:
         for n, c in enumerate(chains)
     )
     parts = [0] * len(chains)
-    part, reach = -1, -1
+    part, end = -1, -1  # the part so far, and where its stretch of the article ends
     for lo, hi, n in stretches:
-        if part < 0 or lo > reach:
+        if part < 0 or lo > end:
             part += 1
-        reach = max(reach, hi + rule.max_source_step)
+        end = max(end, hi + rule.max_source_step)
         parts[n] = part
     return parts
 
