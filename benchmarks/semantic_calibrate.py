@@ -350,9 +350,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.write:  # this run's section replaces the last; the speed section stays
         path = REPO / "benchmarks" / "SEMANTIC.md"
         old = path.read_text(encoding="utf-8") if path.exists() else ""
-        speed = old.partition("\n# Semantic stage: speed")
-        tail = "".join(speed[1:])
-        path.write_text("\n".join(lines) + "\n" + tail, encoding="utf-8")
+        _, marker, speed = old.partition("\n# Semantic stage: speed")
+        path.write_text("\n".join(lines) + "\n" + marker + speed, encoding="utf-8")
     return 0
 
 

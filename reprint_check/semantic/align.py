@@ -193,32 +193,31 @@ def align(
                 covered[i] = pair
                 taken_by[i] = len(chains)
         chains.append(more)
-    part = _parts(chains, rule)
+    parts = _parts(chains, rule)
     return Alignment(
         score=score,
         chain=tuple(chain),
-        pairs=tuple(replace(covered[i], part=part[taken_by[i]]) for i in sorted(covered)),
+        pairs=tuple(replace(covered[i], part=parts[taken_by[i]]) for i in sorted(covered)),
     )
+
+
+def _stretch(chain: Sequence[Pair], rule: ChainRule) -> tuple[int, int]:
+    """The chain's stretch of the article, [lo, hi): its sentences and ``max_source_step``
+    more on either side, where its copy takes its sources."""
+    sources = [p.source for p in chain]
+    return max(0, min(sources) - rule.max_source_step), max(sources) + rule.max_source_step + 1
 
 
 def _parts(chains: Sequence[Sequence[Pair]], rule: ChainRule) -> list[int]:
-    """For each chain, the part of the article its copy renders.
-
-    A chain's stretch of the article is its sentences and ``max_source_step``
-    more on either side, where its copy takes its sources (``_grown``); chains
-    whose stretches overlap render one part of the article. Parts are
-    numbered in article order.
-    """
-    stretches = sorted(
-        (min(p.source for p in c) - rule.max_source_step, max(p.source for p in c), n)
-        for n, c in enumerate(chains)
-    )
+    """For each chain, the part of the article its copy renders: chains whose stretches
+    (``_stretch``) overlap render one part. Parts are numbered in article order."""
+    stretches = sorted((*_stretch(c, rule), n) for n, c in enumerate(chains))
     parts = [0] * len(chains)
-    part, end = -1, -1  # the part so far, and where its stretch of the article ends
+    part, end = -1, 0  # the part so far, and where its stretch of the article ends
     for lo, hi, n in stretches:
-        if part < 0 or lo > end:
+        if part < 0 or lo >= end:
             part += 1
-        end = max(end, hi + rule.max_source_step)
+        end = max(end, hi)
         parts[n] = part
     return parts
 
@@ -228,9 +227,7 @@ def _grown(masked: np.ndarray, chain: Sequence[Pair], rule: ChainRule) -> dict[i
     the neighbours it grows to (see the module docstring)."""
     # the copy's stretch of the article: a sentence the copy grows to was rendered from
     # there, not from whichever sentence of a long article it happens to resemble most
-    sources = [p.source for p in chain]
-    lo = max(0, min(sources) - rule.max_source_step)
-    hi = max(sources) + rule.max_source_step + 1
+    lo, hi = _stretch(chain, rule)
     stretch = masked[:, lo:hi]
     best_source = stretch.argmax(axis=1) + lo
     best_sim = stretch.max(axis=1)
