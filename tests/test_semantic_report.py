@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from dataclasses import replace
 
 from reprint_check.models import (
     LinkEvidence,
@@ -108,3 +109,67 @@ def test_html_puts_the_sentence_pairs_side_by_side() -> None:
     # without the pairs (a report read back from JSON) the two sides still stand side by side
     html = render(json_report.load(render(REPORT, "json")), "html")
     assert '<table class="pairs">' not in html and "translation, uk" in html
+
+
+# The partner kept the harbour master's sentence in English inside its translation.
+KEPT_SENTENCE = "The harbour master blamed the fog."
+MIXED_PAGE = PAGE.replace(SECOND, KEPT_SENTENCE)
+KEPT_AT = MIXED_PAGE.index(KEPT_SENTENCE)
+KEPT = Passage(
+    target_start=KEPT_AT,
+    target_end=KEPT_AT + len(KEPT_SENTENCE),
+    source_start=41,
+    source_end=len(SOURCE),
+    chars=len(KEPT_SENTENCE),
+    similarity=1.0,
+    text=KEPT_SENTENCE,
+)
+FOLDED = replace(
+    TRANSLATED,
+    target_end=len(MIXED_PAGE),
+    chars=len(MIXED_PAGE) - START,
+    text=MIXED_PAGE[START:],
+    pairs=TRANSLATED.pairs[:1],
+    verbatim=(KEPT,),
+)
+MIXED = replace(
+    REPORT,
+    targets=(
+        replace(
+            REPORT.targets[0],
+            sources=(replace(FINDING, passages=(FOLDED,), reused_chars=len(KEPT_SENTENCE)),),
+        ),
+    ),
+)
+
+
+def test_a_passage_kept_word_for_word_inside_a_translation_is_shown_in_it() -> None:
+    text = render(MIXED, "json")
+    (passage,) = json.loads(text)["targets"][0]["sources"][0]["passages"]
+    assert passage["verbatim"] == [
+        {
+            "target_start": KEPT_AT,
+            "target_end": KEPT_AT + len(KEPT_SENTENCE),
+            "source_start": 41,
+            "source_end": len(SOURCE),
+            "chars": len(KEPT_SENTENCE),
+            "similarity": 1.0,
+            "text": KEPT_SENTENCE,
+        }
+    ]
+    assert json_report.load(text) == MIXED
+    assert "verbatim" not in render(REPORT, "json")  # only where something was kept
+    where = (
+        f"{len(KEPT_SENTENCE)} of its characters word for word (page {KEPT_AT}–{KEPT.target_end})"
+    )
+    for fmt in ("console", "markdown", "junit", "html"):
+        shown = " ".join(render(MIXED, fmt, color=False).replace("│", " ").split())
+        assert where in shown, fmt
+    # side by side, the kept sentence takes its place among the translated ones
+    html = render(MIXED, "html")
+    assert (
+        f"<tr><td>{FIRST}</td><td>The ferry to Lindholm left an hour late.</td>"
+        '<td class="num">93%</td></tr>\n'
+        f"<tr><td>{KEPT_SENTENCE}</td><td>{KEPT_SENTENCE}</td>"
+        '<td class="num">100% · word for word</td></tr>'
+    ) in html

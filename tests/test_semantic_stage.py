@@ -105,20 +105,22 @@ def test_verbatim_text_is_left_to_the_verbatim_passages(index: SourceIndex) -> N
     p = page([verbatim, " ".join(GERMAN[1:])])
     result = audit_page(p, index, policy(rewrite=300), semantic=toy_stage())
     (source,) = result.sources
-    copied, translated = source.passages
+    # one copy: the opening kept word for word, the rest translated, shown as one passage
+    (translated,) = source.passages
+    assert translated.match == "translation"
+    assert (translated.target_start, translated.target_end) == span(p.text, LIBRARY[0], GERMAN[4])
+    (copied,) = translated.verbatim
     assert (copied.match, (copied.target_start, copied.target_end)) == (
         None,
         span(p.text, LIBRARY[0], LIBRARY[1]),
     )
-    assert translated.match == "translation"
-    assert (translated.target_start, translated.target_end) == span(p.text, GERMAN[1], GERMAN[4])
-    assert source.reused_chars == len(verbatim)
-    assert source.rewritten_chars == translated.chars
+    # each counted as what it is
+    rewritten = len(" ".join(GERMAN[1:]))
+    assert source.reused_chars == copied.chars == len(verbatim)
+    assert source.rewritten_chars == rewritten
     assert [v.code for v in source.violations] == ["TRANSLATED_COPY"]
     message = source.violations[0].message
-    assert (
-        f"{translated.chars} characters of the page translate {LIBRARY_URL} into German" in message
-    )
+    assert f"{rewritten} characters of the page translate {LIBRARY_URL} into German" in message
     assert f"(and {len(verbatim)} word for word" in message
 
 

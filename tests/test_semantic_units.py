@@ -10,7 +10,9 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from reprint_check.models import Passage
 from reprint_check.semantic.align import ChainRule, Pair, align, local_chain, runs, stand_out
+from reprint_check.semantic.checks import fold_verbatim
 from reprint_check.semantic.records import Record, pack, unpack
 from reprint_check.semantic.sentences import MAX_SENTENCE_CHARS, split_sentences
 
@@ -247,3 +249,75 @@ def test_the_rewrite_limit_is_validated_like_every_key() -> None:
     )
     with pytest.raises(PolicyError, match=r"p.toml: rewrite.limit: unknown key"):
         parse_policy(head + "[rewrite]\nlimit = 3\n", "p.toml")
+
+
+# --- a copy's verbatim sentences folded into it (semantic/checks.py) -------------------
+
+FOLD_ARTICLE = "The pier reopened on Monday. Gulls took the chips. The mayor cut a ribbon."
+FOLD_PAGE = (
+    "Der Steg ist seit Montag offen. Gulls took the chips. Der Bürgermeister schnitt ein Band."
+)
+
+
+def fold_passage(text: str, source: str, match: str | None, similarity: float) -> Passage:
+    start, source_start = FOLD_PAGE.index(text), FOLD_ARTICLE.index(source)
+    return Passage(
+        target_start=start,
+        target_end=start + len(text),
+        source_start=source_start,
+        source_end=source_start + len(source),
+        chars=len(text),
+        similarity=similarity,
+        text=text,
+        match=match,
+        lang="de" if match else None,
+        pairs=((start, start + len(text), source_start, source_start + len(source), similarity),)
+        if match
+        else (),
+    )
+
+
+OPENING = fold_passage(
+    "Der Steg ist seit Montag offen.", "The pier reopened on Monday.", "translation", 0.9
+)
+KEPT = fold_passage("Gulls took the chips.", "Gulls took the chips.", None, 1.0)
+CLOSING = fold_passage(
+    "Der Bürgermeister schnitt ein Band.", "The mayor cut a ribbon.", "translation", 0.8
+)
+
+
+def test_sentences_kept_word_for_word_inside_a_translation_fold_into_one_passage() -> None:
+    (folded,) = fold_verbatim(FOLD_PAGE, FOLD_ARTICLE, [CLOSING, KEPT, OPENING])
+    assert (folded.target_start, folded.target_end) == (0, len(FOLD_PAGE))
+    assert (folded.source_start, folded.source_end) == (0, len(FOLD_ARTICLE))
+    assert folded.text == FOLD_PAGE and folded.source_text == FOLD_ARTICLE
+    assert (folded.match, folded.lang, folded.verbatim) == ("translation", "de", (KEPT,))
+    assert folded.chars == len(FOLD_PAGE)
+    # the translated sentences' similarity, weighed by their characters; the kept one has its own
+    weights = (OPENING.chars, CLOSING.chars)
+    assert folded.similarity == round((0.9 * weights[0] + 0.8 * weights[1]) / sum(weights), 4)
+    assert folded.pairs == OPENING.pairs + CLOSING.pairs
+
+
+def test_only_touching_passages_of_one_stretch_of_the_article_fold() -> None:
+    assert fold_verbatim(FOLD_PAGE, FOLD_ARTICLE, [KEPT]) == [KEPT]
+    # a word between them on the page: two copies
+    words_between = FOLD_PAGE.replace("offen. Gulls", "offen. Mehr: Gulls")
+    shift = len("Mehr: ")
+    later = replace(
+        KEPT, target_start=KEPT.target_start + shift, target_end=KEPT.target_end + shift
+    )
+    assert words_between[later.target_start : later.target_end] == KEPT.text
+    assert fold_verbatim(words_between, FOLD_ARTICLE, [OPENING, later]) == [OPENING, later]
+    # a verbatim passage from far away in the article renders another part of it
+    far = "x" * 200 + FOLD_ARTICLE
+    distant = replace(KEPT, source_start=KEPT.source_start + 200, source_end=KEPT.source_end + 200)
+    assert fold_verbatim(FOLD_PAGE, far, [OPENING, distant]) == [OPENING, distant]
+    # text kept out of sight never folds into what a reader sees
+    hidden = replace(KEPT, hidden="read-more")
+    assert fold_verbatim(FOLD_PAGE, FOLD_ARTICLE, [OPENING, hidden]) == [OPENING, hidden]
+    # two passages copied word for word stay two: nothing here was rewritten
+    assert fold_verbatim(FOLD_PAGE, FOLD_ARTICLE, [KEPT, replace(CLOSING, match=None)]) == [
+        KEPT,
+        replace(CLOSING, match=None),
+    ]

@@ -222,9 +222,20 @@ def hidden_phrase(passage: Passage) -> str | None:
     return None if passage.hidden is None else hidden_place(passage.hidden)
 
 
+def verbatim_phrase(passage: Passage) -> str | None:
+    """The part of a rewritten or translated passage kept word for word; None when none is."""
+    if not passage.verbatim:
+        return None
+    kept = sum(p.chars for p in passage.verbatim)
+    where = ", ".join(f"{p.target_start}–{p.target_end}" for p in passage.verbatim)
+    return f"{chars(kept)} of its characters word for word (page {where})"
+
+
 def passage_marks(passage: Passage) -> str | None:
     """What sets a passage apart from a plain visible copy: out of sight, in other words."""
-    marks = [m for m in (hidden_phrase(passage), match_phrase(passage)) if m]
+    marks = [
+        m for m in (hidden_phrase(passage), match_phrase(passage), verbatim_phrase(passage)) if m
+    ]
     return "; ".join(marks) or None
 
 

@@ -150,8 +150,9 @@ class PassageView:
     # "translation, uk" / "rewrite, en" for the semantic stage's passages; where a passage
     # out of sight stood ("hidden in a tab panel")
     kind: str | None = None
-    # Its aligned sentences side by side: (page sentence, article sentence, similarity).
-    pairs: tuple[tuple[str, str, float], ...] = ()
+    # Its aligned sentences side by side: (page sentence, article sentence, similarity,
+    # "word for word" for a sentence the partner kept as it was, else "").
+    pairs: tuple[tuple[str, str, float, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -297,15 +298,21 @@ def _passage_view(passage: Passage, number: int, page_text: str | None) -> Passa
     return PassageView(number, passage, partner, source, before, after, where)
 
 
-def _pairs(passage: Passage) -> tuple[tuple[str, str, float], ...]:
-    """The passage's sentence pairs as text, where the report still has both sides."""
-    if passage.source_text is None:
+def _pairs(passage: Passage) -> tuple[tuple[str, str, float, str], ...]:
+    """The passage's sentence pairs as text, where the report still has both sides, with
+    the passages it keeps word for word in their places among them."""
+    if passage.source_text is None or not passage.pairs:  # not kept in a JSON report
         return ()
+    spans = [(*pair, "") for pair in passage.pairs]
+    spans += [
+        (p.target_start, p.target_end, p.source_start, p.source_end, p.similarity, "word for word")
+        for p in passage.verbatim
+    ]
     out = []
-    for ts, te, ss, se, similarity in passage.pairs:
+    for ts, te, ss, se, similarity, note in sorted(spans):
         page = passage.text[ts - passage.target_start : te - passage.target_start]
         article = passage.source_text[ss - passage.source_start : se - passage.source_start]
-        out.append((page, article, similarity))
+        out.append((page, article, similarity, note))
     return tuple(out)
 
 

@@ -136,6 +136,9 @@ def _passage(passage: Passage) -> dict[str, Any]:
         # Only for the semantic stage's passages, so other reports keep their v1 bytes.
         out["match"] = passage.match  # "translation" | "rewrite"
         out["lang"] = passage.lang  # the page's language, ISO 639-1
+    if passage.verbatim:
+        # Only on a semantic passage that keeps sentences word for word (semantic/checks.py).
+        out["verbatim"] = [_passage(p) for p in passage.verbatim]
     if passage.hidden is not None:
         # Only on a passage found in text the page keeps out of sight: other reports keep
         # their v1 bytes.
@@ -322,6 +325,7 @@ class _Reader:
             match=self.opt_string(obj, "match", path) if "match" in obj else None,
             lang=self.opt_string(obj, "lang", path) if "lang" in obj else None,
             hidden=self._hidden(obj, path),
+            verbatim=self.items(obj, "verbatim", path, self.passage) if "verbatim" in obj else (),
         )
 
     def _hidden(self, obj: dict[str, Any], path: str) -> str | None:

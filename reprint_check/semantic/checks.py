@@ -40,6 +40,7 @@ __all__ = [
     "REWRITE_SUSPECTED",
     "TRANSLATED_COPY",
     "add_semantic",
+    "fold_verbatim",
     "judge_semantic",
     "settle",
 ]
@@ -187,7 +188,83 @@ def judge_semantic(
     else:
         base = replace(verbatim, violations=(*verbatim.violations, *code))
     merged = sorted((*base.passages, *passages), key=lambda p: (p.target_start, p.target_end))
-    return replace(base, passages=tuple(merged), rewritten_chars=rewritten)
+    return replace(
+        base,
+        passages=tuple(fold_verbatim(page.text, article.text, merged)),
+        rewritten_chars=rewritten,
+    )
+
+
+def fold_verbatim(page_text: str, article_text: str, passages: Sequence[Passage]) -> list[Passage]:
+    """One article's passages, those copied word for word that touch a translated or
+    rewritten one (only white space between them on the page) folded into it.
+
+    A rewrite that keeps a sentence as it was is one copy: reported as a
+    rewrite, a verbatim passage, and the rest of the rewrite, it reads as
+    three copies, and the page's copy of the article is cut where the
+    rewriter happened to leave a sentence alone. The folded passage spans the
+    whole copy and keeps the verbatim passages inside it (``Passage.verbatim``)
+    with their own offsets, similarity and count: what is measured does not
+    change, only how the copy is shown. A verbatim passage folds only where
+    it renders the same stretch of the article, its source no farther from
+    the rewritten passage's source span than that span is long; one kept out
+    of sight (``hidden``) never folds, its offsets are not the page text's.
+    """
+    ordered = sorted(passages, key=lambda p: (p.target_start, p.target_end))
+    groups: list[list[Passage]] = []
+    for passage in ordered:
+        last = groups[-1][-1] if groups else None
+        if last is not None and _joins(page_text, last, passage):
+            groups[-1].append(passage)
+        else:
+            groups.append([passage])
+    return [_folded(page_text, article_text, g) if len(g) > 1 else g[0] for g in groups]
+
+
+def _joins(page_text: str, before: Passage, after: Passage) -> bool:
+    """Whether ``after`` continues the copy that ``before`` ends: one of them rewritten,
+    the other word for word from the same stretch of the article, touching on the page."""
+    if (before.match is None) == (after.match is None):
+        return False
+    rewritten, verbatim = (before, after) if after.match is None else (after, before)
+    if verbatim.hidden is not None or rewritten.hidden is not None:
+        return False
+    if before.target_end > after.target_start:
+        return False
+    if page_text[before.target_end : after.target_start].strip():
+        return False
+    reach = rewritten.source_end - rewritten.source_start
+    return (
+        verbatim.source_end >= rewritten.source_start - reach
+        and verbatim.source_start <= rewritten.source_end + reach
+    )
+
+
+def _folded(page_text: str, article_text: str, group: Sequence[Passage]) -> Passage:
+    """The passages of one copy as one: the rewritten ones' match, language, similarity
+    and sentence pairs, the verbatim ones inside it."""
+    rewritten = [p for p in group if p.match is not None]
+    start, end = group[0].target_start, group[-1].target_end
+    source_start = min(p.source_start for p in group)
+    source_end = max(p.source_end for p in group)
+    weights = [max(1, p.chars) for p in rewritten]
+    similarity = sum(p.similarity * w for p, w in zip(rewritten, weights, strict=True)) / sum(
+        weights
+    )
+    return Passage(
+        target_start=start,
+        target_end=end,
+        source_start=source_start,
+        source_end=source_end,
+        chars=visible_length(page_text[start:end]),
+        similarity=round(similarity, 4),
+        text=page_text[start:end],
+        match=rewritten[0].match,
+        lang=rewritten[0].lang,
+        source_text=article_text[source_start:source_end],
+        pairs=tuple(pair for p in rewritten for pair in p.pairs),
+        verbatim=tuple(p for p in group if p.match is None),
+    )
 
 
 def _violation(
