@@ -93,6 +93,27 @@ def test_strong_pairs_scattered_over_the_article_do_not_add_up() -> None:
     assert align(sim, [150, 150, 150], RULE, [True] * 3) is None
 
 
+def test_one_pair_decides_a_copy_alone_only_above_the_single_cosine() -> None:
+    # one long sentence on the article's point weighs min_score (100) by itself
+    single = replace(RULE, single=0.95)
+    weights = [100, 300, 100]
+    lone = matrix(3, 3, {(1, 1): 0.9})
+    score, chain = local_chain(lone, weights, RULE)
+    assert score == pytest.approx(120.0) and [(p.page, p.source) for p in chain] == [(1, 1)]
+    assert align(lone, weights, RULE, [True] * 3) is not None
+    assert local_chain(lone, weights, RULE, single=0.95) == (0.0, [])
+    assert align(lone, weights, single, [True] * 3) is None
+    # nearly the same sentence does decide alone
+    found = align(matrix(3, 3, {(1, 1): 0.96}), weights, single, [True] * 3)
+    assert found is not None and [(p.page, p.source) for p in found.chain] == [(1, 1)]
+    # two pairs in order are a chain, however close each is: a lighter chain wins over a
+    # heavier lone pair below the single cosine
+    sim = matrix(4, 4, {(0, 0): 0.7, (1, 1): 0.7, (3, 0): 0.95})
+    score, chain = local_chain(sim, [300, 300, 100, 400], RULE, single=0.96)
+    assert score == pytest.approx(120.0)
+    assert [(p.page, p.source) for p in chain] == [(0, 0), (1, 1)]
+
+
 def test_a_detected_copy_grows_to_neighbours_above_the_looser_threshold() -> None:
     sim = matrix(
         6, 6, {(1, 1): 0.9, (2, 2): 0.9, (3, 3): 0.9, (4, 0): 0.46, (0, 5): 0.44, (5, 4): 0.46}

@@ -103,8 +103,12 @@ class Settings:
     sparse_near: float = 0.80
     sure_margin: float = 2.0
     # the decision for a page in another language than the article (a translation) ...
+    # single: the cosine a chain of one pair needs, above the best pair of every article
+    # that is not the page's source in the calibration cases (0.943): no labelled copy is
+    # decided on one pair, while an independent text on the article's question can be (one
+    # sentence on the same point, long enough to weigh min_score by itself)
     rule: ChainRule = field(
-        default_factory=lambda: ChainRule(base=0.86, min_score=14.0, extend=0.84)
+        default_factory=lambda: ChainRule(base=0.86, min_score=14.0, extend=0.84, single=0.95)
     )
     # ... and in its language (a rewrite), where pairs need lexical support and article
     # sentences that stand out (align.py). distinct and its share are not calibrated on
@@ -121,6 +125,7 @@ class Settings:
             distinct=0.04,
             distinct_share=0.3,
             reach=4,
+            single=0.95,
         )
     )
 
