@@ -104,7 +104,7 @@ class Settings:
     sure_margin: float = 2.0
     # the decision for a page in another language than the article (a translation) ...
     # single: the cosine a chain of one pair needs, above the best pair of every article
-    # that is not the page's source in the calibration cases (0.943): no labelled copy is
+    # that is not the page's source in the calibration cases (0.934): no labelled copy is
     # decided on one pair, while an independent text on the article's question can be (one
     # sentence on the same point, long enough to weigh min_score by itself)
     rule: ChainRule = field(
