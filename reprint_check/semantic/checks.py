@@ -24,7 +24,7 @@ from reprint_check.checks.link import check_link
 from reprint_check.index.base import SourceIndex
 from reprint_check.models import Article, Page, Passage, SourceFinding, Violation
 from reprint_check.policy.rules import Policy
-from reprint_check.semantic.stage import SemanticMatch, SemanticStage, cut_out
+from reprint_check.semantic.stage import SemanticMatch, SemanticStage, cut_out, passage_of
 from reprint_check.text.normalize import visible_length
 
 # A lexical passage less similar than this to its source is a rewording the
@@ -241,28 +241,27 @@ def _joins(page_text: str, before: Passage, after: Passage) -> bool:
 
 
 def _folded(page_text: str, article_text: str, group: Sequence[Passage]) -> Passage:
-    """The passages of one copy as one: the rewritten ones' match, language, similarity
-    and sentence pairs, the verbatim ones inside it."""
+    """The passages of one copy as one: a semantic passage over the rewritten ones'
+    sentence pairs, spanning the verbatim ones too and keeping them inside it."""
     rewritten = [p for p in group if p.match is not None]
     start, end = group[0].target_start, group[-1].target_end
+    pairs = tuple(pair for p in rewritten for pair in p.pairs)
+    (whole,) = passage_of(
+        page_text,
+        article_text,
+        start,
+        end,
+        pairs,
+        rewritten[0].match or "",
+        rewritten[0].lang or "",
+    )
     source_start = min(p.source_start for p in group)
     source_end = max(p.source_end for p in group)
-    weights = [max(1, p.chars) for p in rewritten]
-    similarity = sum(p.similarity * w for p, w in zip(rewritten, weights, strict=True)) / sum(
-        weights
-    )
-    return Passage(
-        target_start=start,
-        target_end=end,
+    return replace(
+        whole,
         source_start=source_start,
         source_end=source_end,
-        chars=visible_length(page_text[start:end]),
-        similarity=round(similarity, 4),
-        text=page_text[start:end],
-        match=rewritten[0].match,
-        lang=rewritten[0].lang,
         source_text=article_text[source_start:source_end],
-        pairs=tuple(pair for p in rewritten for pair in p.pairs),
         verbatim=tuple(p for p in group if p.match is None),
     )
 
