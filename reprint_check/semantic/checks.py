@@ -187,12 +187,9 @@ def judge_semantic(
         )
     else:
         base = replace(verbatim, violations=(*verbatim.violations, *code))
-    merged = sorted((*base.passages, *passages), key=lambda p: (p.target_start, p.target_end))
-    return replace(
-        base,
-        passages=tuple(fold_verbatim(page.text, article.text, merged)),
-        rewritten_chars=rewritten,
-    )
+    # in page order, as fold_verbatim leaves them
+    merged = fold_verbatim(page.text, article.text, (*base.passages, *passages))
+    return replace(base, passages=tuple(merged), rewritten_chars=rewritten)
 
 
 def fold_verbatim(page_text: str, article_text: str, passages: Sequence[Passage]) -> list[Passage]:
