@@ -60,13 +60,14 @@ _SEPARATING = tuple(sorted(BLOCK_TAGS | {"br"}))
 # inside them is revealed. Furniture named by a class or role is looked at in Python, on
 # the hidden containers and the elements around them only.
 _FURNITURE_TAGS = ("button", "dialog", "form", "label", "menu", "nav", "option")
-# Elements that may hide their content; each is then judged by page.py's own rules. A
-# style that says neither "none" nor "visib" (in any case) hides nothing: most styled
-# elements are let through in C, without a call into Python.
+# Elements that may hide their content, anywhere in the document; each is then judged by
+# page.py's own rules. A style that says neither "none" nor "visib" (in any case) hides
+# nothing: most styled elements are let through in C, without a call into Python. The
+# path goes from the attributes to their elements: libxml2 walks the attribute axis at
+# about half the cost of testing every element for them (0.28 against 0.58 ms a page).
 _MAY_HIDE = etree.XPath(
-    "descendant-or-self::*[@hidden or self::dialog or (@style and ("
-    "contains(translate(@style, 'NOE', 'noe'), 'none')"
-    " or contains(translate(@style, 'VISB', 'visb'), 'visib')))]"
+    "//@style[contains(translate(., 'NOE', 'noe'), 'none')"
+    " or contains(translate(., 'VISB', 'visb'), 'visib')]/.. | //@hidden/.. | //dialog"
 )
 # Elements inside a revealed container that may be furniture by their class, id or role.
 _NAMED = etree.XPath("descendant::*[@class or @id or @role]")
@@ -213,7 +214,12 @@ def page_words(html: str) -> Words | None:
     except UnicodeEncodeError:  # lone surrogates, which the audit reads as U+FFFD
         data = _SURROGATES.sub("\ufffd", html).encode("utf-8")
     parser = etree.HTMLParser(
-        recover=True, huge_tree=True, remove_comments=True, remove_pis=True, encoding="utf-8"
+        recover=True,
+        huge_tree=True,
+        remove_comments=True,
+        remove_pis=True,
+        collect_ids=False,  # nothing here looks elements up by id
+        encoding="utf-8",
     )
     try:
         root = etree.fromstring(data, parser)
@@ -227,13 +233,8 @@ def page_words(html: str) -> Words | None:
         return Words("")
     # libxml2 may leave content beside the root (a second <html> after the
     # first one closes, elements after </html>); BeautifulSoup reads them all,
-    # and so does the transformation, which starts at the document
-    tops = [*reversed(list(root.itersiblings(preceding=True))), root, *root.itersiblings()]
-    revealing = False
-    furniture: dict[etree._Element, bool] = {}
-    for top in tops:
-        if isinstance(top.tag, str) and top.tag not in _DROPPED_SET:
-            revealing |= _mark_hidden(top, furniture)
+    # and so do the marking and the transformation, which start at the document
+    revealing = _mark_hidden(root)
     tree = root.getroottree()
     visible = str(_WORDS(tree))
     revealed = str(_REVEALED(tree)) if revealing else ""
@@ -244,10 +245,16 @@ def page_words(html: str) -> Words | None:
     return Words(visible, revealed)
 
 
-def _mark_hidden(top: etree._Element, furniture: dict[etree._Element, bool]) -> bool:
-    """Mark what page.py hides under one top-level element; whether any of it is revealed."""
+def _mark_hidden(root: etree._Element) -> bool:
+    """Mark what page.py hides in the document; whether any of it is revealed.
+
+    Marks on elements inside dropped ones (a ``<template>``, the ``<head>``)
+    change nothing: the transformations write nothing under a dropped element,
+    and ``_shelved`` keeps a dropped element's containers from being revealed.
+    """
     revealing = False
-    for element in _MAY_HIDE(top):
+    furniture: dict[etree._Element, bool] = {}
+    for element in _MAY_HIDE(root):
         style = element.get("style")
         if style:
             lowered = style.lower()
