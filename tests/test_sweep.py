@@ -563,6 +563,7 @@ def test_visible_words_has_the_audit_s_tokens_on_hostile_markup() -> None:
         "<ul><li>one</li><li>two</li></ul><noscript><div>ns</noscript>after"
         "<table><tr><td>a</td><td>b</td></tr></table>x<br>y<dialog>closed</dialog>"
         "<dialog open>open</dialog><template>tpl</template><svg><text>s</text></svg>"
+        "<p>be<dialog style='color:red'>closed, styled</dialog>tween</p>"
         "<textarea>ta</textarea><select><option>o</option></select>"
         "<p>caf\u00e9 \u200bzero<!-- a comment -->width</p></body></html>"
     )

@@ -255,14 +255,10 @@ def _mark_hidden(root: etree._Element) -> bool:
     revealing = False
     furniture: dict[etree._Element, bool] = {}
     for element in _MAY_HIDE(root):
+        # every style here may hide (``_MAY_HIDE``) but a <dialog>'s, which is hidden while
+        # closed whatever its style says
         style = element.get("style")
-        if style:
-            lowered = style.lower()
-            if "none" not in lowered and "visib" not in lowered and element.get("hidden") is None:
-                continue  # neither display:none nor visibility: this style hides nothing
-            display, visibility = _style_visibility(style)
-        else:
-            display = visibility = None
+        display, visibility = _style_visibility(style) if style else (None, None)
         unseen = visibility in ("hidden", "collapse")
         hidden = display == "none" or (element.get("hidden") is not None and display is None)
         if hidden or (element.tag == "dialog" and element.get("open") is None):
